@@ -1,0 +1,23 @@
+"""mtbrief's translation engine: Arabic preparation, model resolution and sentence-aligned translation."""
+
+from mt.errors import InputError, InvalidOption, ModelUnavailable, MtbriefError
+from mt.types import Flag, Segment, Signature, SourceSegment, Translation
+
+__version__ = "0.1.0"
+__all__ = [
+    "BatchOptions", "DecodeOptions", "Flag", "InputError", "InvalidOption", "ModelUnavailable", "MtbriefError",
+    "Segment", "Signature", "SourceSegment", "Translation", "Translator", "__version__",
+]
+
+
+def __getattr__(name: str):
+    # The Translator pulls in the Arabic preparation and engine modules: load them on first use only.
+    if name in ("Translator", "BatchOptions"):
+        from mt import translator
+
+        return getattr(translator, name)
+    if name == "DecodeOptions":
+        from mt.engines import DecodeOptions
+
+        return DecodeOptions
+    raise AttributeError(f"module 'mt' has no attribute {name!r}")

@@ -1,0 +1,176 @@
+"""The Translator: one engine loaded once; documents in, sentence-aligned translations out."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from itertools import islice
+
+from mt.arabic import PreparedSegment, PrepOptions, prepare_document
+from mt.engines import (
+    Codec,
+    CTranslate2Engine,
+    DecodeOptions,
+    Engine,
+    TransformersEngine,
+    resolve_compute_type,
+    resolve_device,
+)
+from mt.errors import InvalidOption
+from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
+from mt.types import Segment, Signature, Translation
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How segments are grouped for the engine."""
+
+    max_batch_tokens: int = 4096  # padded source tokens per engine call
+    max_batch_size: int = 64
+    window: int = 512  # segments read ahead and sorted by length; bounds memory when streaming
+    cache_size: int = 20_000  # translated segments kept (LRU), keyed by signature + normalized text
+    max_input_tokens: int = 256  # longer sentences are cut (at ، ؛ : then spaces) before translation
+
+    def __post_init__(self) -> None:
+        for name in ("max_batch_tokens", "max_batch_size", "window", "max_input_tokens"):
+            if getattr(self, name) < 1:
+                raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
+
+
+class Translator:
+    """Arabic→English translation with one loaded model; thread-safe."""
+
+    def __init__(self, engine: Engine, codec: Codec, model: ResolvedModel, decode: DecodeOptions,
+                 batching: BatchOptions = BatchOptions(), prep: PrepOptions = PrepOptions()) -> None:
+        self.engine, self.codec, self.model = engine, codec, model
+        self.decode, self.batching, self.prep = decode, batching, prep
+        self.signature = Signature(model.model_id, model.revision, engine.name, engine.compute_type,
+                                   decode.beam_size, engine.device)
+        self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, model: str = DEFAULT_MODEL, engine: str = "ctranslate2", device: str = "auto",
+             compute_type: str = "default", beam_size: int = 4, num_alternatives: int = 1,
+             revision: str | None = None, batching: BatchOptions = BatchOptions(),
+             prep: PrepOptions = PrepOptions(), decode: DecodeOptions | None = None) -> Translator:
+        """Load a preset name, hub id or local folder on an engine ('ctranslate2' or 'transformers')."""
+        device = resolve_device(device, engine)
+        compute_type = resolve_compute_type(compute_type, engine, device)
+        decode = decode or DecodeOptions(beam_size=beam_size, num_alternatives=num_alternatives)
+        resolved = resolve_model(model, revision)
+        codec = Codec(resolved.path, resolved.family)
+        if engine == "ctranslate2":
+            ct2_dir = ct2_model_dir(resolved, compute_type)
+            backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type)
+        else:
+            backend = TransformersEngine(resolved.path, codec, device, compute_type)
+        return cls(backend, codec, resolved, decode, batching, prep)
+
+    def with_options(self, **decode_changes: object) -> Translator:
+        """The same loaded model with other decoding options (e.g. beam_size=1, num_alternatives=3)."""
+        return Translator(self.engine, self.codec, self.model, replace(self.decode, **decode_changes),
+                          self.batching, self.prep)
+
+    # -- documents ---------------------------------------------------------------------------------------
+
+    def prepare(self, text: str) -> list[PreparedSegment]:
+        """Split and normalize a document into model-sized segments (spans in the original text)."""
+        return prepare_document(text, options=self.prep, max_tokens=self.batching.max_input_tokens,
+                                count_tokens=self.codec.count)
+
+    def translate(self, text: str) -> Translation:
+        """Translate one document; every sentence of it comes back as one segment."""
+        return self.translate_batch([text])[0]
+
+    def translate_batch(self, texts: list[str]) -> list[Translation]:
+        """Translate several documents at once (their sentences share batches)."""
+        prepared = [self.prepare(text) for text in texts]
+        flat = [seg.mt_input for segs in prepared for seg in segs]
+        hyps = iter(self.translate_inputs(flat))
+        return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
+
+    def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[tuple[str, ...]]) -> Translation:
+        segments = []
+        for seg in segs:
+            nbest = next(hyps)
+            src = seg.source
+            segments.append(Segment(src.text, nbest[0], src.paragraph, src.span, alternatives=nbest[1:]))
+        return Translation(text, tuple(segments), self.signature)
+
+    def translate_lines(self, lines: Iterable[str], on_progress: Callable[[int], None] | None = None
+                        ) -> Iterator[str]:
+        """Stream: exactly one English line per input line (blank stays blank), memory bounded by window."""
+        iterator = iter(lines)
+        while chunk := list(islice(iterator, self.batching.window)):
+            prepared = [self.prepare(line.rstrip("\r\n")) for line in chunk]
+            hyps = iter(self.translate_inputs([s.mt_input for segs in prepared for s in segs]))
+            for segs in prepared:
+                yield " ".join(t for t in (next(hyps)[0] for _ in segs) if t)
+            if on_progress:
+                on_progress(len(chunk))
+
+    # -- the batched, cached core ------------------------------------------------------------------------
+
+    def translate_inputs(self, inputs: list[str]) -> list[tuple[str, ...]]:
+        """N-best translations of prepared model inputs, in order; batched by length, cached."""
+        results: dict[str, tuple[str, ...]] = {}
+        pending: list[str] = []
+        for text in dict.fromkeys(inputs):
+            cached = self._cache_get(text)
+            if cached is not None:
+                results[text] = cached
+            elif not text.strip():
+                results[text] = ("",) * self.decode.num_alternatives
+            else:
+                pending.append(text)
+        for start in range(0, len(pending), self.batching.window):
+            window = pending[start: start + self.batching.window]
+            for text, nbest in zip(window, self._translate_window(window), strict=False):
+                results[text] = nbest
+                self._cache_put(text, nbest)
+        return [results[text] for text in inputs]
+
+    def _translate_window(self, texts: list[str]) -> list[tuple[str, ...]]:
+        tokens = self.codec.encode_many(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        out: list[tuple[str, ...]] = [()] * len(texts)
+        for batch in self._batches(order, tokens):
+            hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
+            for i, nbest in zip(batch, hyps, strict=False):
+                out[i] = tuple(self.codec.decode(h) for h in nbest)
+        return out
+
+    def _batches(self, order: list[int], tokens: list[list[str]]) -> Iterator[list[int]]:
+        batch: list[int] = []
+        for i in order:  # sorted by length, so the newest member is the widest
+            width = len(tokens[i])
+            if batch and (len(batch) + 1 > self.batching.max_batch_size
+                          or (len(batch) + 1) * width > self.batching.max_batch_tokens):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
+
+    def _cache_get(self, text: str) -> tuple[str, ...] | None:
+        with self._cache_lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+            return hit
+
+    def _cache_put(self, text: str, nbest: tuple[str, ...]) -> None:
+        if self.batching.cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[text] = nbest
+            while len(self._cache) > self.batching.cache_size:
+                self._cache.popitem(last=False)
+
+    def cache_info(self) -> dict[str, int]:
+        """How many translated segments the LRU cache holds."""
+        with self._cache_lock:
+            return {"size": len(self._cache), "max_size": self.batching.cache_size}

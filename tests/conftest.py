@@ -1,0 +1,63 @@
+"""Shared fixtures: tiny random-weight models built once per session, isolated caches, paths."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
+FLORES = Path(os.environ.get("MTBRIEF_FLORES", ROOT.parent / "shared" / "data" / "flores200-dev"))
+
+# Before huggingface_hub is imported: never touch the network or the user's caches from a test.
+_SESSION_HOME = tempfile.mkdtemp(prefix="mtbrief-tests-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HOME"] = os.path.join(_SESSION_HOME, "hf")
+os.environ["MTBRIEF_CACHE"] = os.path.join(_SESSION_HOME, "mtbrief")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def flores_or_skip() -> Path:
+    """The FLORES-200 dev folder, or skip the test saying why."""
+    if not (FLORES / "arb_Arab.dev").is_file():
+        pytest.skip(f"FLORES-200 dev not found at {FLORES} (set MTBRIEF_FLORES to its folder)")
+    return FLORES
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The user's sample report."""
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tiny_marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight MarianMT model (built with `python -m mt.testing tiny-marian`)."""
+    from mt.testing import build_tiny_marian
+
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight NLLB model (built with `python -m mt.testing tiny-nllb`)."""
+    from mt.testing import build_tiny_nllb
+
+    return build_tiny_nllb(tmp_path_factory.mktemp("tiny-nllb"))
+
+
+@pytest.fixture(scope="session")
+def tiny_translator(tiny_marian_dir: Path):
+    """A Translator on the tiny Marian model: CTranslate2, int8, beam 4 (the product's defaults)."""
+    from mt import Translator
+
+    return Translator.load(str(tiny_marian_dir), engine="ctranslate2", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_env(tiny_marian_dir: Path) -> dict[str, str]:
+    """Environment for subprocesses: the tiny model as the default model, caches isolated, offline."""
+    return {**os.environ, "MTBRIEF_MODEL": str(tiny_marian_dir)}
