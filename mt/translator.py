@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from mt.arabic import PreparedSegment, PrepOptions, prepare_document
+from mt.arabic import PreparedSegment, PrepOptions, normalize, prepare_document, uses_final_ya
 from mt.engines import (
     Codec,
     CTranslate2Engine,
@@ -76,10 +76,10 @@ class Translator:
 
     # -- documents ---------------------------------------------------------------------------------------
 
-    def prepare(self, text: str) -> list[PreparedSegment]:
+    def prepare(self, text: str, final_ya: bool | None = None) -> list[PreparedSegment]:
         """Split and normalize a document into model-sized segments (spans in the original text)."""
         return prepare_document(text, options=self.prep, max_tokens=self.batching.max_input_tokens,
-                                count_tokens=self.codec.count)
+                                count_tokens=self.codec.count, final_ya=final_ya)
 
     def translate(self, text: str) -> Translation:
         """Translate one document; every sentence of it comes back as one segment."""
@@ -105,7 +105,10 @@ class Translator:
         """Stream: exactly one English line per input line (blank stays blank), memory bounded by window."""
         iterator = iter(lines)
         while chunk := list(islice(iterator, self.batching.window)):
-            prepared = [self.prepare(line.rstrip("\r\n")) for line in chunk]
+            chunk = [line.rstrip("\r\n") for line in chunk]
+            # Whether the text writes final ى as ي is a property of the document, not of one short line.
+            final_ya = self.prep.repair_final_ya and uses_final_ya(normalize("\n".join(chunk)))
+            prepared = [self.prepare(line, final_ya) for line in chunk]
             hyps = iter(self.translate_inputs([s.mt_input for segs in prepared for s in segs]))
             for segs in prepared:
                 yield " ".join(t for t in (next(hyps)[0] for _ in segs) if t)

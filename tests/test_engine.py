@@ -202,3 +202,14 @@ def test_batches_respect_token_and_size_budgets(tiny_translator):
                     batching=BatchOptions(max_batch_size=4, max_batch_tokens=10_000, cache_size=0))
     tr.translate_inputs([f"حلب {i}" for i in range(10)])
     assert counting.calls == 3 and counting.sentences == 10
+
+
+def test_final_ya_repair_is_decided_once_per_streamed_document(tiny_translator):
+    # Alone, the second line (one علي) gives no evidence of Egyptian spelling; the first line does.
+    lines = ["قال إنه ذهب إلي حلب حتي الصباح.", "وقع الهجوم علي المدينة."]
+    assert tiny_translator.prepare(lines[1])[0].mt_input == "وقع الهجوم علي المدينة."
+    streamed = list(tiny_translator.translate_lines(lines))
+    repaired, unrepaired = (tiny_translator.translate_inputs([t])[0][0]
+                            for t in ("وقع الهجوم على المدينة.", "وقع الهجوم علي المدينة."))
+    assert repaired != unrepaired
+    assert streamed[1] == repaired
