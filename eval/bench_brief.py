@@ -1,0 +1,98 @@
+"""Time briefing a 40-sentence report (translation excluded): cold, warm, cached, TF-IDF, with checks.
+
+The report is the first 40 FLORES-200 dev lines with their reference English (or the seed report's
+sentences, repeated to 40, when FLORES is absent). Target: under 1 s with the encoder loaded.
+Saves eval/results/bench-brief-<date>.json.
+
+    .venv/bin/python eval/bench_brief.py [--sentences 40] [--repeat 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+FLORES = ROOT.parent / "shared/data/flores200-dev"
+SEED = ROOT / "seeds/aleppo-report.ar.txt"
+
+
+def report(n: int):
+    """A Translation of n sentences built by hand (no model): FLORES dev, else the seed repeated."""
+    from mt.types import Segment, Signature, Translation
+
+    if (FLORES / "arb_Arab.dev").is_file():
+        arabic = (FLORES / "arb_Arab.dev").read_text(encoding="utf-8").splitlines()[:n]
+        english = (FLORES / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()[:n]
+        source = f"FLORES-200 dev lines 1-{n} (reference English)"
+    else:
+        from mt.splitter import split_sentences
+
+        seed = [s.text for s in split_sentences(SEED.read_text(encoding="utf-8"))]
+        arabic = [seed[i % len(seed)] for i in range(n)]
+        english = [f"English {i}." for i in range(n)]
+        source = f"seed report sentences repeated to {n} (placeholder English)"
+    pairs = enumerate(zip(arabic, english, strict=True))
+    segments = tuple(Segment(a, e, i, (0, len(a))) for i, (a, e) in pairs)
+    return Translation("\n".join(arabic), segments, Signature("bench", None, "none", "none", 1)), source
+
+
+def timed(fn, repeat: int, before=lambda: None) -> dict[str, float]:
+    """Median and min wall time of fn over `repeat` runs (before() runs untimed ahead of each)."""
+    times = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "runs": repeat}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the timings, print them and save the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
+    args = parser.parse_args(argv)
+    from summarize import check_translation, make_brief
+    from summarize.encoder import load_encoder
+
+    translation, source = report(args.sentences)
+    started = time.perf_counter()
+    make_brief(translation, ranker="use")  # this process has not loaded the encoder yet: the cold run
+    cold = round(time.perf_counter() - started, 4)
+    encoder = load_encoder()
+    results = {
+        "date": dt.date.today().isoformat(), "report": source, "sentences": args.sentences,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
+        "cold_use_s (encoder load + encode + rank)": cold,
+        "warm_use (encoder loaded, sentences not yet encoded)": timed(
+            lambda: make_brief(translation, ranker="use"), args.repeat, encoder.clear_cache),
+        "warm_use_cached (same report again)": timed(
+            lambda: make_brief(translation, ranker="use"), args.repeat),
+        "tfidf": timed(lambda: make_brief(translation, ranker="tfidf"), args.repeat),
+        "check_translation + brief (warm, not cached)": timed(
+            lambda: make_brief(check_translation(translation, encoder="use"), ranker="use"),
+            max(1, args.repeat // 2), encoder.clear_cache),
+        "target_s": 1.0,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"bench-brief-{results['date']}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+    print(f"saved {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

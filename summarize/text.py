@@ -1,0 +1,98 @@
+"""Arabic text helpers shared by the ranker, the figures parser and the quality check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat + tatweel
+_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# Eastern Arabic (U+0660) and Persian (U+06F0) digits, plus the Arabic decimal/thousands separators.
+_DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)},
+                         **{chr(0x6F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ",", "،": ","})
+
+_DIGIT_CLASS = "0-9\u0660-\u0669\u06f0-\u06f9"
+_TOKEN = re.compile(
+    rf"[{_DIGIT_CLASS}]+(?:[.,\u066b\u066c][{_DIGIT_CLASS}]+|\u060c[{_DIGIT_CLASS}]{{3}}(?![{_DIGIT_CLASS}]))*"
+    r"|[\u0621-\u063a\u0641-\u064a\u0640\u064b-\u065f\u0670-\u06d3]+"  # an Arabic word
+    r"|[A-Za-z]+|[%\u066a$\u20ac\u00a3]"
+)
+_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_SUFFIXES = ("هما", "ات", "ون", "ين", "ان", "ها", "هم", "هن", "كم", "نا", "يه", "ه", "ي")
+
+_STOP_TEXT = (
+    "في من علي على الي إلى عن مع ان أن إن او أو ثم قد لا لم لن ما ماذا هذا هذه ذلك تلك هو هي هم هن كان كانت "
+    "يكون التي الذي الذين اللذين اللتين اللواتي كما بين بعد قبل حتى حتي عند عندما كل بعض غير اي أي اذا إذا "
+    "منذ خلال ضد نحو لدى لدي فيه فيها عليه عليها منه منها به بها له لها ايضا أيضا وقد وكان وهو وهي إلا الا "
+    "أنه انه أنها انها بل لكن ولكن حيث وذلك تم"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word, number or symbol of a text, with its place in the original string."""
+
+    text: str  # as written
+    norm: str  # normalized (see normalize)
+    start: int
+    end: int
+
+    @property
+    def is_number(self) -> bool:
+        """True when the token is written in digits (any digit script)."""
+        return self.norm[:1].isdigit()
+
+
+def normalize(text: str) -> str:
+    """Fold the spelling variants that newspapers mix: hamza seats, alef maqsura, ta marbuta, digits."""
+    return _DIACRITICS.sub("", text).translate(_ALEFS).translate(_DIGITS)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words, digit groups and %/currency signs of a text, with their offsets."""
+    return [Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def word_count(text: str) -> int:
+    """The number of words (Arabic, Latin or numbers) in a text."""
+    return len(_TOKEN.findall(text))
+
+
+def strip_prefixes(word: str, known: frozenset[str] | dict[str, object]) -> str | None:
+    """The form of a normalized word found in `known` after removing clitics (و، ب، ال...), or None."""
+    if word in known:
+        return word
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and word[len(prefix):] in known:
+            return word[len(prefix):]
+    return None
+
+
+def stem(word: str) -> str:
+    """A light stem of a normalized Arabic word: clitics and common suffixes off, at least 3 letters left."""
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(normalize(word) for word in _STOP_TEXT.split())
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of an Arabic (or mixed) text, stop words left out: the TF-IDF vocabulary."""
+    stopwords = _stopwords()
+    terms = []
+    for token in tokenize(text):
+        norm = token.norm.lower()
+        if norm in stopwords or (len(norm) < 2 and not token.is_number):
+            continue
+        terms.append(norm if token.is_number else stem(norm))
+    return terms
