@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Subcommands of this package; others (brief, serve) arrive through the "mtbrief.commands" entry points,
 # so mt never imports the packages built on top of it.
-CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models")
+CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models", "mt.scoring:register")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
