@@ -36,7 +36,7 @@ def _footer(brief: Brief) -> str:
 def _md_point(number: int, point: Point) -> list[str]:
     lines = [f"{number}. {md_escape(point.arabic)}", "", f"   {md_escape(point.english)}"]
     if point.qe.flags:
-        lines += ["", *(f"   > Check: {md_escape(flag.message)}" for flag in point.qe.flags)]
+        lines += ["", *(f"   > ⚠ {md_escape(flag.message)}" for flag in point.qe.flags)]
     return lines + [""]
 
 

@@ -119,7 +119,7 @@ Attack \\<b\\> \\| "x"
 
    Killed \\*people\\*
 
-   > Check: check number: سبعة (7) in the Arabic is missing from the English
+   > ⚠ check number: سبعة (7) in the Arabic is missing from the English
 
 ## Key figures
 
