@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 # Subcommands of this package; others (brief, serve) arrive through the "mtbrief.commands" entry points,
 # so mt never imports the packages built on top of it.
-CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models", "mt.scoring:register")
+CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models", "mt.scoring:register", "mt.bench:register")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +78,16 @@ def decode_text(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+TMP_PREFIX, TMP_SUFFIX = ".mtbrief-", ".part"  # how a file being written is named until it is complete
+
+
+@functools.cache
+def _file_mode() -> int:
+    umask = os.umask(0o22)  # the umask can only be read by setting it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextmanager
 def open_output(path: str | None) -> Iterator[IO[str]]:
     """A text stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
@@ -85,8 +96,9 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
         sys.stdout.flush()
         return
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
+        os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             yield out
         os.replace(tmp, target)
@@ -115,12 +127,29 @@ def progress_bar(total: int, quiet: bool, unit: str = "line") -> Callable[[int],
 
 def register_translate(subparsers: argparse._SubParsersAction) -> None:
     """Add the `translate` subcommand."""
-    p = subparsers.add_parser("translate", help="translate Arabic files or stdin to English")
-    p.add_argument("inputs", nargs="*", default=["-"], metavar="FILE", help="files or - for stdin (default)")
-    p.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    # conflict_handler="resolve": translate redefines --engine to add the batch-only `ray` runner.
+    p = subparsers.add_parser("translate", help="translate Arabic files, stdin or a folder to English",
+                              conflict_handler="resolve")
+    p.add_argument("inputs", nargs="*", default=["-"], metavar="FILE",
+                   help="files, - for stdin (default), or one folder (batch mode: -o names the output folder)")
+    p.add_argument("-o", "--output", default=None, help="output file (default: stdout) or output folder")
     p.add_argument("--format", default="text", choices=["text", "jsonl"],
                    help="text keeps paragraphs; jsonl gives one object per segment")
     add_model_options(p)
+    batch = p.add_argument_group("folders (batch mode, resumable: see OUTDIR/.mtbrief-manifest.jsonl)")
+    batch.add_argument("--engine", default="ctranslate2", choices=["ctranslate2", "transformers", "ray"],
+                       help="ray: translate a folder on a Ray cluster, CTranslate2 in each actor")
+    batch.add_argument("--recursive", action="store_true", help="also translate the subfolders")
+    batch.add_argument("--glob", action="append", metavar="PATTERN",
+                       help="files to take, repeatable (default: *.txt *.md *.jsonl)")
+    batch.add_argument("--field", default=None, help="the key translated in .jsonl files (default: text; "
+                       "the English goes in FIELD_en)")
+    batch.add_argument("--jobs", type=int, default=None, help="files at once (threads sharing one model; default 1)")
+    batch.add_argument("--ray-address", default=None, help="Ray cluster (auto, or host:port; default: local)")
+    batch.add_argument("--ray-actors", type=int, default=None, help="Ray actors, one model each (default 2)")
+    batch.add_argument("--ray-batch-size", type=int, default=None, help="files per actor call (default 4)")
+    batch.add_argument("--ray-cpus-per-actor", type=float, default=None,
+                       help="CPUs Ray reserves per actor (default 1): sets actors per node")
     p.set_defaults(func=run_translate)
 
 
@@ -130,6 +159,12 @@ def run_translate(args: argparse.Namespace) -> int:
         from mt.batch import run_batch  # a folder means batch mode
 
         return run_batch(args)
+    batch_only = [f"--{name.replace('_', '-')}" for name in ("glob", "field", "jobs", "ray_address", "ray_actors",
+                  "ray_batch_size", "ray_cpus_per_actor") if getattr(args, name) is not None]
+    batch_only = ["--engine ray"] * (args.engine == "ray") + ["--recursive"] * args.recursive + batch_only
+    if batch_only:
+        raise InputError(args.inputs[0], f"{', '.join(batch_only)}: only for a folder input "
+                         "(`mtbrief translate DIR -o OUTDIR`)")
     texts = [(name, read_text_input(name)) for name in args.inputs]
     translator = translator_from_args(args)
     with open_output(args.output) as out:

@@ -130,12 +130,18 @@ class CTranslate2Engine:
 
     name = "ctranslate2"
 
-    def __init__(self, ct2_dir: Path, hf_path: Path, prefix: list[str] | None, device: str, compute_type: str):
+    def __init__(self, ct2_dir: Path, hf_path: Path, prefix: list[str] | None, device: str, compute_type: str,
+                 workers: int = 1, threads: int = 0) -> None:
         import ctranslate2
 
-        threads = (os.cpu_count() or 1) if device == "cpu" else 0
+        if workers < 1 or threads < 0:
+            raise InvalidOption("workers/threads", (workers, threads), ["workers >= 1 and threads >= 0"])
+        if device == "cpu" and threads == 0:
+            # CT2's own default is 4 threads whatever the machine; split the cores between the workers instead.
+            threads = max(1, (os.cpu_count() or 1) // workers)
+        # `workers` batches decode at once (callers on several threads), sharing one copy of the weights.
         self.translator = ctranslate2.Translator(str(ct2_dir), device=device, compute_type=compute_type,
-                                                 inter_threads=1, intra_threads=threads)
+                                                 inter_threads=workers, intra_threads=threads)
         self.device, self.compute_type, self.prefix = device, compute_type, prefix
         self.max_positions = _model_positions(hf_path)
 

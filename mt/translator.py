@@ -55,8 +55,13 @@ class Translator:
     def load(cls, model: str = DEFAULT_MODEL, engine: str = "ctranslate2", device: str = "auto",
              compute_type: str = "default", beam_size: int = 4, num_alternatives: int = 1,
              revision: str | None = None, batching: BatchOptions = BatchOptions(),
-             prep: PrepOptions = PrepOptions(), decode: DecodeOptions | None = None) -> Translator:
-        """Load a preset name, hub id or local folder on an engine ('ctranslate2' or 'transformers')."""
+             prep: PrepOptions = PrepOptions(), decode: DecodeOptions | None = None,
+             workers: int = 1, threads: int = 0) -> Translator:
+        """Load a preset name, hub id or local folder on an engine ('ctranslate2' or 'transformers').
+
+        workers/threads (CTranslate2): batches decoded at once by concurrent callers, and CPU threads for each
+        (0: the machine's cores split between the workers).
+        """
         device = resolve_device(device, engine)
         compute_type = resolve_compute_type(compute_type, engine, device)
         decode = decode or DecodeOptions(beam_size=beam_size, num_alternatives=num_alternatives)
@@ -64,7 +69,8 @@ class Translator:
         codec = Codec(resolved.path, resolved.family)
         if engine == "ctranslate2":
             ct2_dir = ct2_model_dir(resolved, compute_type)
-            backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type)
+            backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type,
+                                                workers=workers, threads=threads)
         else:
             backend = TransformersEngine(resolved.path, codec, device, compute_type)
         return cls(backend, codec, resolved, decode, batching, prep)

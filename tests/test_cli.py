@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,9 @@ def test_translate_stdin_to_output_file(run, tmp_path):
     assert code == 0 and out == ""
     assert len(out_file.read_text(encoding="utf-8").split("\n")) == 4
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+    umask = os.umask(0o22)
+    os.umask(umask)
+    assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not mkstemp's 0600
 
 
 def test_jsonl_gives_one_object_per_segment(run, tmp_path):

@@ -1,0 +1,331 @@
+"""Batch translation of a folder (`mtbrief translate DIR -o OUTDIR`): resumable, parallel, or on Ray.
+
+Resuming: every finished file is first written to a temporary file and renamed, then one line is appended to
+`OUTDIR/.mtbrief-manifest.jsonl` (path, input SHA-256, model signature, options, segments, seconds). A rerun
+skips a file whose latest manifest line has the same hash, signature and options and whose output exists;
+a killed run therefore leaves whole files only and loses at most the files it was working on.
+
+Parallel files (`--jobs N`) are threads sharing ONE Translator, not processes: CTranslate2 is thread-safe and
+releases the GIL while it decodes, so N threads keep its queue fed (reading, sentence splitting and
+tokenization of the next files overlap the decoding of others) with one copy of the model in memory; N
+processes would load N models and each still compete for the same cores CTranslate2 already uses (its
+intra-op threads default to every core). Across machines, `--engine ray` runs one Translator per Ray actor.
+
+Outputs do not depend on the order, the number of jobs or the runner: the batch turns the Translator's
+sentence cache off, because CTranslate2 results depend slightly on which sentences share a batch, and a
+cache hit from another file would make one file's output depend on the files translated before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from mt.batch_files import (
+    DEFAULT_GLOBS,
+    FAILURES,
+    LOCK,
+    MANIFEST,
+    FileResult,
+    FileTask,
+    Plan,
+    Selection,
+    plan_batch,
+    remove_stale_temporaries,
+    translate_file,
+    write_atomic,
+)
+from mt.errors import InputError, InvalidOption, MtbriefError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from mt.translator import Translator
+
+RAY_OPTIONS = ("ray_address", "ray_actors", "ray_batch_size", "ray_cpus_per_actor")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The model a batch loads (in this process or in every Ray actor)."""
+
+    model: str
+    revision: str | None = None
+    engine: str = "ctranslate2"
+    device: str = "auto"
+    compute_type: str = "default"
+    beam_size: int = 4
+
+    def resolved(self) -> tuple[ModelSpec, str]:
+        """This spec with a concrete device and compute type, and the signature its Translator will have."""
+        from mt.engines import resolve_compute_type, resolve_device
+        from mt.models import resolve_model
+        from mt.types import Signature
+
+        device = resolve_device(self.device, self.engine)
+        compute_type = resolve_compute_type(self.compute_type, self.engine, device)
+        model = resolve_model(self.model, self.revision)
+        signature = Signature(model.model_id, model.revision, self.engine, compute_type, self.beam_size, device)
+        return replace(self, device=device, compute_type=compute_type), str(signature)
+
+    def load(self, workers: int = 1, threads: int | None = None) -> Translator:
+        """Load the Translator (sentence cache off); CTranslate2 then decodes `workers` batches at once."""
+        from mt.translator import BatchOptions, Translator
+
+        return Translator.load(model=self.model, engine=self.engine, device=self.device,
+                               compute_type=self.compute_type, beam_size=self.beam_size, revision=self.revision,
+                               batching=BatchOptions(cache_size=0), workers=workers, threads=threads or 0)
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide the Ray runner goes."""
+
+    address: str | None = None  # None: start a local Ray instance; "auto": the cluster this node is part of
+    actors: int = 2  # size of the actor pool; each actor holds one Translator
+    batch_size: int = 4  # files per map_batches call
+    cpus_per_actor: float = 1.0  # what Ray reserves per actor: node CPUs / this = actors per node
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """A whole batch job: the files, the parallelism, and the runner."""
+
+    selection: Selection
+    jobs: int = 1
+    quiet: bool = False
+    ray: RayOptions | None = None  # None: threads on this machine
+
+
+# -- command line ----------------------------------------------------------------------------------------
+
+def job_from_args(args: argparse.Namespace) -> JobOptions:
+    """Check the batch options of `mtbrief translate DIR -o OUTDIR` (InputError/InvalidOption = exit 2)."""
+    if len(args.inputs) != 1:
+        raise InputError(" ".join(args.inputs), "a batch takes exactly one input folder and no other inputs")
+    input_dir = Path(args.inputs[0]).resolve()
+    if args.output in (None, "-"):
+        raise InputError(args.inputs[0], "is a folder: name an output folder with -o OUTDIR")
+    output_dir = Path(args.output).resolve()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InputError(args.output, "exists and is not a folder; -o names the output folder of a batch")
+    if output_dir == input_dir or input_dir in output_dir.parents:
+        raise InputError(args.output, f"is inside the input folder {args.inputs[0]}; choose a folder outside it")
+    if output_dir in input_dir.parents:  # outputs mirror relative paths: they could land on input files
+        raise InputError(args.output, f"contains the input folder {args.inputs[0]}; choose a folder outside it")
+    for name in ("jobs", "ray_actors", "ray_batch_size", "ray_cpus_per_actor"):
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            valid = "a number > 0" if name == "ray_cpus_per_actor" else "an integer >= 1"
+            raise InvalidOption("--" + name.replace("_", "-"), value, [valid])
+    if args.field is not None and not args.field:
+        raise InvalidOption("--field", args.field, ["a JSON key such as text"])
+    selection = Selection(input_dir, output_dir, bool(args.recursive), tuple(args.glob or DEFAULT_GLOBS),
+                          args.field or "text", args.format)
+    return JobOptions(selection, args.jobs or 1, args.quiet, _ray_options(args))
+
+
+def _ray_options(args: argparse.Namespace) -> RayOptions | None:
+    given = [name for name in RAY_OPTIONS if getattr(args, name, None) is not None]
+    if args.engine != "ray":
+        if given:
+            raise InputError("--" + given[0].replace("_", "-"), "needs --engine ray")
+        return None
+    if args.jobs is not None:
+        raise InputError("--jobs", "runs threads on this machine; with --engine ray use --ray-actors N")
+    defaults = RayOptions()
+    return RayOptions(args.ray_address, args.ray_actors or defaults.actors,
+                      args.ray_batch_size or defaults.batch_size, args.ray_cpus_per_actor or defaults.cpus_per_actor)
+
+
+def model_spec_from_args(args: argparse.Namespace) -> ModelSpec:
+    """The model options of the command line; `--engine ray` means CTranslate2 inside each Ray actor."""
+    from mt.engines import DecodeOptions
+
+    DecodeOptions(beam_size=args.beam_size)  # a bad --beam-size fails now, not after planning
+    engine = "ctranslate2" if args.engine == "ray" else args.engine
+    return ModelSpec(args.model, args.revision, engine, args.device, args.compute_type, args.beam_size)
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """`mtbrief translate DIR -o OUTDIR [...]`: 0 when every file is done, 1 when some failed."""
+    return run_job(job_from_args(args), model_spec_from_args(args))
+
+
+# -- the job ---------------------------------------------------------------------------------------------
+
+def run_job(job: JobOptions, spec: ModelSpec) -> int:
+    """Plan, translate what is not done yet, write failures.tsv and the summary; the exit code."""
+    sel = job.selection
+    spec, signature = spec.resolved()  # a missing model fails here, before anything is written
+    sel.output_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(sel.output_dir):
+        remove_stale_temporaries(sel.output_dir)
+        plan = plan_batch(sel, signature)
+        with Recorder(sel.output_dir, signature, len(plan.todo), job.quiet) as recorder:
+            for rel, reason in plan.failures:
+                recorder.fail(rel, reason)
+            if plan.todo and job.ray is not None:
+                from mt.batch_ray import run_ray
+
+                run_ray(spec, plan, recorder, job.ray)
+            elif plan.todo:
+                run_local(spec, plan, recorder, job.jobs)
+            return recorder.finish(sel, len(plan.skipped))
+
+
+def run_local(spec: ModelSpec, plan: Plan, recorder: Recorder, jobs: int) -> None:
+    """Translate the plan's files on `jobs` threads sharing one Translator; results recorded as they come."""
+    translator = spec.load(workers=jobs)
+    if str(translator.signature) != recorder.signature:
+        raise MtbriefError(f"the model loaded as {translator.signature}, expected {recorder.signature}")
+    recorder.start()
+    tasks = {task.rel: task for task in plan.todo}
+    queue = iter(plan.todo)
+    running: set[Future[FileResult]] = set()
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="mtbrief-batch")
+    try:
+        while True:
+            # A short queue (2 per thread) keeps memory flat however many files the folder holds.
+            while len(running) < 2 * jobs and (task := next(queue, None)) is not None:
+                running.add(pool.submit(translate_file, translator, task))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                recorder.record(tasks[result.rel], result)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _exclusive(output_dir: Path) -> Iterator[None]:
+    # Two batches writing one manifest would corrupt it; the kernel drops the lock if the process dies.
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with (output_dir / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(str(output_dir), "is in use by another mtbrief batch; wait for it to end") from None
+        except OSError:
+            pass  # a file system without locks (some NFS mounts): go on unguarded
+        yield
+
+
+# -- results ---------------------------------------------------------------------------------------------
+
+class Recorder:
+    """Writes finished files and manifest lines, counts, shows progress; used from one thread only."""
+
+    def __init__(self, output_dir: Path, signature: str, total: int, quiet: bool) -> None:
+        self.output_dir, self.signature = output_dir, signature
+        self.ok = self.segments = 0
+        self.failures: list[tuple[str, str]] = []
+        self.started = time.perf_counter()
+        self._manifest: IO[str] | None = None
+        self._total, self._quiet, self._bar = total, quiet, None
+
+    def __enter__(self) -> Recorder:
+        path = self.output_dir / MANIFEST
+        self._manifest = path.open("a", encoding="utf-8", newline="\n")
+        if _ends_torn(path):  # a run killed mid-line: start on a fresh line so the next entry stays readable
+            self._manifest.write("\n")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._manifest:
+            self._manifest.close()
+        self._close_bar()
+
+    def start(self) -> None:
+        """Start the clock and the progress bar once the model is loaded, so rate and ETA are the translation's."""
+        self.started = time.perf_counter()
+        self._bar = _progress(self._total, self._quiet)
+
+    def _close_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def record(self, task: FileTask, result: FileResult) -> None:
+        """Write one file's output atomically and then its manifest line, or note why it failed."""
+        if result.error is None and result.signature != self.signature:
+            result = replace(result, error=f"translated by {result.signature}, expected {self.signature}")
+        if result.error is not None:
+            self.fail(task.rel, result.error)
+            return
+        write_atomic(self.output_dir / task.output_rel, result.text or "")
+        entry = {"path": task.rel, "sha256": result.sha256, "signature": result.signature,
+                 "options": task.options, "output": task.output_rel, "segments": result.segments,
+                 "seconds": round(result.seconds, 3)}
+        assert self._manifest is not None, "use Recorder as a context manager"
+        self._manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._manifest.flush()
+        self.ok += 1
+        self.segments += result.segments
+        self._advance()
+
+    def fail(self, rel: str, reason: str) -> None:
+        """Note a file that could not be translated."""
+        self.failures.append((rel, reason))
+        self._advance()
+
+    def _advance(self) -> None:
+        if self._bar is None:
+            return
+        rate = self.segments / max(time.perf_counter() - self.started, 1e-9)
+        self._bar.set_postfix_str(f"{self.segments} sentences, {rate:.1f} sentences/s", refresh=False)
+        self._bar.update(1)
+
+    def finish(self, sel: Selection, skipped: int) -> int:
+        """Write (or clear) failures.tsv, print the summary on stderr; 0 if nothing failed, else 1."""
+        seconds = time.perf_counter() - self.started
+        self._close_bar()  # before the summary, so the two do not share a line
+        failures_file = self.output_dir / FAILURES
+        if self.failures:
+            rows = ["path\treason"] + [f"{_cell(rel)}\t{_cell(why)}" for rel, why in sorted(self.failures)]
+            write_atomic(failures_file, "\n".join(rows) + "\n")
+        else:
+            failures_file.unlink(missing_ok=True)  # a stale list from an earlier run would mislead
+        if self.ok + len(self.failures) + skipped == 0:
+            print(f"mtbrief: no file in {sel.input_dir} matches {' '.join(sel.globs)}"
+                  + ("" if sel.recursive else " (subfolders need --recursive)"), file=sys.stderr)
+        rate = self.segments / seconds if seconds > 0 else 0.0
+        print(f"mtbrief: {self.ok} ok, {len(self.failures)} failed, {skipped} skipped; "
+              f"{self.segments} sentences in {seconds:.1f} s ({rate:.1f} sentences/s)", file=sys.stderr)
+        if self.failures:
+            print(f"mtbrief: the failed files and why: {failures_file}", file=sys.stderr)
+        return 1 if self.failures else 0
+
+
+def _ends_torn(path: Path) -> bool:
+    with path.open("rb") as f:
+        if f.seek(0, os.SEEK_END) == 0:
+            return False
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")  # one TSV cell
+
+
+def _progress(total: int, quiet: bool):
+    if quiet or total == 0 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False)
