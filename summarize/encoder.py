@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -39,9 +40,15 @@ class SentenceEncoder:
     def __init__(self, model: object) -> None:
         self._model = model
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # One encoder serves every request of a server: the cache and the model are not safe to share unlocked.
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of texts, shape (len(texts), 512), float32, unit length; new texts encoded in batches."""
+        with self._lock:
+            return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -61,7 +68,8 @@ class SentenceEncoder:
 
     def clear_cache(self) -> None:
         """Forget the vectors made so far (benchmarks use it to time encoding)."""
-        self._cache.clear()
+        with self._lock:
+            self._cache.clear()
 
 
 @lru_cache(maxsize=1)

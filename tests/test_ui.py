@@ -1,0 +1,200 @@
+"""The UI's callbacks called directly, the Blocks it builds, the mounted app and the `serve` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+gr = pytest.importorskip("gradio")
+
+import ui  # noqa: E402
+from mt.api import ServerSettings  # noqa: E402
+from mt.errors import InputError  # noqa: E402
+
+AR = "تجدد قصف الطيران الروسي علي عدة أحياء في مدينة حلب أمس."
+
+
+# -- input checks -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [None, "", "   \n\t "])
+def test_empty_input_is_an_error(text):
+    with pytest.raises(gr.Error, match="Enter or upload some Arabic text first: the text box is empty."):
+        ui.check_text(text, 100)
+
+
+def test_char_limit_is_inclusive():
+    assert ui.check_text("ب" * 100, 100) == "ب" * 100
+    with pytest.raises(gr.Error, match="The text has 20,001 characters; the limit is 20,000. Translate"):
+        ui.check_text("ب" * 20_001, 20_000)
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("نص عربي\r\nسطر ثان".encode(), "نص عربي\nسطر ثان"),
+    (b"\xef\xbb\xbf" + "نص".encode(), "نص"),  # the BOM goes
+])
+def test_upload_reads_utf8(tmp_path, data, expected):
+    path = tmp_path / "report.txt"
+    path.write_bytes(data)
+    assert ui.load_upload(str(path), 100) == expected
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("نص".encode("cp1256"),
+     "Cannot read report.md: invalid UTF-8 at byte offset 0. Upload a UTF-8 .txt or .md file."),
+    (b"%PDF\x00\x01",
+     "Cannot read report.md: binary file \\(NUL byte at byte offset 4\\), expected UTF-8 text."),
+])
+def test_upload_that_is_not_utf8_text(tmp_path, data, message):
+    path = tmp_path / "report.md"
+    path.write_bytes(data)
+    with pytest.raises(gr.Error, match=message):
+        ui.load_upload(str(path), 100)
+
+
+def test_upload_over_the_limit_and_cleared(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("ب" * 101, encoding="utf-8")
+    with pytest.raises(gr.Error, match="The text has 101 characters; the limit is 100"):
+        ui.load_upload(str(path), 100)
+    assert ui.load_upload(None, 100) == ""
+
+
+# -- a Translate click --------------------------------------------------------------------------------------
+
+def test_no_arabic_warns_and_returns_the_text(tiny_translator):
+    with pytest.warns(UserWarning, match=ui.NO_ARABIC):
+        result = ui.run_translation(tiny_translator, "Just English, 2016.", 100)
+    assert (result.english, result.rows, result.brief_html, result.files) == (
+        "Just English, 2016.", [], "", [])
+
+
+def test_errors_come_before_model_work(monkeypatch, tiny_translator):
+    monkeypatch.setattr(ui, "translate_document", lambda *a, **k: pytest.fail("model work before the checks"))
+    with pytest.raises(gr.Error, match="limit is 10"):
+        ui.run_translation(tiny_translator, AR, 10)
+
+
+@pytest.fixture(scope="module")
+def seed_result(tiny_translator, seed_text, tmp_path_factory):
+    calls: list[tuple[int, int]] = []
+    result = ui.run_translation(tiny_translator, seed_text, 20_000,
+                                progress=lambda d, t: calls.append((d, t)), downloads=ui.Downloads())
+    return result, calls
+
+
+def test_seed_translation(seed_result, tiny_translator, seed_text):
+    result, calls = seed_result
+    expected = tiny_translator.translate(seed_text)
+    assert result.english == expected.text
+    assert [row[1] for row in result.rows] == [s.source for s in expected.segments]
+    assert [row[2] for row in result.rows] == [s.target for s in expected.segments]
+    assert [row[0] for row in result.rows] == list(range(1, len(expected.segments) + 1))
+    assert calls[-1] == (len(expected.segments), len(expected.segments))
+    assert '<article class="mtbrief-brief"' in result.brief_html and 'dir="rtl"' in result.brief_html
+    sig = tiny_translator.signature
+    assert result.info.startswith(f"Model `{sig.model}` · engine ctranslate2 (int8, cpu, beam 4) · "
+                                  f"{len(expected.segments)} sentences in ")
+
+
+def test_flags_column_has_the_quality_flags(seed_result, tiny_translator, seed_text):
+    from summarize.quality import check_translation
+
+    result, _ = seed_result
+    checked = check_translation(tiny_translator.translate(seed_text))
+    expected = ["; ".join(f.message for f in s.flags) for s in checked.segments]
+    assert [row[3] for row in result.rows] == expected
+    assert any(row[3] for row in result.rows)  # random-weight English loses the report's numbers
+
+
+def test_downloads(seed_result):
+    result, _ = seed_result
+    files = {Path(f).name: Path(f).read_text(encoding="utf-8") for f in result.files}
+    assert sorted(files) == ["brief.md", "translation.en.txt", "translation.json"]
+    assert files["translation.en.txt"] == result.english + "\n"
+    assert files["brief.md"].startswith("# Brief")
+    data = json.loads(files["translation.json"])
+    assert data["translation"]["text"] == result.english and sorted(data["brief"]) == sorted(
+        ["version", "headline", "points", "figures", "ranker", "signature", "order", "source_segments"])
+
+
+def test_downloads_keep_a_bounded_number(seed_result, tiny_translator):
+    from summarize import make_brief
+
+    translation = tiny_translator.translate(AR)
+    keeper = ui.Downloads(keep=2)
+    folders = [Path(keeper.write(translation, make_brief(translation))[0]).parent for _ in range(3)]
+    assert [f.exists() for f in folders] == [False, True, True]
+
+
+def test_translate_document_matches_the_engine(tiny_translator, seed_text):
+    steps: list[tuple[int, int]] = []
+    doc = ui.translate_document(tiny_translator, seed_text, chunk=8,
+                                on_progress=lambda d, t: steps.append((d, t)))
+    assert doc == tiny_translator.translate(seed_text)
+    total = len(doc.segments)
+    assert steps == [(min(i + 8, total), total) for i in range(0, total, 8)]
+
+
+# -- the Blocks and the app ---------------------------------------------------------------------------------
+
+def test_build_demo(tiny_translator):
+    demo = ui.build_demo(tiny_translator, ServerSettings(char_limit=500))
+    assert isinstance(demo, gr.Blocks)
+    by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    assert by_id["arabic-input"].rtl is True
+    assert by_id["upload"].file_types == [".txt", ".md"]
+    assert by_id["sentence-table"].headers == ui.TABLE_HEADERS
+    assert {"translate-button", "english-output", "brief-output", "downloads", "run-info"} <= set(by_id)
+
+
+def test_app_serves_ui_and_api(tiny_translator):
+    from fastapi.testclient import TestClient
+
+    app = ui.create_app(tiny_translator, ServerSettings(concurrency=3))
+    client = TestClient(app)
+    page = client.get("/")
+    assert page.status_code == 200 and "<!doctype html>" in page.text.lower()
+    assert client.get("/health").json()["ready"] is True
+    assert client.get("/config").json()["components"]  # Gradio answers its own routes
+    assert any(m.cls is ui.BodyLimitMiddleware for m in app.user_middleware)
+
+
+# -- the serve command --------------------------------------------------------------------------------------
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="mtbrief")
+    ui.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_serve_defaults():
+    args = parse(["serve"])
+    assert args.func is ui.run_serve
+    assert ui.settings_from_args(args, env={}) == ServerSettings()
+
+
+def test_serve_options(tmp_path):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# team keys\nalpha\n\n  beta  \n", encoding="utf-8")
+    args = parse(["serve", "--host", "0.0.0.0", "--port", "8080", "--char-limit", "500", "--batch-limit", "8",
+                  "--api-keys", str(keys), "--requests-per-minute", "30", "--concurrency", "4"])
+    assert ui.settings_from_args(args, env={"MTBRIEF_API_KEYS": "gamma, delta,"}) == ServerSettings(
+        host="0.0.0.0", port=8080, char_limit=500, batch_limit=8, requests_per_minute=30, concurrency=4,
+        api_keys=frozenset({"alpha", "beta", "gamma", "delta"}))
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "keys.txt: cannot read the API keys file: No such file or directory"),
+    (b"# only a comment\n\n", "keys.txt: the API keys file holds no key"),
+    (b"\xff\xfe", "keys.txt: the API keys file is not UTF-8 text"),
+])
+def test_bad_keys_file_stops_before_the_model_loads(tmp_path, monkeypatch, content, message):
+    keys = tmp_path / "keys.txt"
+    if content is not None:
+        keys.write_bytes(content)
+    monkeypatch.setattr("mt.cli.translator_from_args", lambda args: pytest.fail("model loaded"))
+    with pytest.raises(InputError, match=message):
+        ui.run_serve(parse(["serve", "--api-keys", str(keys)]))
