@@ -51,11 +51,18 @@ class Codec:
     """Text <-> model tokens, with each family's special tokens (Marian `</s>`; NLLB language codes)."""
 
     def __init__(self, model_path: Path, family: str) -> None:
-        from transformers import AutoTokenizer
+        # The concrete classes, not AutoTokenizer: its config lookup imports torch, which the CT2 engine
+        # never needs (5 s of load time and ~180 MB of memory).
+        if family == "nllb":
+            from transformers import NllbTokenizer
 
+            self.tokenizer = NllbTokenizer.from_pretrained(str(model_path), src_lang=NLLB_SOURCE_LANG,
+                                                           tgt_lang=NLLB_TARGET_LANG)
+        else:
+            from transformers import MarianTokenizer
+
+            self.tokenizer = MarianTokenizer.from_pretrained(str(model_path))
         self.family = family
-        kwargs = {"src_lang": NLLB_SOURCE_LANG, "tgt_lang": NLLB_TARGET_LANG} if family == "nllb" else {}
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), **kwargs)
         self.target_prefix: list[str] | None = [NLLB_TARGET_LANG] if family == "nllb" else None
 
     def encode(self, text: str) -> list[str]:
@@ -88,6 +95,14 @@ class Engine(Protocol):
     def generate(self, sources: list[list[str]], options: DecodeOptions) -> list[list[list[str]]]:
         """For each source, its n-best target token lists (without the target prefix)."""
         ...
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on (affinity and container CPU sets respected)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def resolve_device(device: str, engine: str) -> str:
@@ -138,7 +153,7 @@ class CTranslate2Engine:
             raise InvalidOption("workers/threads", (workers, threads), ["workers >= 1 and threads >= 0"])
         if device == "cpu" and threads == 0:
             # CT2's own default is 4 threads whatever the machine; split the cores between the workers instead.
-            threads = max(1, (os.cpu_count() or 1) // workers)
+            threads = max(1, cpu_cores() // workers)
         # `workers` batches decode at once (callers on several threads), sharing one copy of the weights.
         self.translator = ctranslate2.Translator(str(ct2_dir), device=device, compute_type=compute_type,
                                                  inter_threads=workers, intra_threads=threads)
@@ -164,9 +179,12 @@ class TransformersEngine:
 
     name = "transformers"
 
-    def __init__(self, hf_path: Path, codec: Codec, device: str, compute_type: str) -> None:
+    def __init__(self, hf_path: Path, codec: Codec, device: str, compute_type: str, threads: int = 0) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
+
+        if device == "cpu":
+            torch.set_num_threads(threads or cpu_cores())
 
         dtype = getattr(torch, compute_type)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(str(hf_path), dtype=dtype).to(device).eval()

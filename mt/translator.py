@@ -28,7 +28,7 @@ class BatchOptions:
     """How segments are grouped for the engine."""
 
     max_batch_tokens: int = 4096  # padded source tokens per engine call
-    max_batch_size: int = 64
+    max_batch_size: int = 32  # on CPU, 32 sentences (x beam 4) was faster and 25% smaller than 64 (bench)
     window: int = 512  # segments read ahead and sorted by length; bounds memory when streaming
     cache_size: int = 20_000  # translated segments kept (LRU), keyed by signature + normalized text
     max_input_tokens: int = 256  # longer sentences are cut (at ، ؛ : then spaces) before translation
@@ -59,8 +59,8 @@ class Translator:
              workers: int = 1, threads: int = 0) -> Translator:
         """Load a preset name, hub id or local folder on an engine ('ctranslate2' or 'transformers').
 
-        workers/threads (CTranslate2): batches decoded at once by concurrent callers, and CPU threads for each
-        (0: the machine's cores split between the workers).
+        workers (CTranslate2): batches decoded at once by concurrent callers; threads: CPU threads for each
+        (0: the machine's cores, split between the CT2 workers).
         """
         device = resolve_device(device, engine)
         compute_type = resolve_compute_type(compute_type, engine, device)
@@ -72,7 +72,7 @@ class Translator:
             backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type,
                                                 workers=workers, threads=threads)
         else:
-            backend = TransformersEngine(resolved.path, codec, device, compute_type)
+            backend = TransformersEngine(resolved.path, codec, device, compute_type, threads=threads)
         return cls(backend, codec, resolved, decode, batching, prep)
 
     def with_options(self, **decode_changes: object) -> Translator:
