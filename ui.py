@@ -75,22 +75,6 @@ def load_upload(path: str | None, char_limit: int) -> str:
     return check_text(text, char_limit)
 
 
-def translate_document(translator: Translator, text: str,
-                       on_progress: Callable[[int, int], None] | None = None, chunk: int = 64) -> Translation:
-    """Translate one document a chunk of segments at a time, reporting (done, total) after each chunk."""
-    from mt.types import Segment, Translation
-
-    prepared = translator.prepare(text)
-    hyps: list[tuple[str, ...]] = []
-    for start in range(0, len(prepared), chunk):
-        hyps += translator.translate_inputs([p.mt_input for p in prepared[start:start + chunk]])
-        if on_progress:
-            on_progress(len(hyps), len(prepared))
-    segments = tuple(Segment(p.source.text, h[0], p.source.paragraph, p.source.span, alternatives=h[1:])
-                     for p, h in zip(prepared, hyps, strict=True))
-    return Translation(text, segments, translator.signature)
-
-
 def sentence_rows(translation: Translation) -> list[list[Any]]:
     """The sentence table: one row per segment, its flags as one line."""
     return [[i + 1, s.source, s.target, "; ".join(f.message for f in s.flags)]
@@ -135,7 +119,7 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
         gr.Warning(NO_ARABIC)
         return UIResult(text, [], "", [], f"Model `{sig.model}` · nothing translated")
     start = time.perf_counter()
-    translation = translate_document(translator, text, on_progress=progress)
+    translation = translator.translate(text, on_progress=progress)
     checked = check_translation(translation)
     brief = make_brief(checked)
     elapsed = time.perf_counter() - start

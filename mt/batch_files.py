@@ -195,8 +195,14 @@ def translate_document(translator: Translator, text: str) -> tuple[str, int]:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # a final newline is not an extra blank line
-    segments = _count_segments(translator, lines)
-    return "".join(line + "\n" for line in translator.translate_lines(lines)), segments
+    segments = 0
+
+    def count(_lines: int, n_segments: int) -> None:
+        nonlocal segments
+        segments += n_segments
+
+    english = "".join(line + "\n" for line in translator.translate_lines(lines, on_progress=count))
+    return english, segments
 
 
 def translate_segments(translator: Translator, text: str, name: str) -> tuple[str, int]:
@@ -245,11 +251,6 @@ def _record(line: str, number: int, name: str, key: str) -> dict | None:
     if not isinstance(record[key], str):
         raise InputError(name, f"line {number}: field {key!r} is {type(record[key]).__name__}, not a string")
     return record
-
-
-def _count_segments(translator: Translator, lines: list[str]) -> int:
-    # translate_lines does not say how many sentences it made; preparing again costs ~1% of decoding.
-    return sum(len(translator.prepare(line.rstrip("\r\n"))) for line in lines)
 
 
 # -- atomic output ---------------------------------------------------------------------------------------

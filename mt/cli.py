@@ -113,14 +113,14 @@ def write_output(path: str | None, text: str) -> None:
         out.write(text)
 
 
-def progress_bar(total: int, quiet: bool, unit: str = "line") -> Callable[[int], None]:
-    """A tqdm bar on stderr (off when quiet or stderr is not a terminal); returns its update function."""
+def progress_bar(total: int, quiet: bool, unit: str = "line") -> Callable[..., None]:
+    """A tqdm bar on stderr (off when quiet or stderr is not a terminal); returns update(n, *ignored)."""
     if quiet or not sys.stderr.isatty():
-        return lambda n: None
+        return lambda n, *_: None
     from tqdm import tqdm
 
     bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
-    return bar.update
+    return lambda n, *_: bar.update(n)  # translate_lines also reports segments: the bar counts lines
 
 
 # -- translate --------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
 from mt.types import Segment, Signature, Translation
 
+Progress = Callable[[int, int], None]
+
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -87,15 +89,15 @@ class Translator:
         return prepare_document(text, options=self.prep, max_tokens=self.batching.max_input_tokens,
                                 count_tokens=self.codec.count, final_ya=final_ya)
 
-    def translate(self, text: str) -> Translation:
-        """Translate one document; every sentence of it comes back as one segment."""
-        return self.translate_batch([text])[0]
+    def translate(self, text: str, on_progress: Progress | None = None) -> Translation:
+        """Translate one document; every sentence comes back as one segment. on_progress(done, total)."""
+        return self.translate_batch([text], on_progress)[0]
 
-    def translate_batch(self, texts: list[str]) -> list[Translation]:
-        """Translate several documents at once (their sentences share batches)."""
+    def translate_batch(self, texts: list[str], on_progress: Progress | None = None) -> list[Translation]:
+        """Translate several documents at once (their sentences share batches). on_progress(done, total)."""
         prepared = [self.prepare(text) for text in texts]
         flat = [seg.mt_input for segs in prepared for seg in segs]
-        hyps = iter(self.translate_inputs(flat))
+        hyps = iter(self.translate_inputs(flat, on_progress))
         return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
 
     def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[tuple[str, ...]]) -> Translation:
@@ -106,9 +108,11 @@ class Translator:
             segments.append(Segment(src.text, nbest[0], src.paragraph, src.span, alternatives=nbest[1:]))
         return Translation(text, tuple(segments), self.signature)
 
-    def translate_lines(self, lines: Iterable[str], on_progress: Callable[[int], None] | None = None
-                        ) -> Iterator[str]:
-        """Stream: exactly one English line per input line (blank stays blank), memory bounded by window."""
+    def translate_lines(self, lines: Iterable[str], on_progress: Progress | None = None) -> Iterator[str]:
+        """Stream: exactly one English line per input line (blank stays blank), memory bounded by window.
+
+        on_progress(lines, segments): how many lines and segments each finished window held.
+        """
         iterator = iter(lines)
         while chunk := list(islice(iterator, self.batching.window)):
             chunk = [line.rstrip("\r\n") for line in chunk]
@@ -119,12 +123,15 @@ class Translator:
             for segs in prepared:
                 yield " ".join(t for t in (next(hyps)[0] for _ in segs) if t)
             if on_progress:
-                on_progress(len(chunk))
+                on_progress(len(chunk), sum(map(len, prepared)))
 
     # -- the batched, cached core ------------------------------------------------------------------------
 
-    def translate_inputs(self, inputs: list[str]) -> list[tuple[str, ...]]:
-        """N-best translations of prepared model inputs, in order; batched by length, cached."""
+    def translate_inputs(self, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
+        """N-best translations of prepared model inputs, in order; batched by length, cached.
+
+        on_progress(done, total) after each engine batch (once, if all are cached), counting distinct inputs.
+        """
         results: dict[str, tuple[str, ...]] = {}
         pending: list[str] = []
         for text in dict.fromkeys(inputs):
@@ -135,21 +142,33 @@ class Translator:
                 results[text] = ("",) * self.decode.num_alternatives
             else:
                 pending.append(text)
+        total = len(results) + len(pending)
+        done = len(results)
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if on_progress:
+                on_progress(done, total)
+
+        if not pending:
+            advance(0)  # all cached: say so once, so a progress display still completes
         for start in range(0, len(pending), self.batching.window):
             window = pending[start: start + self.batching.window]
-            for text, nbest in zip(window, self._translate_window(window), strict=False):
+            for text, nbest in zip(window, self._translate_window(window, advance), strict=True):
                 results[text] = nbest
                 self._cache_put(text, nbest)
         return [results[text] for text in inputs]
 
-    def _translate_window(self, texts: list[str]) -> list[tuple[str, ...]]:
+    def _translate_window(self, texts: list[str], advance: Callable[[int], None]) -> list[tuple[str, ...]]:
         tokens = self.codec.encode_many(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out: list[tuple[str, ...]] = [()] * len(texts)
         for batch in self._batches(order, tokens):
             hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
-            for i, nbest in zip(batch, hyps, strict=False):
+            for i, nbest in zip(batch, hyps, strict=True):
                 out[i] = tuple(self.codec.decode(h) for h in nbest)
+            advance(len(batch))
         return out
 
     def _batches(self, order: list[int], tokens: list[list[str]]) -> Iterator[list[int]]:

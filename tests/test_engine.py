@@ -213,3 +213,21 @@ def test_final_ya_repair_is_decided_once_per_streamed_document(tiny_translator):
                             for t in ("وقع الهجوم على المدينة.", "وقع الهجوم علي المدينة."))
     assert repaired != unrepaired
     assert streamed[1] == repaired
+
+
+def test_progress_is_reported_per_engine_batch(tiny_marian_dir, seed_text):
+    tr = Translator.load(str(tiny_marian_dir), device="cpu", beam_size=1, batching=BatchOptions(max_batch_size=8))
+    steps: list[tuple[int, int]] = []
+    doc = tr.translate(seed_text, on_progress=lambda done, total: steps.append((done, total)))
+    total = len({s.mt_input for s in tr.prepare(seed_text)})
+    assert steps == [(min(i + 8, total), total) for i in range(0, total, 8)]
+    steps.clear()
+    assert tr.translate(seed_text, on_progress=lambda done, total: steps.append((done, total))) == doc
+    assert steps == [(total, total)]  # all cached: nothing decoded, completion reported once
+
+
+def test_translate_lines_reports_lines_and_segments(tiny_translator):
+    counts: list[tuple[int, int]] = []
+    list(tiny_translator.translate_lines(["حلب. قال ناشطون.", "", "مدينة حلب."],
+                                         on_progress=lambda n_lines, n_segments: counts.append((n_lines, n_segments))))
+    assert counts == [(3, 3)]

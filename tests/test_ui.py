@@ -72,7 +72,8 @@ def test_no_arabic_warns_and_returns_the_text(tiny_translator):
 
 
 def test_errors_come_before_model_work(monkeypatch, tiny_translator):
-    monkeypatch.setattr(ui, "translate_document", lambda *a, **k: pytest.fail("model work before the checks"))
+    monkeypatch.setattr(type(tiny_translator), "translate",
+                        lambda *a, **k: pytest.fail("model work before the checks"))
     with pytest.raises(gr.Error, match="limit is 10"):
         ui.run_translation(tiny_translator, AR, 10)
 
@@ -129,13 +130,6 @@ def test_downloads_keep_a_bounded_number(seed_result, tiny_translator):
     assert [f.exists() for f in folders] == [False, True, True]
 
 
-def test_translate_document_matches_the_engine(tiny_translator, seed_text):
-    steps: list[tuple[int, int]] = []
-    doc = ui.translate_document(tiny_translator, seed_text, chunk=8,
-                                on_progress=lambda d, t: steps.append((d, t)))
-    assert doc == tiny_translator.translate(seed_text)
-    total = len(doc.segments)
-    assert steps == [(min(i + 8, total), total) for i in range(0, total, 8)]
 
 
 # -- the Blocks and the app ---------------------------------------------------------------------------------
