@@ -19,7 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-FLORES = ROOT.parent / "shared/data/flores200-dev"
+from mt.suites import default_flores_dir, load_flores  # noqa: E402
+
 SEED = 20251125
 CHOICE = ("Youden's J over shuffled + same-article negatives: on shuffled pairs alone J is flat over a wide "
           "range (they separate almost perfectly), so the harder on-topic negatives place the threshold "
@@ -90,10 +91,8 @@ def number_check_stats(arabic: list[str], english: list[str]) -> dict:
 
 def read_flores(folder: Path, limit: int | None) -> tuple[list[str], list[str], list[str]]:
     """Arabic lines, English lines and each line's article URL (first `limit` lines)."""
-    arabic = (folder / "arb_Arab.dev").read_text(encoding="utf-8").splitlines()[:limit]
-    english = (folder / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()[:limit]
-    rows = (folder / "metadata_dev.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return arabic, english, [row.split("\t")[0] for row in rows][:len(arabic)]
+    data = load_flores(folder).head(limit)
+    return list(data.sources), list(data.references[0]), list(data.documents or ())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from summarize.encoder import load_encoder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--flores", type=Path, default=FLORES)
+    parser.add_argument("--flores", type=Path, default=default_flores_dir())
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
     args = parser.parse_args(argv)

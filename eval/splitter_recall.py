@@ -10,7 +10,6 @@ Usage: python eval/splitter_recall.py [--flores DIR] [--out eval/results]
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import random
@@ -24,25 +23,16 @@ sys.path.insert(0, str(ROOT))
 
 from mt.arabic import find_joined_words, normalize, repair_joined_words, uses_final_ya  # noqa: E402
 from mt.splitter import split_sentences  # noqa: E402
+from mt.suites import default_flores_dir, flores_documents, load_flores  # noqa: E402
 
-DEFAULT_FLORES = ROOT.parent / "shared/data/flores200-dev"
 TERMINAL_RE = re.compile(r"[.!?؟…][\"'»”)\]]*$")
 ARABIC_WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a]+")
 
 
 def load_documents(flores: Path) -> list[list[str]]:
-    """FLORES dev Arabic lines grouped into documents by consecutive equal URLs."""
-    lines = (flores / "arb_Arab.dev").read_text(encoding="utf-8").split("\n")
-    with (flores / "metadata_dev.tsv").open(encoding="utf-8", newline="") as handle:
-        urls = [row[0] for row in csv.reader(handle, delimiter="\t")][1:]
-    lines = lines[: len(urls)]
-    documents: list[list[str]] = []
-    for i, line in enumerate(lines):
-        if i and urls[i] == urls[i - 1]:
-            documents[-1].append(line)
-        else:
-            documents.append([line])
-    return documents
+    """FLORES dev Arabic lines grouped into documents by consecutive equal URLs (mt.suites' grouping)."""
+    data = load_flores(flores)
+    return [list(data.sources[d.first_line:d.first_line + len(d.spans)]) for d in flores_documents(data)]
 
 
 def boundary_scores(documents: list[list[str]]) -> dict:
@@ -117,7 +107,7 @@ def speed(documents: list[list[str]], n_lines: int = 5000) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Print the figures and save them as eval/results/splitter-<date>.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--flores", type=Path, default=DEFAULT_FLORES)
+    parser.add_argument("--flores", type=Path, default=default_flores_dir())
     parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
     args = parser.parse_args(argv)
     if not (args.flores / "arb_Arab.dev").is_file():

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from mt.errors import InputError, InvalidOption, MtbriefError
+from mt.suites import default_flores_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_FLORES = ROOT.parent / "shared" / "data" / "flores200-dev"
 SEED = 1234
 INIT_STD = 0.02  # the init_std of the real configs: logits finite and distinct, nothing degenerate
 BUILD_VERSION = 1  # bump when the way models are built changes, so cached ones are rebuilt
@@ -83,7 +83,7 @@ class BenchOptions:
 
 def read_flores(flores: Path | str | None, count: int | None = None, name: str = "arb_Arab.dev") -> list[str]:
     """The first `count` lines of a FLORES-200 dev file, read by path (flores, $MTBRIEF_FLORES or shared/)."""
-    path = Path(flores or os.environ.get("MTBRIEF_FLORES") or SHARED_FLORES) / name
+    path = Path(flores or default_flores_dir()) / name
     if not path.is_file():
         raise InputError(str(path), "FLORES-200 dev not found (pass --flores DIR or set MTBRIEF_FLORES)")
     lines = path.read_text(encoding="utf-8").splitlines()
