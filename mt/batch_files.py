@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mt.cli import TMP_PREFIX, TMP_SUFFIX, open_output
+from mt.cli import TMP_PREFIX, TMP_SUFFIX, open_output, text_lines, write_segments_jsonl
 from mt.errors import InputError
 
 if TYPE_CHECKING:
@@ -192,9 +192,7 @@ def _translate_bytes(translator: Translator, task: FileTask, data: bytes) -> tup
 
 def translate_document(translator: Translator, text: str) -> tuple[str, int]:
     """A text file translated line by line, exactly as `mtbrief translate FILE` does; and its segment count."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # a final newline is not an extra blank line
+    lines = text_lines(text)
     segments = 0
 
     def count(_lines: int, n_segments: int) -> None:
@@ -207,19 +205,15 @@ def translate_document(translator: Translator, text: str) -> tuple[str, int]:
 
 def translate_segments(translator: Translator, text: str, name: str) -> tuple[str, int]:
     """A text file as JSON Lines, one object per segment, as `mtbrief translate --format jsonl` writes."""
-    from mt.cli import _write_jsonl
-
     translation = translator.translate(text)
     out = io.StringIO()
-    _write_jsonl(translation, name, out)
+    write_segments_jsonl(translation, name, out)
     return out.getvalue(), len(translation.segments)
 
 
 def translate_jsonl(translator: Translator, text: str, name: str, key: str) -> tuple[str, int]:
     """JSON Lines with `<key>_en` added to every object (other keys and their order kept; blank lines kept)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    lines = text_lines(text)
     records: list[dict | None] = [_record(line, number, name, key) for number, line in enumerate(lines, 1)]
     values = [record[key] for record in records if record is not None]
     english: list[str] = []

@@ -19,6 +19,7 @@ from mt.errors import InputError, MtbriefError
 
 if TYPE_CHECKING:
     from mt.translator import Translator
+    from mt.types import Translation
 
 # Subcommands of this package; others (brief, serve) arrive through the "mtbrief.commands" entry points,
 # so mt never imports the packages built on top of it.
@@ -64,6 +65,14 @@ def read_text_input(path: str) -> str:
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror}") from None
     return decode_text(data, name)
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text; a final newline ends the last line rather than adding an empty one."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -170,18 +179,17 @@ def run_translate(args: argparse.Namespace) -> int:
     with open_output(args.output) as out:
         for name, text in texts:
             if args.format == "jsonl":
-                _write_jsonl(translator.translate(text), name, out)
+                write_segments_jsonl(translator.translate(text), name, out)
                 continue
-            lines = text.split("\n")
-            if lines and lines[-1] == "":
-                lines.pop()  # a final newline is not an extra blank line
+            lines = text_lines(text)
             update = progress_bar(len(lines), args.quiet)
             for line in translator.translate_lines(lines, on_progress=update):
                 out.write(line + "\n")
     return 0
 
 
-def _write_jsonl(translation, name: str, out: IO[str]) -> None:
+def write_segments_jsonl(translation: Translation, name: str, out: IO[str]) -> None:
+    """One JSON object per segment: file, paragraph, span, source, target."""
     for seg in translation.segments:
         record = {"file": name, "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
                   "target": seg.target}

@@ -58,13 +58,9 @@ class Document:
 
 def read_lines(path: str | Path) -> list[str]:
     """The lines of a UTF-8 text file (a final newline does not add an empty line)."""
-    from mt.cli import read_text_input
+    from mt.cli import read_text_input, text_lines
 
-    text = read_text_input(str(path))
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return text_lines(read_text_input(str(path)))
 
 
 def file_sha256(path: str | Path) -> str:

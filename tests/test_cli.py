@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.cli import main
+from mt.cli import main, text_lines
 
 LINES = ["قال ناشطون إن قوات المعارضة صدت هجوما. وقتلت عددا من الجنود.", "", "حلب"]
 
@@ -111,3 +111,10 @@ def test_installed_command_translates_stdin(tiny_model_env):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.split("\n")
     assert len(lines) == 4 and lines[0] and lines[1] == "" and lines[2]
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("", []), ("حلب", ["حلب"]), ("حلب\n", ["حلب"]), ("حلب\n\n", ["حلب", ""]), ("\n", [""]), ("a\nb", ["a", "b"]),
+])
+def test_a_final_newline_ends_the_last_line(text, lines):
+    assert text_lines(text) == lines
