@@ -35,19 +35,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mt.errors import MtbriefError
-from mt.splitter import TokenCounter, cut_to_fit, estimate_tokens, split_sentences
+from mt.splitter import FORMAT_CHARS, TokenCounter, cut_to_fit, estimate_tokens, split_sentences, word_set
 from mt.types import SourceSegment
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640"
 _HARAKAT = "\u0610-\u061a\u064b-\u0652\u0656-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
 _DIACRITICS_RE = re.compile(f"[{_HARAKAT}]")
-_INVISIBLE_RE = re.compile("[\u0640\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE_RE = re.compile(f"[\u0640\u00ad{FORMAT_CHARS}]")  # tatweel and soft hyphen too
 _KEEP_FROM_NFKC_RE = re.compile("([\u00b2\u00b3\u00b9\u00bc-\u00be\u2070-\u209f\u2150-\u215f\u2189]+)")
 _CENT_QUOTE_RE = re.compile(r"(?<![\d$])¢")
 _TRANSLATION = str.maketrans(
@@ -58,28 +53,28 @@ _WORD_RE = re.compile(f"[{_LETTERS}][{_LETTERS}{_MARKS}]*")
 _RUN_RE = re.compile(r"\S+")
 _FINAL_MAQSURA_RE = re.compile(f"[{_LETTERS}][{_MARKS}]*ى[{_MARKS}]*(?![{_LETTERS}])")
 
-_ALWAYS_YA = _words(
+_ALWAYS_YA = word_set(
     "علي وعلي إلي وإلي حتي وحتي متي لدي مدي أخري الأخري اخري الاخري إحدي احدي أدي مستشفي المستشفي سوي"
 )
 _ALI = frozenset({"علي", "وعلي"})
 _CORE_EVIDENCE = _ALWAYS_YA - _ALI - {"لدي"}  # ي-forms hardly ever right in news text
-_TITLES = _words(
+_TITLES = word_set(
     "الشيخ السيد الرئيس الإمام الامام الدكتور الأستاذ الاستاذ المهندس الحاج اللواء العميد العقيد الفريق "
     "المشير الملك الأمير الامير الوزير النائب القاضي المستشار المحامي الشاعر الكاتب الفنان اللاعب الطفل "
     "الشاب المواطن الزميل سيدنا الخليفة المرشد السلطان الصحفي الناشط المدرب النجم الشهيد الإعلامي الاعلامي "
     "الباحث العلامة مولاي سماحة فضيلة آية د. أ. م. بن ابن أبو ابو أبي ابي أبا ابا بنت ابنة أم ام"
 )
-_NAMES_AFTER_ALI = _words(
+_NAMES_AFTER_ALI = word_set(
     "بن ابن بنت محمد أحمد احمد محمود حسن حسين حسنين صالح سالم سعيد خالد كمال جمعة زين يوسف عمر عثمان إبراهيم "
     "ابراهيم إسماعيل اسماعيل مصطفى مصطفي موسى موسي عيسى عيسي جمال فهمي شريف أكبر رضا بابا مبارك ماهر منصور "
     "ناصر عزت خامنئي لاريجاني السيستاني الحسيني"
 )
 # Words the preposition على can never govern: after them, علي is the name (محمد وعلي إلي المدرسة).
-_NEVER_AFTER_ALA = _words("إلى إلي في عن مع قد لم لن سوف إن إنه إنها إنهم كان قال")
+_NEVER_AFTER_ALA = word_set("إلى إلي في عن مع قد لم لن سوف إن إنه إنها إنهم كان قال")
 _NON_CONNECTORS = frozenset("اأإآٱدذرزوؤةى")
 _NO_SPLIT_AFTER = frozenset({"عبد", "أبو", "ابو", "أبا", "ابا", "ذو", "ذوو"})
-_BARE_SUFFIXES = _words("ها هم هما هن كم كما كن نا ني تي ين ون ات ان تين تان تهم تها تهما تنا تكم ية يه وا")
-_SHORT_WORDS = _words("في من عن مع لم لن قد ثم أو أن إن لا ما هو هي كل")
+_BARE_SUFFIXES = word_set("ها هم هما هن كم كما كن نا ني تي ين ون ات ان تين تان تهم تها تهما تنا تكم ية يه وا")
+_SHORT_WORDS = word_set("في من عن مع لم لن قد ثم أو أن إن لا ما هو هي كل")
 
 
 @dataclass(frozen=True)

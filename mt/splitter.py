@@ -31,12 +31,14 @@ from mt.types import SourceSegment
 TokenCounter = Callable[[str], int]
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a text, as a set (for word lists written as one string)."""
     return frozenset(text.split())
 
 
-_FORMAT_CHARS = "\u200b-\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff"
-_CLOSERS = "\"'»”’)\\]}¢›" + _FORMAT_CHARS
+# Invisible formatting (zero-width, bidi controls, word joiner, BOM): normalize() strips it, the splitter skips it.
+FORMAT_CHARS = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_CLOSERS = "\"'»”’)\\]}¢›" + FORMAT_CHARS
 _TERMINATOR_RE = re.compile(rf"[.!?؟…۔]+[{_CLOSERS}]*(?=\s|$)")
 # Inside an over-long sentence: the terminators the rules passed over, except a single '.' (which was
 # an abbreviation, an initial or an enumerator, where a cut would tear a title from its name).
@@ -44,15 +46,15 @@ _SUPPRESSED_END_RE = re.compile(rf"(?:[!?؟…۔]+|\.{{2,}})[{_CLOSERS}]*(?=\s|$
 _SOFT_RE = re.compile(rf"(?:[،؛:;,]+[{_CLOSERS}]*|\s[-–—])(?=\s)")
 _SPACE_RE = re.compile(r"\s+")
 _WORD_PIECE_RE = re.compile(r"\w+|[^\w\s]")
-_NEXT_WORD_RE = re.compile(rf"\s+[{_FORMAT_CHARS}\"'«“„(\[]*(\w[\w\u0640\u064b-\u065f\u0670]*|)")
+_NEXT_WORD_RE = re.compile(rf"\s+[{FORMAT_CHARS}\"'«“„(\[]*(\w[\w\u0640\u064b-\u065f\u0670]*|)")
 _CITATION_RE = re.compile(r"\s+\([^()\n.!?؟…]{1,80}\)(?=\s|$)")
 _ENUMERATOR_RE = re.compile(r"(?:\d{1,3}|[ivxlcIVXLC]{1,5})\.")
 
-_NON_FINAL_ABBREVIATIONS = _words(
+_NON_FINAL_ABBREVIATIONS = word_set(
     "mr mrs ms dr prof st mt gen col lt sgt capt cpt rev hon sen rep gov pres vs no nos fig figs vol vols "
     "pp approx cf jr sr ca ed eds dept univ ave blvd"
 )
-_FINAL_OK_ABBREVIATIONS = _words("a.m p.m etc inc ltd co corp")
+_FINAL_OK_ABBREVIATIONS = word_set("a.m p.m etc inc ltd co corp")
 _ERA_MARKS = frozenset({"م", "هـ", "ه"})
 _CONTINUATIONS = frozenset({"و", "إلخ", "الخ", "etc"})  # words that never start a sentence
 
