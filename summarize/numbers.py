@@ -1,7 +1,7 @@
 """A small Arabic number reader: digits (any script), number words, and dates written with ordinals.
 
 It reads `24`, `٢٤`, `1.5 مليون`, `سبعة`, `سبع`, `اثنين`, `خمسة وعشرون`, `ثلاثمائة ألف`, `التاسع من سبتمبر`,
-`9 أيلول 2016`. Words are matched on the normalized spelling (see summarize.text.normalize), after the clitics
+`9 أيلول 2016`. Words are matched on the normalized spelling (see summarize.text.fold_spelling), after the clitics
 و/ب/ل/ال are taken off.
 """
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from mt.errors import InvalidOption
 from mt.types import Segment
 from summarize.figures import KIND_WEIGHT, Figure
-from summarize.text import normalize, tokenize, word_count
+from summarize.text import fold_spelling, tokenize, word_count
 
 if TYPE_CHECKING:
     import numpy as np
@@ -167,4 +167,4 @@ def select(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, opti
 
 def dedup_key(text: str) -> str:
     """The text with spelling variants, diacritics and punctuation folded: equal keys mean duplicates."""
-    return " ".join(t.norm for t in tokenize(normalize(text)))
+    return " ".join(t.norm for t in tokenize(fold_spelling(text)))

@@ -34,7 +34,7 @@ class Token:
     """One word, number or symbol of a text, with its place in the original string."""
 
     text: str  # as written
-    norm: str  # normalized (see normalize)
+    norm: str  # normalized (see fold_spelling)
     start: int
     end: int
 
@@ -44,14 +44,17 @@ class Token:
         return self.norm[:1].isdigit()
 
 
-def normalize(text: str) -> str:
-    """Fold the spelling variants that newspapers mix: hamza seats, alef maqsura, ta marbuta, digits."""
+def fold_spelling(text: str) -> str:
+    """Fold the spelling variants newspapers mix (hamza seats, alef maqsura, ta marbuta, digits), for matching only.
+
+    Never for model input: mt.arabic.normalize keeps these letters distinct because folding them changes words.
+    """
     return _DIACRITICS.sub("", text).translate(_ALEFS).translate(_DIGITS)
 
 
 def tokenize(text: str) -> list[Token]:
     """Words, digit groups and %/currency signs of a text, with their offsets."""
-    return [Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(), fold_spelling(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 def word_count(text: str) -> int:
@@ -83,7 +86,7 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    return frozenset(normalize(word) for word in _STOP_TEXT.split())
+    return frozenset(fold_spelling(word) for word in _STOP_TEXT.split())
 
 
 def content_terms(text: str) -> list[str]:
