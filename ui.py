@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import gradio as gr
     from fastapi import FastAPI
 
-    from mt.api import ServerSettings
+    from mt.server.limits import ServerSettings
     from mt.translator import Translator
     from mt.types import Translation
 
@@ -63,7 +63,7 @@ def load_upload(path: str | None, char_limit: int) -> str:
     """The text of an uploaded .txt/.md file; gr.Error when it is not UTF-8 text or is over the limit."""
     import gradio as gr
 
-    from mt.cli import decode_text
+    from mt.textio import decode_text
 
     if not path:
         return ""
@@ -135,7 +135,7 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
-    from mt.api import ServerSettings
+    from mt.server.limits import ServerSettings
 
     limit = (settings or ServerSettings()).char_limit
     downloads = Downloads()
@@ -185,7 +185,7 @@ def add_brief_route(app: FastAPI) -> None:
     from fastapi import Request
     from pydantic import Field
 
-    from mt.api import ERROR_RESPONSES, ApiError, ApiRequest, body_schema
+    from mt.server.schemas import ERROR_RESPONSES, ApiError, ApiRequest, body_schema
 
     class BriefRequest(ApiRequest):
         """POST /brief."""
@@ -271,7 +271,7 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""
     import gradio as gr
 
-    from mt.api import create_api
+    from mt.server.app import create_api
 
     app = create_api(translator, settings)
     add_brief_route(app)
@@ -322,7 +322,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> ServerSettings:
     """The server settings a parsed `serve` command line asks for."""
-    from mt.api import ServerSettings
+    from mt.server.limits import ServerSettings
 
     return ServerSettings(host=args.host, port=args.port, char_limit=args.char_limit,
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),

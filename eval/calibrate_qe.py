@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from mt.suites import default_flores_dir, load_flores  # noqa: E402
+from eval.suites import default_flores_dir, load_flores  # noqa: E402
 
 SEED = 20251125
 CHOICE = ("Youden's J over shuffled + same-article negatives: on shuffled pairs alone J is flat over a wide "

@@ -21,16 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from eval.suites import default_flores_dir, flores_documents, load_flores  # noqa: E402
 from mt.arabic import find_joined_words, normalize, repair_joined_words, uses_final_ya  # noqa: E402
 from mt.splitter import split_sentences  # noqa: E402
-from mt.suites import default_flores_dir, flores_documents, load_flores  # noqa: E402
 
 TERMINAL_RE = re.compile(r"[.!?؟…][\"'»”)\]]*$")
 ARABIC_WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a]+")
 
 
 def load_documents(flores: Path) -> list[list[str]]:
-    """FLORES dev Arabic lines grouped into documents by consecutive equal URLs (mt.suites' grouping)."""
+    """FLORES dev Arabic lines grouped into documents by consecutive equal URLs (eval.suites' grouping)."""
     data = load_flores(flores)
     return [list(data.sources[d.first_line:d.first_line + len(d.spans)]) for d in flores_documents(data)]
 

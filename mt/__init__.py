@@ -1,4 +1,6 @@
-"""mtbrief's translation engine: Arabic preparation, model resolution and sentence-aligned translation."""
+"""The translation library: models, engines, the Translator, Arabic preparation and splitting, text I/O, batch, server.
+Imports only itself and third-party packages — never summarize, eval, ui, and no library module imports mt.cli.
+"""
 
 from mt.errors import InputError, InvalidOption, ModelUnavailable, MtbriefError
 from mt.types import Flag, Segment, Signature, SourceSegment, Translation

@@ -1,29 +1,26 @@
-"""The `mtbrief` command: translate, models, bench, eval, and subcommands other packages register."""
+"""The `mtbrief` command: translate and models, plus the subcommands other packages register (brief, serve,
+eval, bench). The top of the house: library modules never import this one; command modules may."""
 
 from __future__ import annotations
 
 import argparse
-import functools
-import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from mt.errors import InputError, MtbriefError
+from mt.progress import progress_bar
+from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl
 
 if TYPE_CHECKING:
     from mt.translator import Translator
-    from mt.types import Translation
 
-# Subcommands of this package; others (brief, serve) arrive through the "mtbrief.commands" entry points,
+# Subcommands of this package; the others arrive through the "mtbrief.commands" entry points,
 # so mt never imports the packages built on top of it.
-CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models", "mt.scoring:register", "mt.bench:register")
+CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -48,88 +45,6 @@ def translator_from_args(args: argparse.Namespace) -> Translator:
 
     return Translator.load(model=args.model, engine=args.engine, device=args.device,
                            compute_type=args.compute_type, beam_size=args.beam_size, revision=args.revision)
-
-
-def read_text_input(path: str) -> str:
-    """The text of a file ('-' = stdin), or InputError naming the file and the problem."""
-    if path == "-":
-        data, name = sys.stdin.buffer.read(), "<stdin>"
-    else:
-        file = Path(path)
-        if file.is_dir():
-            raise InputError(path, "is a directory; to translate a folder use `mtbrief translate DIR -o OUTDIR`")
-        try:
-            data, name = file.read_bytes(), path
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror}") from None
-    return decode_text(data, name)
-
-
-def text_lines(text: str) -> list[str]:
-    """The lines of a text; a final newline ends the last line rather than adding an empty one."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text from bytes (BOM dropped, CRLF kept as LF), or InputError for binary / invalid UTF-8."""
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise InputError(name, f"binary file (NUL byte at byte offset {nul}), expected UTF-8 text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(name, f"invalid UTF-8 at byte offset {exc.start}") from None
-    return text.replace("\r\n", "\n")
-
-
-TMP_PREFIX, TMP_SUFFIX = ".mtbrief-", ".part"  # how a file being written is named until it is complete
-
-
-@functools.cache
-def _file_mode() -> int:
-    umask = os.umask(0o22)  # the umask can only be read by setting it: put it straight back
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-@contextmanager
-def open_output(path: str | None) -> Iterator[IO[str]]:
-    """A text stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
-    if path in (None, "-"):
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
-    try:
-        os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            yield out
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_output(path: str | None, text: str) -> None:
-    """Write a whole text atomically (None or '-' = stdout)."""
-    with open_output(path) as out:
-        out.write(text)
-
-
-def progress_bar(total: int, quiet: bool, unit: str = "line") -> Callable[..., None]:
-    """A tqdm bar on stderr (off when quiet or stderr is not a terminal); returns update(n, *ignored)."""
-    if quiet or not sys.stderr.isatty():
-        return lambda n, *_: None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
-    return lambda n, *_: bar.update(n)  # translate_lines also reports segments: the bar counts lines
 
 
 # -- translate --------------------------------------------------------------------------------------------
@@ -165,7 +80,7 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
 def run_translate(args: argparse.Namespace) -> int:
     """Translate every input into one output; all inputs are checked before the model loads."""
     if any(Path(i).is_dir() for i in args.inputs if i != "-"):
-        from mt.batch import run_batch  # a folder means batch mode
+        from mt.batch.runner import run_batch  # a folder means batch mode
 
         return run_batch(args)
     batch_only = [f"--{name.replace('_', '-')}" for name in ("glob", "field", "jobs", "ray_address", "ray_actors",
@@ -186,14 +101,6 @@ def run_translate(args: argparse.Namespace) -> int:
             for line in translator.translate_lines(lines, on_progress=update):
                 out.write(line + "\n")
     return 0
-
-
-def write_segments_jsonl(translation: Translation, name: str, out: IO[str]) -> None:
-    """One JSON object per segment: file, paragraph, span, source, target."""
-    for seg in translation.segments:
-        record = {"file": name, "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
-                  "target": seg.target}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 # -- models -----------------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Bilingual extractive briefs of translated Arabic reports, with key figures and quality flags."""
+"""The brief: bilingual extractive briefs of translated Arabic reports, key figures and quality flags.
+Imports mt (never eval or ui); only summarize.cli imports mt.cli.
+"""
 
 from summarize.brief import QE, Brief, Point, make_brief
 from summarize.figures import Figure, extract_figures

@@ -43,7 +43,8 @@ def render(brief: Brief, fmt: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read, translate, check, brief and write; InputError (exit 2) for a text with no Arabic sentence."""
-    from mt.cli import read_text_input, translator_from_args, write_output
+    from mt.cli import translator_from_args
+    from mt.textio import read_text_input, write_output
     from summarize.brief import make_brief
     from summarize.quality import check_translation
 

@@ -11,7 +11,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from mt.api import ServerSettings  # noqa: E402
+from mt.server.limits import ServerSettings  # noqa: E402
 
 POSTS = ["/translate", "/detect", "/brief"]
 GETS = ["/languages", "/health"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from mt.batch_files import DEFAULT_GLOBS, MANIFEST, Selection, read_manifest, select_files, translate_jsonl
+from mt.batch.files import DEFAULT_GLOBS, MANIFEST, Selection, read_manifest, select_files, translate_jsonl
 from mt.cli import main
 from mt.errors import InputError
 
@@ -305,8 +305,8 @@ def test_a_busy_output_folder_is_refused(capsys, tiny_marian_dir, small_tree, tm
 
 
 def test_each_file_is_translated_as_if_alone(capsys, tiny_marian_dir, tmp_path, seed_text):
-    from mt.batch import ModelSpec
-    from mt.batch_files import translate_document
+    from mt.batch.files import translate_document
+    from mt.batch.spec import ModelSpec
 
     p = phrases(seed_text)  # neighbouring files share sentences: a cross-file cache would show here
     files = {f"f{i}.txt": f"{p[i]} {p[i + 1]}\n{p[i + 2]}\n" for i in range(8)}
@@ -320,7 +320,7 @@ def test_each_file_is_translated_as_if_alone(capsys, tiny_marian_dir, tmp_path, 
 
 @pytest.mark.parametrize("workers, replicas", [(1, 1), (3, 3)])
 def test_jobs_decode_in_parallel(tiny_marian_dir, workers, replicas):
-    from mt.batch import ModelSpec
+    from mt.batch.spec import ModelSpec
 
     translator = ModelSpec(str(tiny_marian_dir), device="cpu").load(workers=workers)
     assert translator.engine.translator.num_translators == replicas  # CT2 workers sharing the weights

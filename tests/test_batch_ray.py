@@ -7,7 +7,7 @@ import json
 import pytest
 from test_batch import batch, counts, phrases, tree, write_tree
 
-from mt.batch_files import MANIFEST, read_manifest
+from mt.batch.files import MANIFEST, read_manifest
 
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'ray[data]')")
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 from conftest import flores_or_skip
 
-from mt import bench
+from eval import bench
 from mt.errors import InputError, InvalidOption
 
 
@@ -116,7 +117,8 @@ def test_command_line_options() -> None:
     assert (args.shapes, args.configs, args.sentences, args.out_dir, args.threads) == (
         ("base", "big"), ("ct2-int8",), 7, Path("out"), 1)
     assert args.func is bench.run_command
-    assert "mt.bench:register" in __import__("mt.cli").cli.CORE_COMMANDS
+    commands = {ep.name: ep.value for ep in entry_points(group="mtbrief.commands")}
+    assert commands["bench"] == "eval.bench:register"
 
 
 @pytest.mark.parametrize(("argv", "message"), [

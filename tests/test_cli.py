@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mt.cli import main, text_lines
+from mt.cli import main
+from mt.textio import text_lines
 
 LINES = ["قال ناشطون إن قوات المعارضة صدت هجوما. وقتلت عددا من الجنود.", "", "حلب"]
 

@@ -12,9 +12,9 @@ from urllib.error import URLError
 import pytest
 from conftest import ROOT, flores_or_skip
 
-from mt import scoring
+from eval import scoring
+from eval.suites import file_sha256
 from mt.cli import main
-from mt.suites import file_sha256
 
 SRC = ["ذهب الولد إلى المدرسة.", "عاد إلى البيت مساء.", "انتهى الاجتماع."]
 REF = ["The boy went to school.", "He came home in the evening.", "The meeting ended."]

@@ -1,4 +1,4 @@
-"""mt.scoring / mt.suites / mt.evalreport: sacrebleu scores and signatures, correlations, QE discovery,
+"""eval.scoring / eval.suites / eval.report: sacrebleu scores and signatures, correlations, QE discovery,
 suites and line counts, document-mode alignment, paired tests and the written reports."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from urllib.error import URLError
 
 import pytest
 
-from mt import evalreport, scoring, suites
+from eval import report as evalreport
+from eval import scoring, suites
+from eval.suites import EvalData
 from mt.errors import InputError, InvalidOption, MtbriefError
-from mt.suites import EvalData
 
 HYPS = ["the cat sat on the mat", "a quick brown fox jumps over the dog", "hello world"]
 REFS = ["the cat sat on a mat", "the quick brown fox jumped over the lazy dog", "hello there world"]

@@ -11,8 +11,8 @@ import pytest
 gr = pytest.importorskip("gradio")
 
 import ui  # noqa: E402
-from mt.api import ServerSettings  # noqa: E402
 from mt.errors import InputError  # noqa: E402
+from mt.server.limits import ServerSettings  # noqa: E402
 
 AR = "تجدد قصف الطيران الروسي علي عدة أحياء في مدينة حلب أمس."
 

@@ -29,7 +29,7 @@ def server_url(tiny_translator):
     """The server (UI + API) on 127.0.0.1, uvicorn in a thread, for this module's tests."""
     import uvicorn
 
-    from mt.api import ServerSettings
+    from mt.server.limits import ServerSettings
     from ui import create_app
 
     port = free_port()

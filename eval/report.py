@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from eval.scoring import paired_bootstrap
+from eval.suites import file_sha256, read_lines
 from mt.errors import InputError
-from mt.suites import file_sha256, read_lines
+from mt.textio import read_text_input, write_output
 
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._+-]+")
 
@@ -34,7 +36,6 @@ def result_stem(result: dict[str, Any], out_dir: Path) -> Path:
 
 def write_result(result: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write <stem>.json, .md and .png into out_dir; returns their paths."""
-    from mt.cli import write_output
 
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +145,6 @@ def summary(result: dict[str, Any], paths: dict[str, Path]) -> str:
 
 def load_result(path: str) -> dict[str, Any]:
     """A result JSON written by `mtbrief eval`, or InputError."""
-    from mt.cli import read_text_input
 
     try:
         result = json.loads(read_text_input(path))
@@ -179,8 +179,6 @@ def comparable_references(a: dict[str, Any], b: dict[str, Any], names: list[str]
 
 def run_compare(paths: list[str], refs: list[str], out_dir: str, n_samples: int) -> int:
     """`mtbrief eval --compare A.json B.json`: paired bootstrap of B against baseline A; print and save."""
-    from mt.cli import write_output
-    from mt.scoring import paired_bootstrap
 
     a, b = load_result(paths[0]), load_result(paths[1])
     references = comparable_references(a, b, paths, refs)

@@ -1,7 +1,7 @@
 """Batch translation, file by file: which files to do (selection, manifest, plan) and how one file is done.
 
-Both runners (threads in `mt.batch`, Ray actors in `mt.batch_ray`) call `translate_file`, which never raises
-for a bad file: a binary, invalid UTF-8, empty file or broken .jsonl line becomes `FileResult.error`.
+Both runners (threads in `mt.batch.runner`, Ray actors in `mt.batch.ray_runner`) call `translate_file`, which never
+raises for a bad file: a binary, invalid UTF-8, empty file or broken .jsonl line becomes `FileResult.error`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mt.cli import TMP_PREFIX, TMP_SUFFIX, open_output, text_lines, write_segments_jsonl
 from mt.errors import InputError
+from mt.textio import TMP_PREFIX, TMP_SUFFIX, decode_text, open_output, text_lines, write_segments_jsonl
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -178,7 +178,6 @@ def translate_file(translator: Translator, task: FileTask) -> FileResult:
 
 
 def _translate_bytes(translator: Translator, task: FileTask, data: bytes) -> tuple[str, int]:
-    from mt.cli import decode_text
 
     if not data:
         raise InputError(task.rel, "empty file")

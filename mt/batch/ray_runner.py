@@ -12,12 +12,13 @@ import logging
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
-from mt.batch_files import FileResult, FileTask, translate_file
+from mt.batch.files import FileResult, FileTask, translate_file
 from mt.errors import MtbriefError
 
 if TYPE_CHECKING:
-    from mt.batch import ModelSpec, RayOptions, Recorder
-    from mt.batch_files import Plan
+    from mt.batch.files import Plan
+    from mt.batch.recorder import Recorder
+    from mt.batch.spec import ModelSpec, RayOptions
 
 TASK_FIELDS = tuple(f.name for f in fields(FileTask))
 RESULT_FIELDS = tuple(f.name for f in fields(FileResult))

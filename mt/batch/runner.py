@@ -19,80 +19,30 @@ cache hit from another file would make one file's output depend on the files tra
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
-from mt.batch_files import (
+from mt.batch.files import (
     DEFAULT_GLOBS,
-    FAILURES,
     LOCK,
-    MANIFEST,
     FileResult,
-    FileTask,
     Plan,
     Selection,
     plan_batch,
     remove_stale_temporaries,
     translate_file,
-    write_atomic,
 )
+from mt.batch.recorder import Recorder
+from mt.batch.spec import ModelSpec, RayOptions
 from mt.errors import InputError, InvalidOption, MtbriefError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from mt.translator import Translator
-
 RAY_OPTIONS = ("ray_address", "ray_actors", "ray_batch_size", "ray_cpus_per_actor")
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """The model a batch loads (in this process or in every Ray actor)."""
-
-    model: str
-    revision: str | None = None
-    engine: str = "ctranslate2"
-    device: str = "auto"
-    compute_type: str = "default"
-    beam_size: int = 4
-
-    def resolved(self) -> tuple[ModelSpec, str]:
-        """This spec with a concrete device and compute type, and the signature its Translator will have."""
-        from mt.engines import resolve_compute_type, resolve_device
-        from mt.models import resolve_model
-        from mt.types import Signature
-
-        device = resolve_device(self.device, self.engine)
-        compute_type = resolve_compute_type(self.compute_type, self.engine, device)
-        model = resolve_model(self.model, self.revision)
-        signature = Signature(model.model_id, model.revision, self.engine, compute_type, self.beam_size, device)
-        return replace(self, device=device, compute_type=compute_type), str(signature)
-
-    def load(self, workers: int = 1, threads: int | None = None) -> Translator:
-        """Load the Translator (sentence cache off); CTranslate2 then decodes `workers` batches at once."""
-        from mt.translator import BatchOptions, Translator
-
-        return Translator.load(model=self.model, engine=self.engine, device=self.device,
-                               compute_type=self.compute_type, beam_size=self.beam_size, revision=self.revision,
-                               batching=BatchOptions(cache_size=0), workers=workers, threads=threads or 0)
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """Where and how wide the Ray runner goes."""
-
-    address: str | None = None  # None: start a local Ray instance; "auto": the cluster this node is part of
-    actors: int = 2  # size of the actor pool; each actor holds one Translator
-    batch_size: int = 4  # files per map_batches call
-    cpus_per_actor: float = 1.0  # what Ray reserves per actor: node CPUs / this = actors per node
 
 
 @dataclass(frozen=True)
@@ -174,7 +124,7 @@ def run_job(job: JobOptions, spec: ModelSpec) -> int:
             for rel, reason in plan.failures:
                 recorder.fail(rel, reason)
             if plan.todo and job.ray is not None:
-                from mt.batch_ray import run_ray
+                from mt.batch.ray_runner import run_ray
 
                 run_ray(spec, plan, recorder, job.ray)
             elif plan.todo:
@@ -225,107 +175,3 @@ def _exclusive(output_dir: Path) -> Iterator[None]:
         yield
 
 
-# -- results ---------------------------------------------------------------------------------------------
-
-class Recorder:
-    """Writes finished files and manifest lines, counts, shows progress; used from one thread only."""
-
-    def __init__(self, output_dir: Path, signature: str, total: int, quiet: bool) -> None:
-        self.output_dir, self.signature = output_dir, signature
-        self.ok = self.segments = 0
-        self.failures: list[tuple[str, str]] = []
-        self.started = time.perf_counter()
-        self._manifest: IO[str] | None = None
-        self._total, self._quiet, self._bar = total, quiet, None
-
-    def __enter__(self) -> Recorder:
-        path = self.output_dir / MANIFEST
-        self._manifest = path.open("a", encoding="utf-8", newline="\n")
-        if _ends_torn(path):  # a run killed mid-line: start on a fresh line so the next entry stays readable
-            self._manifest.write("\n")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._manifest:
-            self._manifest.close()
-        self._close_bar()
-
-    def start(self) -> None:
-        """Start the clock and the progress bar once the model is loaded, so rate and ETA are the translation's."""
-        self.started = time.perf_counter()
-        self._bar = _progress(self._total, self._quiet)
-
-    def _close_bar(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-    def record(self, task: FileTask, result: FileResult) -> None:
-        """Write one file's output atomically and then its manifest line, or note why it failed."""
-        if result.error is None and result.signature != self.signature:
-            result = replace(result, error=f"translated by {result.signature}, expected {self.signature}")
-        if result.error is not None:
-            self.fail(task.rel, result.error)
-            return
-        write_atomic(self.output_dir / task.output_rel, result.text or "")
-        entry = {"path": task.rel, "sha256": result.sha256, "signature": result.signature,
-                 "options": task.options, "output": task.output_rel, "segments": result.segments,
-                 "seconds": round(result.seconds, 3)}
-        assert self._manifest is not None, "use Recorder as a context manager"
-        self._manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._manifest.flush()
-        self.ok += 1
-        self.segments += result.segments
-        self._advance()
-
-    def fail(self, rel: str, reason: str) -> None:
-        """Note a file that could not be translated."""
-        self.failures.append((rel, reason))
-        self._advance()
-
-    def _advance(self) -> None:
-        if self._bar is None:
-            return
-        rate = self.segments / max(time.perf_counter() - self.started, 1e-9)
-        self._bar.set_postfix_str(f"{self.segments} sentences, {rate:.1f} sentences/s", refresh=False)
-        self._bar.update(1)
-
-    def finish(self, sel: Selection, skipped: int) -> int:
-        """Write (or clear) failures.tsv, print the summary on stderr; 0 if nothing failed, else 1."""
-        seconds = time.perf_counter() - self.started
-        self._close_bar()  # before the summary, so the two do not share a line
-        failures_file = self.output_dir / FAILURES
-        if self.failures:
-            rows = ["path\treason"] + [f"{_cell(rel)}\t{_cell(why)}" for rel, why in sorted(self.failures)]
-            write_atomic(failures_file, "\n".join(rows) + "\n")
-        else:
-            failures_file.unlink(missing_ok=True)  # a stale list from an earlier run would mislead
-        if self.ok + len(self.failures) + skipped == 0:
-            print(f"mtbrief: no file in {sel.input_dir} matches {' '.join(sel.globs)}"
-                  + ("" if sel.recursive else " (subfolders need --recursive)"), file=sys.stderr)
-        rate = self.segments / seconds if seconds > 0 else 0.0
-        print(f"mtbrief: {self.ok} ok, {len(self.failures)} failed, {skipped} skipped; "
-              f"{self.segments} sentences in {seconds:.1f} s ({rate:.1f} sentences/s)", file=sys.stderr)
-        if self.failures:
-            print(f"mtbrief: the failed files and why: {failures_file}", file=sys.stderr)
-        return 1 if self.failures else 0
-
-
-def _ends_torn(path: Path) -> bool:
-    with path.open("rb") as f:
-        if f.seek(0, os.SEEK_END) == 0:
-            return False
-        f.seek(-1, os.SEEK_END)
-        return f.read(1) != b"\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")  # one TSV cell
-
-
-def _progress(total: int, quiet: bool):
-    if quiet or total == 0 or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False)

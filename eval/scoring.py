@@ -2,20 +2,19 @@
 correlation of a reference-free quality estimate with chrF++, document-mode alignment and paired tests.
 
 The quality estimate comes from whichever package registers ``similarity`` in the entry-point group
-``mtbrief.qe`` (summarize does); mt never imports it by name.
+``mtbrief.qe`` (summarize does), so the scoring works without it.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from eval.suites import EvalData, check_counts, flores_documents, lines_sha256
 from mt.errors import InputError, InvalidOption
-from mt.suites import EvalData, check_counts, flores_documents, lines_sha256, load_suite, read_lines
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -208,66 +207,3 @@ def paired_bootstrap(named: list[tuple[str, list[str]]], refs: Sequence[Sequence
     return {"test": "paired bootstrap resampling", "n_samples": n_samples, "baseline": systems[0],
             "systems": list(systems), "signatures": {m: s.format() for m, s in signatures.items()},
             "metrics": {m: [_cell(r) for r in results] for m, results in table.items()}}
-
-
-# -- the `mtbrief eval` command ---------------------------------------------------------------------------
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `eval` subcommand."""
-    from mt.cli import add_model_options
-
-    p = subparsers.add_parser("eval", help="score translations with BLEU / chrF++ / TER (sacrebleu)")
-    p.add_argument("--suite", default=None,
-                   help="flores200-dev (default), a sacrebleu test set with ar-en (iwslt17), "
-                        "or a label for --src/--ref files")
-    p.add_argument("--src", default=None, help="Arabic source file, one sentence per line")
-    p.add_argument("--ref", action="append", default=[], help="English reference file (repeat for more)")
-    p.add_argument("--hyp", default=None, help="score these hypotheses instead of translating")
-    p.add_argument("--data", default=None,
-                   help="FLORES-200 dev folder (default: ../shared/data/flores200-dev)")
-    p.add_argument("--limit", type=int, default=None, help="only the first N lines")
-    p.add_argument("--document-mode", action="store_true",
-                   help="FLORES only: also translate whole articles and align the output back to lines")
-    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), default=None,
-                   help="paired bootstrap test between two stored results (B against baseline A)")
-    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default %(default)s)")
-    p.add_argument("-o", "--output", default="eval/results", help="results folder (default %(default)s)")
-    add_model_options(p)
-    p.set_defaults(func=run_eval)
-
-
-def run_eval(args: argparse.Namespace) -> int:
-    """Translate (or read) hypotheses, score them, write JSON / Markdown / PNG and print a summary."""
-    from mt import evalreport
-
-    options = EvalOptions(n_bootstrap=args.bootstrap, document_mode=args.document_mode)
-    if args.compare:
-        return evalreport.run_compare(args.compare, args.ref, args.output, options.n_bootstrap)
-    data = load_suite(args.suite, args.src, args.ref, args.data)
-    if options.document_mode and (args.hyp or data.documents is None):
-        raise InvalidOption("--document-mode", f"with {'--hyp' if args.hyp else 'suite ' + data.suite}",
-                            ["the flores200-dev suite, translated by a model (no --hyp)"])
-    if args.hyp:
-        hyps = read_lines(args.hyp)
-        check_counts([("source", data.files["source"], len(data.sources)),
-                      ("hypotheses", args.hyp, len(hyps))])
-        data = data.head(args.limit)
-        hyps, system = hyps[: len(data.sources)], {"model": "given hypotheses", "hypotheses_file": args.hyp}
-        result = evaluate(data, hyps, system, discover_qe(), options)
-    else:
-        result = _translate_and_evaluate(args, data.head(args.limit), options)
-    paths = evalreport.write_result(result, args.output)
-    print(evalreport.summary(result, paths))
-    return 0
-
-
-def _translate_and_evaluate(args: argparse.Namespace, data: EvalData, options: EvalOptions) -> dict[str, Any]:
-    from mt.cli import progress_bar, translator_from_args
-
-    translator = translator_from_args(args)
-    update = progress_bar(len(data.sources), args.quiet)
-    hyps = list(translator.translate_lines(data.sources, on_progress=update))
-    result = evaluate(data, hyps, translator.signature.to_dict(), discover_qe(), options)
-    if options.document_mode:
-        result["document_mode"] = document_mode(translator, data, hyps, options)
-    return result

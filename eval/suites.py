@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import InputError, InvalidOption, MtbriefError
+from mt.textio import read_text_input, text_lines
 
 FLORES_SUITE = "flores200-dev"
 FLORES_FILES = {"source": "arb_Arab.dev", "reference": "eng_Latn.dev", "metadata": "metadata_dev.tsv"}
@@ -58,7 +59,6 @@ class Document:
 
 def read_lines(path: str | Path) -> list[str]:
     """The lines of a UTF-8 text file (a final newline does not add an empty line)."""
-    from mt.cli import read_text_input, text_lines
 
     return text_lines(read_text_input(str(path)))
 

@@ -1,0 +1,61 @@
+"""What a server enforces: its settings (limits, keys) and the per-key / per-IP rate limiter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mt.errors import InvalidOption
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What `mtbrief serve` listens on and enforces; every limit is checked before any model work."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    char_limit: int = 20_000  # characters per request, all texts of a batch together
+    batch_limit: int | None = None  # texts per request (None: bounded by char_limit only)
+    api_keys: frozenset[str] = frozenset()  # empty: no key needed
+    requests_per_minute: int | None = None  # per key when keys are set, else per client IP
+    concurrency: int = 2  # translations running at once (API and UI each)
+    max_body_bytes: int | None = None  # None: derived from char_limit
+
+    def __post_init__(self) -> None:
+        for name in ("char_limit", "concurrency", "batch_limit", "requests_per_minute", "max_body_bytes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise InvalidOption(name.replace("_", "-"), value, ["an integer >= 1"])
+        if not 0 <= self.port <= 65535:
+            raise InvalidOption("port", self.port, ["0..65535"])
+
+    @property
+    def body_limit(self) -> int:
+        """Largest request body accepted, in bytes (JSON may spend 6 bytes on one escaped character)."""
+        return self.max_body_bytes or 65_536 + 8 * self.char_limit
+
+
+class RateLimiter:
+    """Sliding window: at most `limit` hits per `window` seconds for each key."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float:
+        """Count one request: 0.0 when allowed, else the seconds until one more would be."""
+        now = self.clock()
+        with self._lock:
+            if len(self._hits) > 10_000:  # many idle clients: drop the expired ones so memory stays bounded
+                self._hits = {k: h for k, h in self._hits.items() if h and h[-1] > now - self.window}
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return hits[0] + self.window - now
+            hits.append(now)
+            return 0.0
