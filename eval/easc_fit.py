@@ -71,7 +71,7 @@ def labels(article: Article, prepared: Prepared):
 def fit(tables: Sequence[tuple[object, object]]) -> rank.RankOptions:
     """Ridge regression of the labels on the features, centred per article (only the order within one counts).
 
-    The weights, scaled to sum to 1, become lead_weight, first_weight and the centrality share; the figures
+    The weights, scaled so that lead prior + centrality = 1, become lead_weight and first_weight; the figures
     bonus is left at 0 (easc-dev's readers did not favour sentences with figures) and MMR's novelty term is
     off (lambda 1: near-duplicates are still refused by duplicate_threshold).
     """
@@ -81,9 +81,10 @@ def fit(tables: Sequence[tuple[object, object]]) -> rank.RankOptions:
     y = np.concatenate([lab - lab.mean() for _, lab in tables])
     w = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
     w = np.clip(w, 0.0, None)
-    w = w / w.sum() if w.sum() > 0 else np.array([1.0, 0.0, 0.0])
-    return replace(rank.RankOptions(), lead_weight=round(float(w[0]), 3), first_weight=round(float(w[1]), 3),
-                   figure_weight=0.0, mmr_lambda=1.0)
+    shares = w[0] + w[2]  # rank.scores gives centrality 1 - lead_weight: scale so lead + centrality = 1
+    lead_weight, first_weight = (w[0] / shares, w[1] / shares) if shares > 0 else (1.0, 0.0)
+    return replace(rank.RankOptions(), lead_weight=round(float(lead_weight), 3),
+                   first_weight=round(float(first_weight), 3), figure_weight=0.0, mmr_lambda=1.0)
 
 
 def folds_by_article(n: int, k: int = 10) -> list[int]:
