@@ -43,6 +43,7 @@ class UIResult:
     brief_html: str
     files: list[str]  # .txt, .md, .json downloads
     info: str  # model, engine, time taken
+    translation: Any = None  # the checked Translation shown (kept for "Save corrections")
 
 
 # -- the UI's logic, plain functions (tests call them directly) ---------------------------------------------
@@ -77,7 +78,8 @@ def load_upload(path: str | None, char_limit: int) -> str:
 
 def sentence_rows(translation: Translation) -> list[list[Any]]:
     """The sentence table: one row per segment, its flags as one line."""
-    return [[i + 1, s.source, s.target, "; ".join(f.message for f in s.flags)]
+    return [[i + 1, s.source, s.target, "; ".join([f.message for f in s.flags]
+                                                  + ["from the corrections memory"] * (s.origin == "memory"))]
             for i, s in enumerate(translation.segments)]
 
 
@@ -110,9 +112,6 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
     """One Translate click: check, translate, flag, brief; gr.Warning (text unchanged) without Arabic."""
     import gradio as gr
 
-    from summarize import make_brief
-    from summarize.quality import check_translation
-
     text = check_text(text, char_limit)
     sig = translator.signature
     if not has_arabic(text):
@@ -120,13 +119,42 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
         return UIResult(text, [], "", [], f"Model `{sig.model}` · nothing translated")
     start = time.perf_counter()
     translation = translator.translate(text, on_progress=progress)
+    return _result(translator, translation, start, downloads)
+
+
+def _result(translator: Translator, translation: Translation, start: float, downloads: Downloads | None) -> UIResult:
+    from summarize import make_brief
+    from summarize.quality import check_translation
+
+    sig = translator.signature
     checked = check_translation(translation)
     brief = make_brief(checked)
     elapsed = time.perf_counter() - start
     files = (downloads or Downloads()).write(checked, brief)
     info = (f"Model `{sig.model}` · engine {sig.engine} ({sig.compute_type}, {sig.device}, "
             f"beam {sig.beam_size}) · {len(checked.segments)} sentences in {elapsed:.1f} s")
-    return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info)
+    return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info, checked)
+
+
+def save_corrections(translator: Translator, shown: Translation | None, table: Any,
+                     downloads: Downloads | None = None) -> UIResult:
+    """"Save corrections": store the table's edited English rows in the memory, then translate again."""
+    import gradio as gr
+
+    from mt.memory.corrections import store_corrections
+
+    if shown is None or not shown.segments:
+        raise gr.Error("Translate a text first, then edit the English column and save.")
+    if translator.memory is None:
+        raise gr.Error("The corrections memory is off on this server (started with --no-memory).")
+    rows = table.values.tolist() if hasattr(table, "values") else list(table or [])
+    try:
+        saved = store_corrections(translator, shown, [str(row[2] or "") for row in rows])
+    except InputError as exc:
+        raise gr.Error(f"Cannot save the corrections: {exc}") from None
+    gr.Info(f"{saved} correction{'s' * (saved != 1)} saved" if saved else "No English cell was changed.")
+    start = time.perf_counter()
+    return _result(translator, translator.translate(shown.source_text), start, downloads)
 
 
 # -- the UI -------------------------------------------------------------------------------------------------
@@ -145,7 +173,11 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             progress((done, total), desc="Translating", unit="sentences")
 
         r = run_translation(translator, text, limit, progress=report, downloads=downloads)
-        return r.english, r.rows, r.brief_html, r.files or None, r.info
+        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+
+    def on_save(shown: Translation | None, rows: Any) -> tuple:
+        r = save_corrections(translator, shown, rows, downloads)
+        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
     with gr.Blocks(title="mtbrief: Arabic → English", analytics_enabled=False,
                    delete_cache=(3600, 3600)) as demo:
@@ -168,13 +200,17 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
                         example_labels=["Aleppo report (sample)"])
         brief = gr.HTML(elem_id="brief-output")
         table = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "str", "str"], wrap=True,
-                             interactive=False, label="Sentences", elem_id="sentence-table",
+                             interactive=True, static_columns=[0, 1, 3], type="array", elem_id="sentence-table",
+                             label="Sentences (edit the English, then Save corrections: they are reused verbatim)",
                              column_widths=["5%", "35%", "35%", "25%"])
+        save = gr.Button("Save corrections", elem_id="save-corrections")
+        shown = gr.State(None)
         files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
         upload.upload(lambda path: load_upload(path, limit), inputs=[upload], outputs=[arabic],
                       api_visibility="private")
-        button.click(on_translate, inputs=[arabic], outputs=[english, table, brief, files, info],
-                     api_visibility="private")
+        outputs = [english, table, brief, files, info, shown]
+        button.click(on_translate, inputs=[arabic], outputs=outputs, api_visibility="private")
+        save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
     return demo
 
 
@@ -185,7 +221,7 @@ def add_brief_route(app: FastAPI) -> None:
     from fastapi import Request
     from pydantic import Field
 
-    from mt.server.schemas import ERROR_RESPONSES, ApiError, ApiRequest, body_schema
+    from mt.server.schemas import ERROR_RESPONSES, GLOSSARY_FIELD, ApiError, ApiRequest, GlossaryPairs, body_schema
 
     class BriefRequest(ApiRequest):
         """POST /brief."""
@@ -195,6 +231,7 @@ def add_brief_route(app: FastAPI) -> None:
         max_sentences: int = Field(5, ge=1, le=50)
         max_words: int = Field(0, ge=0, description="0: no limit")
         order: Literal["document", "score"] = "document"
+        glossary: GlossaryPairs | None = GLOSSARY_FIELD
 
     service = app.state.service
 
@@ -205,7 +242,7 @@ def add_brief_route(app: FastAPI) -> None:
         text = service.check_texts(req.q)[0]
         if not text.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
-        return await service.run(make_brief_dict, service.translator, text, req.max_sentences,
+        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text, req.max_sentences,
                                  req.max_words or None, req.order)
 
     brief.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
@@ -305,6 +342,7 @@ def load_api_keys(path: str | None, env: Mapping[str, str] = os.environ) -> froz
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `serve` subcommand (entry point: serve = "ui:register")."""
     from mt.cli import add_model_options
+    from mt.memory.options import add_glossary_options
 
     p = subparsers.add_parser("serve", help="web UI and LibreTranslate-compatible HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s: this machine)")
@@ -316,7 +354,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--requests-per-minute", type=int, default=None,
                    help="per API key, or per client IP without keys (default: unlimited)")
     p.add_argument("--concurrency", type=int, default=2, help="translations running at once (default: 2)")
+    p.add_argument("--suggestions", action="store_true",
+                   help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
     add_model_options(p)
+    add_glossary_options(p)
     p.set_defaults(func=run_serve)
 
 
@@ -326,7 +367,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
 
     return ServerSettings(host=args.host, port=args.port, char_limit=args.char_limit,
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),
-                          requests_per_minute=args.requests_per_minute, concurrency=args.concurrency)
+                          requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
+                          suggestions=getattr(args, "suggestions", False))
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mt.errors import InputError, MtbriefError
+from mt.memory.options import add_glossary_options
 from mt.progress import progress_bar
 from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # Subcommands of this package; the others arrive through the "mtbrief.commands" entry points,
 # so mt never imports the packages built on top of it.
-CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models")
+CORE_COMMANDS = ("mt.cli:register_translate", "mt.cli:register_models", "mt.memory.cli:register")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -41,10 +42,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 def translator_from_args(args: argparse.Namespace) -> Translator:
     """Load the Translator the model options of a parsed command line ask for."""
+    from mt.memory.options import steering_from_args
     from mt.translator import Translator
 
     return Translator.load(model=args.model, engine=args.engine, device=args.device,
-                           compute_type=args.compute_type, beam_size=args.beam_size, revision=args.revision)
+                           compute_type=args.compute_type, beam_size=args.beam_size, revision=args.revision,
+                           **steering_from_args(args, getattr(args, "char_limit", None)))
 
 
 # -- translate --------------------------------------------------------------------------------------------
@@ -60,6 +63,7 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", default="text", choices=["text", "jsonl"],
                    help="text keeps paragraphs; jsonl gives one object per segment")
     add_model_options(p)
+    add_glossary_options(p)
     batch = p.add_argument_group("folders (batch mode, resumable: see OUTDIR/.mtbrief-manifest.jsonl)")
     batch.add_argument("--engine", default="ctranslate2", choices=["ctranslate2", "transformers", "ray"],
                        help="ray: translate a folder on a Ray cluster, CTranslate2 in each actor")

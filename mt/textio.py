@@ -91,8 +91,8 @@ def write_output(path: str | None, text: str) -> None:
 
 
 def write_segments_jsonl(translation: Translation, name: str, out: IO[str]) -> None:
-    """One JSON object per segment: file, paragraph, span, source, target."""
+    """One JSON object per segment: file, paragraph, span, source, target, origin, flags."""
     for seg in translation.segments:
         record = {"file": name, "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
-                  "target": seg.target}
+                  "target": seg.target, "origin": seg.origin, "flags": seg.to_dict()["flags"]}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")

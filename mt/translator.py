@@ -7,8 +7,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from mt.arabic import PreparedSegment, PrepOptions, normalize, prepare_document, uses_final_ya
+from mt.enforce import Decoded, decode_inputs
 from mt.engines import (
     Codec,
     CTranslate2Engine,
@@ -21,6 +23,10 @@ from mt.engines import (
 from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
 from mt.types import Segment, Signature, Translation
+
+if TYPE_CHECKING:
+    from mt.glossary import Glossary
+    from mt.memory.store import MemoryStore
 
 Progress = Callable[[int, int], None]
 
@@ -45,9 +51,12 @@ class Translator:
     """Arabic→English translation with one loaded model; thread-safe."""
 
     def __init__(self, engine: Engine, codec: Codec, model: ResolvedModel, decode: DecodeOptions,
-                 batching: BatchOptions = BatchOptions(), prep: PrepOptions = PrepOptions()) -> None:
+                 batching: BatchOptions = BatchOptions(), prep: PrepOptions = PrepOptions(),
+                 glossary: Glossary | None = None, memory: MemoryStore | None = None) -> None:
         self.engine, self.codec, self.model = engine, codec, model
         self.decode, self.batching, self.prep = decode, batching, prep
+        self.glossary, self.memory = glossary, memory  # see mt.enforce: memory, then glossary-aware decoding
+        self._wide: dict[int, Translator] = {}
         self.signature = Signature(model.model_id, model.revision, engine.name, engine.compute_type,
                                    decode.beam_size, engine.device)
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -58,7 +67,8 @@ class Translator:
              compute_type: str = "default", beam_size: int = 4, num_alternatives: int = 1,
              revision: str | None = None, batching: BatchOptions = BatchOptions(),
              prep: PrepOptions = PrepOptions(), decode: DecodeOptions | None = None,
-             workers: int = 1, threads: int = 0) -> Translator:
+             workers: int = 1, threads: int = 0, glossary: Glossary | None = None,
+             memory: MemoryStore | None = None) -> Translator:
         """Load a preset name, hub id or local folder on an engine ('ctranslate2' or 'transformers').
 
         workers (CTranslate2): batches decoded at once by concurrent callers; threads: CPU threads for each
@@ -75,12 +85,25 @@ class Translator:
                                                 workers=workers, threads=threads)
         else:
             backend = TransformersEngine(resolved.path, codec, device, compute_type, threads=threads)
-        return cls(backend, codec, resolved, decode, batching, prep)
+        return cls(backend, codec, resolved, decode, batching, prep, glossary, memory)
 
-    def with_options(self, **decode_changes: object) -> Translator:
-        """The same loaded model with other decoding options (e.g. beam_size=1, num_alternatives=3)."""
-        return Translator(self.engine, self.codec, self.model, replace(self.decode, **decode_changes),
-                          self.batching, self.prep)
+    def with_options(self, glossary: Any = ..., memory: Any = ..., **decode_changes: object) -> Translator:
+        """The same loaded model with other decoding options (e.g. beam_size=1, num_alternatives=3), or
+        another glossary / memory (None: none; omitted: the same); same decoding shares the cache."""
+        clone = Translator(self.engine, self.codec, self.model, replace(self.decode, **decode_changes),
+                           self.batching, self.prep, self.glossary if glossary is ... else glossary,
+                           self.memory if memory is ... else memory)
+        if not decode_changes:  # the cached n-best of the same search stays valid
+            clone._cache, clone._cache_lock, clone._wide = self._cache, self._cache_lock, self._wide
+        return clone
+
+    def widened(self, n: int) -> Translator:
+        """This model searching n hypotheses (beam at least n), without glossary or memory; made once."""
+        with self._cache_lock:
+            if n not in self._wide:
+                self._wide[n] = self.with_options(None, None, beam_size=max(n, self.decode.beam_size),
+                                                  num_alternatives=n)
+            return self._wide[n]
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -97,15 +120,16 @@ class Translator:
         """Translate several documents at once (their sentences share batches). on_progress(done, total)."""
         prepared = [self.prepare(text) for text in texts]
         flat = [seg.mt_input for segs in prepared for seg in segs]
-        hyps = iter(self.translate_inputs(flat, on_progress))
+        hyps = iter(decode_inputs(self, flat, on_progress))
         return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
 
-    def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[tuple[str, ...]]) -> Translation:
+    def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[Decoded]) -> Translation:
         segments = []
         for seg in segs:
-            nbest = next(hyps)
+            got = next(hyps)
             src = seg.source
-            segments.append(Segment(src.text, nbest[0], src.paragraph, src.span, alternatives=nbest[1:]))
+            segments.append(Segment(src.text, got.nbest[0], src.paragraph, src.span, flags=got.flags,
+                                    alternatives=got.nbest[1:], origin=got.origin))
         return Translation(text, tuple(segments), self.signature)
 
     def translate_lines(self, lines: Iterable[str], on_progress: Progress | None = None) -> Iterator[str]:
@@ -119,9 +143,9 @@ class Translator:
             # Whether the text writes final ى as ي is a property of the document, not of one short line.
             final_ya = self.prep.repair_final_ya and uses_final_ya(normalize("\n".join(chunk)))
             prepared = [self.prepare(line, final_ya) for line in chunk]
-            hyps = iter(self.translate_inputs([s.mt_input for segs in prepared for s in segs]))
+            hyps = iter(decode_inputs(self, [s.mt_input for segs in prepared for s in segs]))
             for segs in prepared:
-                yield " ".join(t for t in (next(hyps)[0] for _ in segs) if t)
+                yield " ".join(t for t in (next(hyps).nbest[0] for _ in segs) if t)
             if on_progress:
                 on_progress(len(chunk), sum(map(len, prepared)))
 

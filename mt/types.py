@@ -35,6 +35,7 @@ class Segment:
     flags: tuple[Flag, ...] = ()
     similarity: float | None = None  # cross-lingual similarity, when a quality check ran
     alternatives: tuple[str, ...] = ()
+    origin: str = "model"  # "memory": an analyst's stored correction, used verbatim
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of the segment."""

@@ -17,6 +17,7 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `brief` subcommand (entry point `mtbrief.commands: brief = summarize.cli:register`)."""
     from mt.cli import add_model_options
+    from mt.memory.options import add_glossary_options
 
     p = subparsers.add_parser("brief", help="translate an Arabic report and write a bilingual brief")
     p.add_argument("input", metavar="FILE", help="Arabic UTF-8 text file, or - for stdin")
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-check", action="store_true", help="skip the quality flags (numbers, similarity)")
     p.add_argument("-o", "--output", default=None, help="output file, written atomically (default: stdout)")
     add_model_options(p)
+    add_glossary_options(p)
     p.set_defaults(func=run)
 
 

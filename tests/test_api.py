@@ -70,7 +70,8 @@ def test_health(client, tiny_translator, tiny_marian_dir):
 
 def test_openapi_and_docs(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert sorted(paths) == ["/brief", "/detect", "/health", "/languages", "/translate"]
+    assert sorted(paths) == ["/brief", "/detect", "/frontend/settings", "/health", "/languages", "/suggest",
+                             "/translate"]
     content = paths["/translate"]["post"]["requestBody"]["content"]
     assert sorted(content) == ["application/json", "application/x-www-form-urlencoded"]
     assert sorted(paths["/translate"]["post"]["responses"]) == ["200", "400", "403", "413", "429"]
@@ -241,7 +242,7 @@ def test_small_chunked_body_passes(client, tiny_translator):
 
 def keyed_app(tiny_translator, **settings):
     app = create_api(tiny_translator, ServerSettings(**settings))
-    app.state.service.translate_request = lambda texts, fmt, alternatives: [(t,) for t in texts]
+    app.state.service.translate_request = lambda texts, fmt, alternatives, glossary=None: [(t,) for t in texts]
     return app
 
 

@@ -13,18 +13,21 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from mt.server.limits import ServerSettings  # noqa: E402
 
-POSTS = ["/translate", "/detect", "/brief"]
-GETS = ["/languages", "/health"]
+POSTS = ["/translate", "/detect", "/brief", "/suggest"]
+GETS = ["/languages", "/health", "/frontend/settings"]
 MEDIA = ["application/json", "application/x-www-form-urlencoded"]
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 
 
 @pytest.fixture(scope="module")
-def api_schema(tiny_translator):
-    """The whole server's OpenAPI document, called in-process (ASGI) on the tiny model."""
+def api_schema(tiny_translator, tmp_path_factory):
+    """The whole server's OpenAPI document, called in-process (ASGI) on the tiny model (suggestions on)."""
+    from mt.memory.store import MemoryStore
     from ui import create_app
 
-    app = create_app(tiny_translator, ServerSettings(char_limit=400, batch_limit=8))
+    memory = MemoryStore(tmp_path_factory.mktemp("memory") / "memory.sqlite", max_chars=400)
+    app = create_app(tiny_translator.with_options(memory=memory),
+                     ServerSettings(char_limit=400, batch_limit=8, suggestions=True))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

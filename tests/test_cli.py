@@ -60,7 +60,9 @@ def test_jsonl_gives_one_object_per_segment(run, tmp_path):
     assert code == 0
     assert [(r["paragraph"], r["source"]) for r in records] == [
         (0, "قال ناشطون إن قوات المعارضة صدت هجوما."), (0, "وقتلت عددا من الجنود."), (2, "حلب")]
-    assert all(set(r) == {"file", "paragraph", "span", "source", "target"} and r["target"] for r in records)
+    assert all(set(r) == {"file", "paragraph", "span", "source", "target", "origin", "flags"} and r["target"]
+               for r in records)
+    assert {(r["origin"], len(r["flags"])) for r in records} == {("model", 0)}
 
 
 @pytest.mark.parametrize(("name", "content", "problem"), [

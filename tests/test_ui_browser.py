@@ -25,15 +25,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url(tiny_translator):
+def server_url(tiny_translator, tmp_path_factory):
     """The server (UI + API) on 127.0.0.1, uvicorn in a thread, for this module's tests."""
     import uvicorn
 
+    from mt.memory.store import MemoryStore
     from mt.server.limits import ServerSettings
     from ui import create_app
 
     port = free_port()
-    app = create_app(tiny_translator, ServerSettings(port=port))
+    memory = MemoryStore(tmp_path_factory.mktemp("ui-memory") / "memory.sqlite")
+    app = create_app(tiny_translator.with_options(memory=memory), ServerSettings(port=port))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -117,3 +119,21 @@ def test_upload_fills_the_text_box(page, tmp_path):
     page.locator("#upload button[aria-label='Clear']").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     page.get_by_text("Cannot read legacy.txt: invalid UTF-8 at byte offset 0").first.wait_for()
+
+
+def test_edited_english_is_saved_and_shown(page, tiny_translator):
+    text = "قال ناشطون إن قوات المعارضة صدت هجوما. وقتلت عددا من الجنود."
+    page.locator("#arabic-input textarea").fill(text)
+    page.locator("#translate-button").click()
+    expected = tiny_translator.translate(text)
+    page.wait_for_function("(t) => document.querySelector('#english-output textarea').value === t",
+                           arg=expected.text)
+    page.locator('#sentence-table [data-testid="cell-1-2"]').dblclick()
+    editor = page.locator('#sentence-table [data-testid="cell-1-2"]').locator("textarea, input").first
+    editor.fill("And killed a number of soldiers.")
+    editor.press("Enter")
+    page.locator("#save-corrections").click()
+    page.get_by_text("1 correction saved").first.wait_for()
+    want = f"{expected.segments[0].target} And killed a number of soldiers."
+    page.wait_for_function("(t) => document.querySelector('#english-output textarea').value === t", arg=want)
+    page.locator("#sentence-table").get_by_text("from the corrections memory").first.wait_for()

@@ -39,6 +39,7 @@ class Selection:
     globs: tuple[str, ...] = DEFAULT_GLOBS
     field: str = "text"  # the .jsonl key translated into `<field>_en`
     format: str = "text"  # documents: "text" mirrors the file, "jsonl" writes `<name>.jsonl` segments
+    glossary: str = ""  # the glossary's digest: a changed glossary redoes the files (part of the skip key)
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,12 @@ def _matches(rel: str, name: str, globs: tuple[str, ...]) -> bool:
 def make_task(sel: Selection, rel: str) -> FileTask:
     """The task for one selected file: its kind, output path and skip-key options."""
     source = str(sel.input_dir / rel)
+    extra = f";glossary={sel.glossary}" if sel.glossary else ""
     if rel.endswith(".jsonl"):
-        return FileTask(rel, source, rel, "jsonl", sel.field, f"jsonl:field={sel.field}")
+        return FileTask(rel, source, rel, "jsonl", sel.field, f"jsonl:field={sel.field}{extra}")
     if sel.format == "jsonl":
-        return FileTask(rel, source, rel + ".jsonl", "segments", sel.field, "document:jsonl")
-    return FileTask(rel, source, rel, "document", sel.field, "document:text")
+        return FileTask(rel, source, rel + ".jsonl", "segments", sel.field, f"document:jsonl{extra}")
+    return FileTask(rel, source, rel, "document", sel.field, f"document:text{extra}")
 
 
 def read_manifest(path: Path) -> dict[str, dict]:

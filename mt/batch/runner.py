@@ -78,8 +78,11 @@ def job_from_args(args: argparse.Namespace) -> JobOptions:
             raise InvalidOption("--" + name.replace("_", "-"), value, [valid])
     if args.field is not None and not args.field:
         raise InvalidOption("--field", args.field, ["a JSON key such as text"])
+    from mt.memory.options import glossary_from_args
+
+    glossary = glossary_from_args(args)
     selection = Selection(input_dir, output_dir, bool(args.recursive), tuple(args.glob or DEFAULT_GLOBS),
-                          args.field or "text", args.format)
+                          args.field or "text", args.format, glossary.digest() if glossary else "")
     return JobOptions(selection, args.jobs or 1, args.quiet, _ray_options(args))
 
 
@@ -99,10 +102,12 @@ def _ray_options(args: argparse.Namespace) -> RayOptions | None:
 def model_spec_from_args(args: argparse.Namespace) -> ModelSpec:
     """The model options of the command line; `--engine ray` means CTranslate2 inside each Ray actor."""
     from mt.engines import DecodeOptions
+    from mt.memory.options import steering_from_args
 
     DecodeOptions(beam_size=args.beam_size)  # a bad --beam-size fails now, not after planning
     engine = "ctranslate2" if args.engine == "ray" else args.engine
-    return ModelSpec(args.model, args.revision, engine, args.device, args.compute_type, args.beam_size)
+    return ModelSpec(args.model, args.revision, engine, args.device, args.compute_type, args.beam_size,
+                     **steering_from_args(args))
 
 
 def run_batch(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mt.glossary import Glossary
+    from mt.memory.store import MemoryStore
     from mt.translator import Translator
 
 
@@ -19,6 +21,8 @@ class ModelSpec:
     device: str = "auto"
     compute_type: str = "default"
     beam_size: int = 4
+    glossary: Glossary | None = None
+    memory: MemoryStore | None = None  # corrections used verbatim (the store pickles as its path)
 
     def resolved(self) -> tuple[ModelSpec, str]:
         """This spec with a concrete device and compute type, and the signature its Translator will have."""
@@ -38,7 +42,8 @@ class ModelSpec:
 
         return Translator.load(model=self.model, engine=self.engine, device=self.device,
                                compute_type=self.compute_type, beam_size=self.beam_size, revision=self.revision,
-                               batching=BatchOptions(cache_size=0), workers=workers, threads=threads or 0)
+                               batching=BatchOptions(cache_size=0), workers=workers, threads=threads or 0,
+                               glossary=self.glossary, memory=self.memory)
 
 
 @dataclass(frozen=True)

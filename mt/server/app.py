@@ -24,6 +24,7 @@ from mt.server.schemas import (
     body_schema,
 )
 from mt.server.service import ApiService, validation_message
+from mt.server.suggest import register_suggest
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -51,6 +52,7 @@ def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:
                   "LibreTranslate-compatible /translate, /detect and /languages.")
     service = app.state.service = ApiService(translator, settings)
     add_error_handlers(app)
+    register_suggest(app, service)
 
     @app.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
               responses=ERROR_RESPONSES, openapi_extra=body_schema(TranslateRequest))
@@ -61,7 +63,7 @@ def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:
         if req.alternatives > service.max_alternatives:
             raise ApiError(400, f"Invalid request: alternatives must be 0..{service.max_alternatives}")
         texts = service.check_texts(req.q)
-        outputs = await service.run(service.translate_request, texts, req.format, req.alternatives)
+        outputs = await service.run(service.translate_request, texts, req.format, req.alternatives, req.glossary)
         one = isinstance(req.q, str)
         body: dict[str, Any] = {"translatedText": outputs[0][0] if one else [o[0] for o in outputs]}
         if req.alternatives:

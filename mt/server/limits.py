@@ -23,6 +23,7 @@ class ServerSettings:
     requests_per_minute: int | None = None  # per key when keys are set, else per client IP
     concurrency: int = 2  # translations running at once (API and UI each)
     max_body_bytes: int | None = None  # None: derived from char_limit
+    suggestions: bool = False  # POST /suggest stores corrections (LibreTranslate: off by default)
 
     def __post_init__(self) -> None:
         for name in ("char_limit", "concurrency", "batch_limit", "requests_per_minute", "max_body_bytes"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ALTERNATIVES = 3  # n-best beyond the beam is impossible; beyond 3 it is rarely distinct
+MAX_GLOSSARY_TERMS = 1000  # pairs in one request's glossary
+GlossaryPairs = list[Annotated[list[str], Field(min_length=2, max_length=3)]]
+GLOSSARY_FIELD = Field(None, max_length=MAX_GLOSSARY_TERMS,
+                       description="terms to enforce: [[arabic, english], ...] (a third item is a note)")
 
 
 class ApiError(Exception):
@@ -33,6 +37,7 @@ class TranslateRequest(ApiRequest):
     target: str = Field("en", json_schema_extra={"enum": ["en"]})
     format: Literal["text", "html"] = "text"
     alternatives: int = Field(0, ge=0, le=MAX_ALTERNATIVES)
+    glossary: GlossaryPairs | None = GLOSSARY_FIELD
 
 
 class DetectRequest(ApiRequest):

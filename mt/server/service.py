@@ -117,25 +117,37 @@ class ApiService:
                 self._variants[n] = self.translator.with_options(num_alternatives=n)
             return self._variants[n]
 
-    def translate_texts(self, texts: list[str], alternatives: int = 0) -> list[tuple[str, ...]]:
+    def request_translator(self, n: int, pairs: list[list[str]] | None) -> Translator:
+        """The variant giving n hypotheses, with the request's glossary added to the server's (400 if bad)."""
+        translator = self.variant(n)
+        if not pairs:
+            return translator
+        from mt.glossary import Glossary
+
+        extra = Glossary.from_pairs(pairs, "glossary")
+        return translator.with_options(glossary=translator.glossary.merged(extra) if translator.glossary else extra)
+
+    def translate_texts(self, texts: list[str], alternatives: int = 0,
+                        glossary: list[list[str]] | None = None) -> list[tuple[str, ...]]:
         """For each text: its translation, then its alternatives; a text without Arabic comes back as is."""
         n = 1 + alternatives
         out = [(t,) * n for t in texts]
         todo = [i for i, t in enumerate(texts) if has_arabic(t)]
         if todo:
-            done = self.variant(n).translate_batch([texts[i] for i in todo])
+            done = self.request_translator(n, glossary).translate_batch([texts[i] for i in todo])
             for i, translation in zip(todo, done, strict=True):
                 out[i] = (translation.text, *(alternative_text(translation, k) for k in range(n - 1)))
         return out
 
-    def translate_request(self, texts: list[str], fmt: str, alternatives: int) -> list[tuple[str, ...]]:
+    def translate_request(self, texts: list[str], fmt: str, alternatives: int,
+                          glossary: list[list[str]] | None = None) -> list[tuple[str, ...]]:
         """Plain text or HTML documents: for each, the translation then its alternatives."""
         if fmt == "html":
             def many(xs: list[str]) -> list[tuple[str, ...]]:
-                return self.translate_texts(xs, alternatives)
+                return self.translate_texts(xs, alternatives, glossary)
 
             return [tuple(translate_html(t, many, 1 + alternatives)) for t in texts]
-        return self.translate_texts(texts, alternatives)
+        return self.translate_texts(texts, alternatives, glossary)
 
     def detect(self, text: str, top: int = 3) -> list[dict[str, Any]]:
         """Language guesses for a text, best first, confidence in percent ('und' when there is nothing)."""

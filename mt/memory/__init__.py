@@ -1,0 +1,1 @@
+"""The corrections memory: analyst-approved English per Arabic sentence (SQLite), TMX/TSV exchange, CLI."""
