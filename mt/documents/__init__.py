@@ -1,0 +1,34 @@
+"""Documents in, documents out: Word, PowerPoint, OpenDocument, HTML, EPUB, SubRip, PDF, text and Markdown.
+
+Every format is a `Document` (mt.documents.base): its paragraphs in reading order, and a way to write the English
+back. `translate_document` sends all paragraphs of a document through one `Translator.translate_batch`, so each
+paragraph is translated whole (its sentences keep their context) and the batches stay full.
+"""
+
+from __future__ import annotations
+
+from mt.documents.base import (
+    BILINGUAL_OUTPUTS,
+    GENERIC_OUTPUTS,
+    SUPPORTED_SUFFIXES,
+    TEXT_OUTPUTS,
+    Document,
+    DocumentError,
+    is_document,
+    load_document,
+    suffix_of,
+    supported_list,
+)
+from mt.documents.core import (
+    DocumentResult,
+    default_output_name,
+    document_text,
+    output_suffix,
+    translate_document,
+    translate_units,
+)
+
+__all__ = ["BILINGUAL_OUTPUTS", "GENERIC_OUTPUTS", "SUPPORTED_SUFFIXES", "TEXT_OUTPUTS", "Document",
+           "DocumentError", "DocumentResult", "default_output_name", "document_text", "is_document",
+           "load_document", "output_suffix", "suffix_of", "supported_list", "translate_document",
+           "translate_units"]
