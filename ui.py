@@ -31,6 +31,7 @@ TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
        "#brief-output [dir=rtl] { text-align: right; }")
+UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -228,18 +229,20 @@ def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_w
 class BodyLimitMiddleware:
     """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
 
-    def __init__(self, app: Any, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        # documents: the upload limit (--file-size-limit), not the text limit
+        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             size = int(length) if length.isdigit() else -1
-            if not 0 <= size <= self.limit:
-                return await self._refuse(scope, send, size)
+            if not 0 <= size <= limit:
+                return await self._refuse(scope, send, size, limit)
             return await self.app(scope, receive, send)  # the server reads no further than Content-Length
         chunks, size = [], 0
         while True:
@@ -248,8 +251,8 @@ class BodyLimitMiddleware:
                 return None  # the client went away
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                return await self._refuse(scope, send, size)
+            if size > limit:
+                return await self._refuse(scope, send, size, limit)
             if not message.get("more_body"):
                 break
         replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
@@ -259,11 +262,11 @@ class BodyLimitMiddleware:
 
         return await self.app(scope, replayed, send)
 
-    async def _refuse(self, scope: dict, send: Callable, size: int) -> None:
+    async def _refuse(self, scope: dict, send: Callable, size: int, limit: int) -> None:
         from fastapi.responses import JSONResponse
 
         status, text = ((400, "Invalid Content-Length header") if size < 0
-                        else (413, f"Request body too large: the limit is {self.limit} bytes"))
+                        else (413, f"Request body too large: the limit is {limit} bytes"))
         await JSONResponse({"error": text}, status)(scope, None, send)
 
 
@@ -275,12 +278,12 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
 
     app = create_api(translator, settings)
     add_brief_route(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
     demo = build_demo(translator, settings)
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
-                               max_file_size=settings.body_limit, css=CSS)
+                               max_file_size=settings.upload_limit, css=CSS)
 
 
 # -- the `serve` command ------------------------------------------------------------------------------------

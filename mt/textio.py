@@ -66,17 +66,18 @@ def _file_mode() -> int:
 
 
 @contextmanager
-def open_output(path: str | None) -> Iterator[IO[str]]:
-    """A text stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
+def open_output(path: str | None, binary: bool = False) -> Iterator[IO]:
+    """A text (or binary) stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
     if path in (None, "-"):
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as out:
             yield out
         os.replace(tmp, target)
     finally:
@@ -84,9 +85,9 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
             os.unlink(tmp)
 
 
-def write_output(path: str | None, text: str) -> None:
-    """Write a whole text atomically (None or '-' = stdout)."""
-    with open_output(path) as out:
+def write_output(path: str | None, text: str | bytes) -> None:
+    """Write a whole text (or bytes) atomically (None or '-' = stdout)."""
+    with open_output(path, binary=isinstance(text, bytes)) as out:
         out.write(text)
 
 

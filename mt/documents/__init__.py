@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from mt.documents.base import (
     BILINGUAL_OUTPUTS,
+    DOCUMENT_SUFFIXES,
     GENERIC_OUTPUTS,
     SUPPORTED_SUFFIXES,
     TEXT_OUTPUTS,
     Document,
     DocumentError,
+    check_suffix,
     is_document,
     load_document,
     suffix_of,
@@ -25,10 +27,13 @@ from mt.documents.core import (
     document_text,
     output_suffix,
     translate_document,
+    translate_loaded,
     translate_units,
 )
 
-__all__ = ["BILINGUAL_OUTPUTS", "GENERIC_OUTPUTS", "SUPPORTED_SUFFIXES", "TEXT_OUTPUTS", "Document",
-           "DocumentError", "DocumentResult", "default_output_name", "document_text", "is_document",
-           "load_document", "output_suffix", "suffix_of", "supported_list", "translate_document",
-           "translate_units"]
+__all__ = [
+    "BILINGUAL_OUTPUTS", "DOCUMENT_SUFFIXES", "GENERIC_OUTPUTS", "SUPPORTED_SUFFIXES", "TEXT_OUTPUTS", "Document",
+    "DocumentError", "DocumentResult", "check_suffix", "default_output_name", "document_text", "is_document",
+    "load_document", "output_suffix", "suffix_of", "supported_list", "translate_document", "translate_loaded",
+    "translate_units",
+]

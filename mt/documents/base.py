@@ -25,6 +25,11 @@ FORMATS: dict[str, str] = {
     ".md": "mt.documents.plain:PlainDocument",
 }
 SUPPORTED_SUFFIXES = tuple(FORMATS)
+# Read as documents rather than as text lines (.txt and .md are both; the text commands read them as lines).
+DOCUMENT_SUFFIXES = tuple(s for s in FORMATS if s not in (".txt", ".md"))
+# Document types people will try that are not supported: refused by name instead of read as text.
+UNSUPPORTED_SUFFIXES = (".doc", ".dot", ".ppt", ".pps", ".xls", ".xlsx", ".ods", ".odg", ".rtf", ".mobi",
+                        ".azw", ".azw3", ".djvu", ".pages", ".key", ".numbers", ".zip")
 # Outputs every document can be written as, from its paragraphs alone (PDF's only outputs).
 GENERIC_OUTPUTS = (".docx", ".md", ".txt", ".html", ".htm")
 BILINGUAL_OUTPUTS = (".docx", ".html", ".htm", ".srt", ".txt", ".md")
@@ -70,8 +75,14 @@ def suffix_of(name: str) -> str:
 
 
 def is_document(name: str) -> bool:
-    """True when the file name has a suffix the documents layer reads."""
-    return suffix_of(name) in FORMATS
+    """True when the file is to be read as a document, not as text lines (.docx ... .srt .pdf, not .txt/.md)."""
+    return suffix_of(name) in DOCUMENT_SUFFIXES
+
+
+def check_suffix(name: str) -> None:
+    """DocumentError for a document type that is known but not supported (.doc, .xlsx, .rtf, ...)."""
+    if suffix_of(name) in UNSUPPORTED_SUFFIXES:
+        raise DocumentError(name, f"unsupported file type {suffix_of(name)!r}")
 
 
 def load_document(data: bytes, name: str, suffix: str | None = None) -> Document:

@@ -64,16 +64,22 @@ def translate_document(translator: Translator, data: bytes, name: str, output: s
     """Read, translate paragraph by paragraph, and write a document; output is a suffix or file name."""
     doc = load_document(data, name)
     requested = output if not output or output.startswith(".") else suffix_of(output)
-    suffix = output_suffix(doc, requested, bilingual)
+    return translate_loaded(translator, doc, output_suffix(doc, requested, bilingual), bilingual, on_progress)
+
+
+def translate_loaded(translator: Translator, doc: Document, suffix: str, bilingual: bool = False,
+                     on_progress: Callable[[int, int], None] | None = None) -> DocumentResult:
+    """Translate a read document (all its paragraphs in one batch) and write it as `suffix`."""
     english, segments = translate_units(translator, doc.units, on_progress)
+    title = Path(doc.name).stem
     if bilingual:
         rendered = doc.render_bilingual(english, suffix) if suffix in doc.native_outputs else None
         if rendered is None:
-            rendered = generic_output(suffix, english, doc.units, Path(name).stem)
+            rendered = generic_output(suffix, english, doc.units, title)
     elif suffix in doc.native_outputs:
         rendered = doc.render(english, suffix)
     else:
-        rendered = generic_output(suffix, english, None, Path(name).stem)
+        rendered = generic_output(suffix, english, None, title)
     return DocumentResult(rendered, suffix, tuple(doc.units), tuple(english), segments)
 
 

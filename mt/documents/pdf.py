@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from mt.documents.base import Document, DocumentError
 
 SENTENCE_END = (".", "!", "?", "؟", "۔", ":", "…", "\u061f", '"', "»", ")")
+_ARABIC_WORD = re.compile("[\u0621-\u064a]{3,}")
+_LTR_RUN = re.compile("[0-9A-Za-z\u0660-\u0669][0-9A-Za-z\u0660-\u0669.,:/%-]*[0-9A-Za-z\u0660-\u0669]|[0-9A-Za-z]")
 SHORT_LINE = 0.75  # a line shorter than this share of the page's longest line can end a paragraph
 
 
@@ -38,7 +41,7 @@ class PdfDocument(Document):
             raise DocumentError(name, f"corrupt PDF ({type(exc).__name__}: {exc})") from None
         if not any(p.strip() for p in pages):
             raise DocumentError(name, f"no text layer ({len(pages)} page(s) of images only?); run OCR first")
-        self.units = [para for page in pages for para in paragraphs(page)]
+        self.units = [para for page in pages for para in paragraphs(logical_order(page))]
 
     def render(self, english: list[str], suffix: str) -> bytes:
         """Never called: a PDF is written as .docx, .md or .txt by the generic writers."""
@@ -51,6 +54,20 @@ def _opens_without_password(reader) -> bool:
         return bool(reader.decrypt(""))
     except Exception:  # noqa: BLE001 - unsupported algorithms (AES without `cryptography`) mean "cannot open"
         return False
+
+
+def logical_order(page: str) -> str:
+    """The page's text in reading order: many PDFs store Arabic lines in visual order, which extracts reversed.
+
+    Reversed text shows as words ending in "لا" (the article "ال" read backwards) outnumbering words starting
+    with "ال"; such a page has each line reversed, then its digit and Latin runs turned back.
+    """
+    words = _ARABIC_WORD.findall(page)
+    forward = sum(w.startswith("ال") for w in words)
+    backward = sum(w.endswith("لا") for w in words)
+    if backward <= forward:
+        return page
+    return "\n".join(_LTR_RUN.sub(lambda m: m.group()[::-1], line[::-1]) for line in page.splitlines())
 
 
 def paragraphs(page: str) -> list[str]:
