@@ -61,19 +61,35 @@ def check_text(text: str | None, char_limit: int) -> str:
 
 
 def load_upload(path: str | None, char_limit: int) -> str:
-    """The text of an uploaded .txt/.md file; gr.Error when it is not UTF-8 text or is over the limit."""
+    """The text of an uploaded .txt/.md file or document; gr.Error when it cannot be read or is over the limit."""
     import gradio as gr
 
+    from mt.documents import document_text, is_document, supported_list
     from mt.textio import decode_text
 
     if not path:
         return ""
     name = Path(path).name
     try:
-        text = decode_text(Path(path).read_bytes(), name)
+        data = Path(path).read_bytes()
+        text = document_text(data, name) if is_document(name) else decode_text(data, name)
     except InputError as exc:
-        raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file.") from None
+        raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file "
+                       f"or a document ({supported_list()}).") from None
     return check_text(text, char_limit)
+
+
+def translate_upload(translator: Translator, path: str | None, text: str) -> dict[str, bytes]:
+    """The uploaded document translated ({file name: bytes}), while the text box still holds its text."""
+    from mt.documents import document_text, is_document, translate_document
+
+    if not path or not is_document(path):
+        return {}
+    data = Path(path).read_bytes()
+    if document_text(data, path) != text:
+        return {}  # the text was edited after the upload: the document would not match what was translated
+    result = translate_document(translator, data, Path(path).name)
+    return {f"{Path(path).stem}.en{result.suffix}": result.data}
 
 
 def sentence_rows(translation: Translation) -> list[list[Any]]:
@@ -90,8 +106,8 @@ class Downloads:
         self._dirs: deque[str] = deque()
         self._lock = threading.Lock()
 
-    def write(self, translation: Translation, brief: Any) -> list[str]:
-        """The English as .txt, the brief as .md, both as .json; returns their paths."""
+    def write(self, translation: Translation, brief: Any, documents: dict[str, bytes] | None = None) -> list[str]:
+        """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
         folder = tempfile.mkdtemp(prefix="mtbrief-ui-")
         with self._lock:
             self._dirs.append(folder)
@@ -102,12 +118,14 @@ class Downloads:
                  "translation.json": json.dumps(both, ensure_ascii=False, indent=2)}
         for name, content in files.items():
             Path(folder, name).write_text(content, encoding="utf-8")
-        return [str(Path(folder, name)) for name in files]
+        for name, data in (documents or {}).items():
+            Path(folder, name).write_bytes(data)
+        return [str(Path(folder, name)) for name in [*(documents or {}), *files]]
 
 
 def run_translation(translator: Translator, text: str | None, char_limit: int,
                     progress: Callable[[int, int], None] | None = None,
-                    downloads: Downloads | None = None) -> UIResult:
+                    downloads: Downloads | None = None, upload: str | None = None) -> UIResult:
     """One Translate click: check, translate, flag, brief; gr.Warning (text unchanged) without Arabic."""
     import gradio as gr
 
@@ -124,7 +142,7 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
     checked = check_translation(translation)
     brief = make_brief(checked)
     elapsed = time.perf_counter() - start
-    files = (downloads or Downloads()).write(checked, brief)
+    files = (downloads or Downloads()).write(checked, brief, translate_upload(translator, upload, text))
     info = (f"Model `{sig.model}` · engine {sig.engine} ({sig.compute_type}, {sig.device}, "
             f"beam {sig.beam_size}) · {len(checked.segments)} sentences in {elapsed:.1f} s")
     return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info)
@@ -136,16 +154,17 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
+    from mt.documents import DOCUMENT_SUFFIXES
     from mt.server.limits import ServerSettings
 
     limit = (settings or ServerSettings()).char_limit
     downloads = Downloads()
 
-    def on_translate(text: str, progress: gr.Progress = gr.Progress()) -> tuple:
+    def on_translate(text: str, uploaded: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Translating", unit="sentences")
 
-        r = run_translation(translator, text, limit, progress=report, downloads=downloads)
+        r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
         return r.english, r.rows, r.brief_html, r.files or None, r.info
 
     with gr.Blocks(title="mtbrief: Arabic → English", analytics_enabled=False,
@@ -157,7 +176,8 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             with gr.Column():
                 arabic = gr.Textbox(label="Arabic text", lines=12, max_lines=30, rtl=True,
                                     elem_id="arabic-input", placeholder="الصق النص العربي هنا")
-                upload = gr.File(label="…or upload a .txt / .md file (UTF-8)", file_types=[".txt", ".md"],
+                upload = gr.File(label="…or upload a .txt / .md file (UTF-8) or a document: " + " ".join(
+                                 DOCUMENT_SUFFIXES), file_types=[".txt", ".md", *DOCUMENT_SUFFIXES],
                                  type="filepath", elem_id="upload")
                 button = gr.Button("Translate", variant="primary", elem_id="translate-button")
             with gr.Column():
@@ -174,7 +194,7 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
         files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
         upload.upload(lambda path: load_upload(path, limit), inputs=[upload], outputs=[arabic],
                       api_visibility="private")
-        button.click(on_translate, inputs=[arabic], outputs=[english, table, brief, files, info],
+        button.click(on_translate, inputs=[arabic, upload], outputs=[english, table, brief, files, info],
                      api_visibility="private")
     return demo
 
@@ -319,6 +339,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--requests-per-minute", type=int, default=None,
                    help="per API key, or per client IP without keys (default: unlimited)")
     p.add_argument("--concurrency", type=int, default=2, help="translations running at once (default: 2)")
+    p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
+                   help="largest uploaded document, in MB (default: 10)")
     add_model_options(p)
     p.set_defaults(func=run_serve)
 
@@ -329,7 +351,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
 
     return ServerSettings(host=args.host, port=args.port, char_limit=args.char_limit,
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),
-                          requests_per_minute=args.requests_per_minute, concurrency=args.concurrency)
+                          requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
+                          file_size_limit=getattr(args, "file_size_limit", 10))
 
 
 def run_serve(args: argparse.Namespace) -> int:

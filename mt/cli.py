@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mt.documents.base import check_suffix, is_document
 from mt.errors import InputError, MtbriefError
 from mt.progress import progress_bar
-from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl
+from mt.textio import open_output, read_bytes_input, read_text_input, text_lines, write_segments_jsonl
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -120,12 +120,7 @@ def run_translate_document(args: argparse.Namespace) -> int:
     if args.format != "text":
         raise InputError(args.inputs[0], "--format jsonl is for text input; a document is written as a document")
     name = args.inputs[0]
-    try:
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror}") from None
+    data = read_bytes_input(name)
     doc = load_document(data, name)  # a bad document fails before the model loads
     suffix = output_suffix(doc, None if args.output in (None, "-") else Path(args.output).suffix, args.bilingual)
     output = args.output or default_output_name(name, suffix)

@@ -20,19 +20,22 @@ if TYPE_CHECKING:
 
 def read_text_input(path: str) -> str:
     """The text of a file ('-' = stdin), or InputError naming the file and the problem."""
+    return decode_text(read_bytes_input(path), "<stdin>" if path == "-" else path)
+
+
+def read_bytes_input(path: str) -> bytes:
+    """The bytes of a file ('-' = stdin), or InputError naming the file and the problem."""
     if path == "-":
-        data, name = sys.stdin.buffer.read(), "<stdin>"
-    else:
-        file = Path(path)
-        if file.is_dir():
-            raise InputError(path, "is a directory; to translate a folder use `mtbrief translate DIR -o OUTDIR`")
-        try:
-            data, name = file.read_bytes(), path
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror}") from None
-    return decode_text(data, name)
+        return sys.stdin.buffer.read()
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(path, "is a directory; to translate a folder use `mtbrief translate DIR -o OUTDIR`")
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
 
 
 def text_lines(text: str) -> list[str]:

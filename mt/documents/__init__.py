@@ -17,7 +17,6 @@ from mt.documents.base import (
     DocumentError,
     check_suffix,
     is_document,
-    load_document,
     suffix_of,
     supported_list,
 )
@@ -25,7 +24,9 @@ from mt.documents.core import (
     DocumentResult,
     default_output_name,
     document_text,
+    load_document,
     output_suffix,
+    read_document_text,
     translate_document,
     translate_loaded,
     translate_units,
@@ -34,6 +35,6 @@ from mt.documents.core import (
 __all__ = [
     "BILINGUAL_OUTPUTS", "DOCUMENT_SUFFIXES", "GENERIC_OUTPUTS", "SUPPORTED_SUFFIXES", "TEXT_OUTPUTS", "Document",
     "DocumentError", "DocumentResult", "check_suffix", "default_output_name", "document_text", "is_document",
-    "load_document", "output_suffix", "suffix_of", "supported_list", "translate_document", "translate_loaded",
-    "translate_units",
+    "load_document", "output_suffix", "read_document_text", "suffix_of", "supported_list", "translate_document",
+    "translate_loaded", "translate_units",
 ]

@@ -4,7 +4,6 @@ and writes translations back; the registry maps file suffixes to the module that
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from importlib import import_module
 from pathlib import Path
 
 from mt.errors import InputError
@@ -83,17 +82,3 @@ def check_suffix(name: str) -> None:
     """DocumentError for a document type that is known but not supported (.doc, .xlsx, .rtf, ...)."""
     if suffix_of(name) in UNSUPPORTED_SUFFIXES:
         raise DocumentError(name, f"unsupported file type {suffix_of(name)!r}")
-
-
-def load_document(data: bytes, name: str, suffix: str | None = None) -> Document:
-    """Read a document from its bytes; DocumentError for an unsupported suffix or unreadable content."""
-    from mt.documents.safety import check_content
-
-    suffix = suffix or suffix_of(name)
-    if suffix not in FORMATS:
-        raise DocumentError(name, f"unsupported file type {suffix or '(no suffix)'!r}")
-    if not data:
-        raise DocumentError(name, "empty file")
-    check_content(data, name, suffix)
-    module, _, cls = FORMATS[suffix].partition(":")
-    return getattr(import_module(module), cls)(data, name, suffix)

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mt.documents.base import BILINGUAL_OUTPUTS, GENERIC_OUTPUTS, Document, load_document, suffix_of
+from mt.documents.base import BILINGUAL_OUTPUTS, FORMATS, GENERIC_OUTPUTS, Document, DocumentError, suffix_of
+from mt.documents.safety import check_content
 from mt.documents.writers import generic_output, strip_bidi_marks
 from mt.errors import InvalidOption
 from mt.htmltext import has_arabic
 
 if TYPE_CHECKING:
     from mt.translator import Translator
+
+
+def load_document(data: bytes, name: str, suffix: str | None = None) -> Document:
+    """Read a document from its bytes; DocumentError for an unsupported suffix or unreadable content."""
+    suffix = suffix or suffix_of(name)
+    if suffix not in FORMATS:
+        raise DocumentError(name, f"unsupported file type {suffix or '(no suffix)'!r}")
+    if not data:
+        raise DocumentError(name, "empty file")
+    check_content(data, name, suffix)
+    module, _, cls = FORMATS[suffix].partition(":")
+    return getattr(import_module(module), cls)(data, name, suffix)
 
 
 @dataclass(frozen=True)
@@ -87,3 +101,10 @@ def document_text(data: bytes, name: str) -> str:
     """A document's paragraphs as plain text, one a line (what the brief and the UI's text box read)."""
     units = load_document(data, name).units
     return "\n".join(" ".join(u.split()) for u in units if u.strip())
+
+
+def read_document_text(path: str) -> str:
+    """The paragraphs of a document file as plain text, one a line; InputError naming the file and problem."""
+    from mt.textio import read_bytes_input
+
+    return document_text(read_bytes_input(path), path)

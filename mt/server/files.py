@@ -19,7 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from mt.documents.base import SUPPORTED_SUFFIXES, DocumentError, load_document, supported_list
+from mt.documents.base import SUPPORTED_SUFFIXES, DocumentError, supported_list
+from mt.documents.core import load_document
 from mt.server.schemas import ERROR_RESPONSES, ApiError
 
 if TYPE_CHECKING:
