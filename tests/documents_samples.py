@@ -67,7 +67,8 @@ def pptx_bytes() -> bytes:
 
 ODT_CONTENT = f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
  xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">
 <office:automatic-styles><style:style style:name="P1" style:family="paragraph"><style:paragraph-properties
@@ -83,13 +84,14 @@ ODT_CONTENT = f"""<?xml version="1.0" encoding="UTF-8"?>
 <text:list><text:list-item><text:p>{ITEMS[0]}</text:p></text:list-item><text:list-item><text:p>{ITEMS[1]}</text:p>
 </text:list-item></text:list>
 <table:table table:name="T"><table:table-column table:number-columns-repeated="2"/>
-<table:table-row><table:table-cell><text:p>{CELLS[0][0]}</text:p></table:table-cell><table:table-cell><text:p>{CELLS[0][1]}</text:p></table:table-cell></table:table-row>
-<table:table-row><table:table-cell><text:p>{CELLS[1][0]}</text:p></table:table-cell><table:table-cell><text:p>{CELLS[1][1]}</text:p></table:table-cell></table:table-row>
+{"".join("<table:table-row>" + "".join(f"<table:table-cell><text:p>{c}</text:p></table:table-cell>" for c in row)
+         + "</table:table-row>" for row in CELLS)}
 </table:table>
 </office:text></office:body></office:document-content>"""
 ODT_STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document-styles xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0">
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0">
 <office:master-styles><style:master-page style:name="Standard"><style:header><text:p>{HEADER}</text:p></style:header>
 </style:master-page></office:master-styles></office:document-styles>"""
 

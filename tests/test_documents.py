@@ -7,8 +7,22 @@ import io
 import zipfile
 
 import pytest
-from documents_samples import CELLS, HEADER, HEADING, HTML, ITEMS, NOTE, PARAS, PDF_PARAS, SRT
-from documents_samples import docx_bytes, epub_bytes, odt_bytes, pdf_bytes, pptx_bytes
+from documents_samples import (
+    CELLS,
+    HEADER,
+    HEADING,
+    HTML,
+    ITEMS,
+    NOTE,
+    PARAS,
+    PDF_PARAS,
+    SRT,
+    docx_bytes,
+    epub_bytes,
+    odt_bytes,
+    pdf_bytes,
+    pptx_bytes,
+)
 
 from mt.documents import load_document, translate_document
 from mt.htmltext import has_arabic

@@ -45,7 +45,7 @@ def output_suffix(doc: Document, requested: str | None, bilingual: bool = False)
     """The output suffix: the requested one if this document can be written so, else InvalidOption."""
     suffix = (requested or doc.default_output or doc.suffix).lower()
     choices = BILINGUAL_OUTPUTS if bilingual else tuple(dict.fromkeys(doc.native_outputs + GENERIC_OUTPUTS))
-    if bilingual and suffix == ".srt" and ".srt" not in doc.native_outputs:
+    if bilingual and ".srt" not in doc.native_outputs:  # only subtitles can be written as subtitles
         choices = tuple(c for c in choices if c != ".srt")
     if suffix not in choices:
         what = "--bilingual output" if bilingual else f"output for a {doc.suffix} input"
