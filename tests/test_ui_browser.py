@@ -117,3 +117,31 @@ def test_upload_fills_the_text_box(page, tmp_path):
     page.locator("#upload button[aria-label='Clear']").first.click()
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     page.get_by_text("Cannot read legacy.txt: invalid UTF-8 at byte offset 0").first.wait_for()
+
+
+def test_docx_upload_is_translated_and_offered_for_download(page, tmp_path, tiny_translator):
+    from documents_samples import docx_bytes
+
+    from mt.documents import document_text, translate_document
+
+    data = docx_bytes()
+    report = tmp_path / "report.docx"
+    report.write_bytes(data)
+    text = document_text(data, "report.docx")
+    page.locator("#upload button[aria-label='Clear']").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    page.wait_for_function("(t) => document.querySelector('#arabic-input textarea').value === t", arg=text)
+    page.locator("#translate-button").click()
+    links = page.locator("#downloads a[download]")
+    links.nth(3).wait_for()
+    names = [links.nth(i).get_attribute("download") for i in range(links.count())]
+    assert names == ["report.en.docx", "translation.en.txt", "brief.md", "translation.json"]
+    downloaded = page.request.get(links.nth(0).get_attribute("href")).body()
+    import io
+
+    import docx
+
+    expected = translate_document(tiny_translator, data, "report.docx").data
+    got, want = docx.Document(io.BytesIO(downloaded)), docx.Document(io.BytesIO(expected))
+    assert [p.text for p in got.paragraphs] == [p.text for p in want.paragraphs]
+    assert english_value(page) == tiny_translator.translate(text).text
