@@ -31,6 +31,7 @@ TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
        "#brief-output [dir=rtl] { text-align: right; }")
+UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -61,19 +62,35 @@ def check_text(text: str | None, char_limit: int) -> str:
 
 
 def load_upload(path: str | None, char_limit: int) -> str:
-    """The text of an uploaded .txt/.md file; gr.Error when it is not UTF-8 text or is over the limit."""
+    """The text of an uploaded .txt/.md file or document; gr.Error when it cannot be read or is over the limit."""
     import gradio as gr
 
+    from mt.documents import document_text, is_document, supported_list
     from mt.textio import decode_text
 
     if not path:
         return ""
     name = Path(path).name
     try:
-        text = decode_text(Path(path).read_bytes(), name)
+        data = Path(path).read_bytes()
+        text = document_text(data, name) if is_document(name) else decode_text(data, name)
     except InputError as exc:
-        raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file.") from None
+        raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file "
+                       f"or a document ({supported_list()}).") from None
     return check_text(text, char_limit)
+
+
+def translate_upload(translator: Translator, path: str | None, text: str) -> dict[str, bytes]:
+    """The uploaded document translated ({file name: bytes}), while the text box still holds its text."""
+    from mt.documents import document_text, is_document, translate_document
+
+    if not path or not is_document(path):
+        return {}
+    data = Path(path).read_bytes()
+    if document_text(data, path) != text:
+        return {}  # the text was edited after the upload: the document would not match what was translated
+    result = translate_document(translator, data, Path(path).name)
+    return {f"{Path(path).stem}.en{result.suffix}": result.data}
 
 
 def sentence_rows(translation: Translation) -> list[list[Any]]:
@@ -91,8 +108,8 @@ class Downloads:
         self._dirs: deque[str] = deque()
         self._lock = threading.Lock()
 
-    def write(self, translation: Translation, brief: Any) -> list[str]:
-        """The English as .txt, the brief as .md, both as .json; returns their paths."""
+    def write(self, translation: Translation, brief: Any, documents: dict[str, bytes] | None = None) -> list[str]:
+        """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
         folder = tempfile.mkdtemp(prefix="mtbrief-ui-")
         with self._lock:
             self._dirs.append(folder)
@@ -103,12 +120,14 @@ class Downloads:
                  "translation.json": json.dumps(both, ensure_ascii=False, indent=2)}
         for name, content in files.items():
             Path(folder, name).write_text(content, encoding="utf-8")
-        return [str(Path(folder, name)) for name in files]
+        for name, data in (documents or {}).items():
+            Path(folder, name).write_bytes(data)
+        return [str(Path(folder, name)) for name in [*(documents or {}), *files]]
 
 
 def run_translation(translator: Translator, text: str | None, char_limit: int,
                     progress: Callable[[int, int], None] | None = None,
-                    downloads: Downloads | None = None) -> UIResult:
+                    downloads: Downloads | None = None, upload: str | None = None) -> UIResult:
     """One Translate click: check, translate, flag, brief; gr.Warning (text unchanged) without Arabic."""
     import gradio as gr
 
@@ -119,10 +138,11 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
         return UIResult(text, [], "", [], f"Model `{sig.model}` · nothing translated")
     start = time.perf_counter()
     translation = translator.translate(text, on_progress=progress)
-    return _result(translator, translation, start, downloads)
+    return _result(translator, translation, start, downloads, translate_upload(translator, upload, text))
 
 
-def _result(translator: Translator, translation: Translation, start: float, downloads: Downloads | None) -> UIResult:
+def _result(translator: Translator, translation: Translation, start: float, downloads: Downloads | None,
+            documents: dict[str, bytes] | None = None) -> UIResult:
     from summarize import make_brief
     from summarize.quality import check_translation
 
@@ -130,7 +150,7 @@ def _result(translator: Translator, translation: Translation, start: float, down
     checked = check_translation(translation)
     brief = make_brief(checked)
     elapsed = time.perf_counter() - start
-    files = (downloads or Downloads()).write(checked, brief)
+    files = (downloads or Downloads()).write(checked, brief, documents)
     info = (f"Model `{sig.model}` · engine {sig.engine} ({sig.compute_type}, {sig.device}, "
             f"beam {sig.beam_size}) · {len(checked.segments)} sentences in {elapsed:.1f} s")
     return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info, checked)
@@ -163,16 +183,17 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
+    from mt.documents import DOCUMENT_SUFFIXES
     from mt.server.limits import ServerSettings
 
     limit = (settings or ServerSettings()).char_limit
     downloads = Downloads()
 
-    def on_translate(text: str, progress: gr.Progress = gr.Progress()) -> tuple:
+    def on_translate(text: str, uploaded: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Translating", unit="sentences")
 
-        r = run_translation(translator, text, limit, progress=report, downloads=downloads)
+        r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
         return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
     def on_save(shown: Translation | None, rows: Any) -> tuple:
@@ -188,7 +209,8 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             with gr.Column():
                 arabic = gr.Textbox(label="Arabic text", lines=12, max_lines=30, rtl=True,
                                     elem_id="arabic-input", placeholder="الصق النص العربي هنا")
-                upload = gr.File(label="…or upload a .txt / .md file (UTF-8)", file_types=[".txt", ".md"],
+                upload = gr.File(label="…or upload a .txt / .md file (UTF-8) or a document: " + " ".join(
+                                 DOCUMENT_SUFFIXES), file_types=[".txt", ".md", *DOCUMENT_SUFFIXES],
                                  type="filepath", elem_id="upload")
                 button = gr.Button("Translate", variant="primary", elem_id="translate-button")
             with gr.Column():
@@ -209,7 +231,7 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
         upload.upload(lambda path: load_upload(path, limit), inputs=[upload], outputs=[arabic],
                       api_visibility="private")
         outputs = [english, table, brief, files, info, shown]
-        button.click(on_translate, inputs=[arabic], outputs=outputs, api_visibility="private")
+        button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
         save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
     return demo
 
@@ -265,18 +287,20 @@ def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_w
 class BodyLimitMiddleware:
     """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
 
-    def __init__(self, app: Any, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        # documents: the upload limit (--file-size-limit), not the text limit
+        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             size = int(length) if length.isdigit() else -1
-            if not 0 <= size <= self.limit:
-                return await self._refuse(scope, send, size)
+            if not 0 <= size <= limit:
+                return await self._refuse(scope, send, size, limit)
             return await self.app(scope, receive, send)  # the server reads no further than Content-Length
         chunks, size = [], 0
         while True:
@@ -285,8 +309,8 @@ class BodyLimitMiddleware:
                 return None  # the client went away
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                return await self._refuse(scope, send, size)
+            if size > limit:
+                return await self._refuse(scope, send, size, limit)
             if not message.get("more_body"):
                 break
         replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
@@ -296,11 +320,11 @@ class BodyLimitMiddleware:
 
         return await self.app(scope, replayed, send)
 
-    async def _refuse(self, scope: dict, send: Callable, size: int) -> None:
+    async def _refuse(self, scope: dict, send: Callable, size: int, limit: int) -> None:
         from fastapi.responses import JSONResponse
 
         status, text = ((400, "Invalid Content-Length header") if size < 0
-                        else (413, f"Request body too large: the limit is {self.limit} bytes"))
+                        else (413, f"Request body too large: the limit is {limit} bytes"))
         await JSONResponse({"error": text}, status)(scope, None, send)
 
 
@@ -312,12 +336,12 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
 
     app = create_api(translator, settings)
     add_brief_route(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
     demo = build_demo(translator, settings)
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
-                               max_file_size=settings.body_limit, css=CSS)
+                               max_file_size=settings.upload_limit, css=CSS)
 
 
 # -- the `serve` command ------------------------------------------------------------------------------------
@@ -356,6 +380,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, default=2, help="translations running at once (default: 2)")
     p.add_argument("--suggestions", action="store_true",
                    help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
+    p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
+                   help="largest uploaded document, in MB (default: 10)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_serve)
@@ -368,7 +394,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
     return ServerSettings(host=args.host, port=args.port, char_limit=args.char_limit,
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),
                           requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
-                          suggestions=getattr(args, "suggestions", False))
+                          suggestions=getattr(args, "suggestions", False),
+                          file_size_limit=getattr(args, "file_size_limit", 10))
 
 
 def run_serve(args: argparse.Namespace) -> int:

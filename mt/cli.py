@@ -11,10 +11,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mt.documents.base import check_suffix, is_document
 from mt.errors import InputError, MtbriefError
 from mt.memory.options import add_glossary_options
 from mt.progress import progress_bar
-from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl
+from mt.textio import open_output, read_bytes_input, read_text_input, text_lines, write_segments_jsonl
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -62,6 +63,8 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", default=None, help="output file (default: stdout) or output folder")
     p.add_argument("--format", default="text", choices=["text", "jsonl"],
                    help="text keeps paragraphs; jsonl gives one object per segment")
+    p.add_argument("--bilingual", action="store_true",
+                   help="documents: Arabic beside English (.docx table, .html side by side, .srt both lines)")
     add_model_options(p)
     add_glossary_options(p)
     batch = p.add_argument_group("folders (batch mode, resumable: see OUTDIR/.mtbrief-manifest.jsonl)")
@@ -69,7 +72,7 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
                        help="ray: translate a folder on a Ray cluster, CTranslate2 in each actor")
     batch.add_argument("--recursive", action="store_true", help="also translate the subfolders")
     batch.add_argument("--glob", action="append", metavar="PATTERN",
-                       help="files to take, repeatable (default: *.txt *.md *.jsonl)")
+                       help="files to take, repeatable (default: *.txt *.md *.jsonl and every document type)")
     batch.add_argument("--field", default=None, help="the key translated in .jsonl files (default: text; "
                        "the English goes in FIELD_en)")
     batch.add_argument("--jobs", type=int, default=None, help="files at once (threads sharing one model; default 1)")
@@ -93,6 +96,10 @@ def run_translate(args: argparse.Namespace) -> int:
     if batch_only:
         raise InputError(args.inputs[0], f"{', '.join(batch_only)}: only for a folder input "
                          "(`mtbrief translate DIR -o OUTDIR`)")
+    if args.bilingual or any(is_document(name) for name in [*args.inputs, args.output or ""]):
+        return run_translate_document(args)
+    for name in args.inputs:
+        check_suffix(name)
     texts = [(name, read_text_input(name)) for name in args.inputs]
     translator = translator_from_args(args)
     with open_output(args.output) as out:
@@ -104,6 +111,33 @@ def run_translate(args: argparse.Namespace) -> int:
             update = progress_bar(len(lines), args.quiet)
             for line in translator.translate_lines(lines, on_progress=update):
                 out.write(line + "\n")
+    return 0
+
+
+def run_translate_document(args: argparse.Namespace) -> int:
+    """One document in, one out (`translate report.docx -o report.en.docx`); the format from the suffixes."""
+    from mt.documents import TEXT_OUTPUTS, default_output_name, load_document, output_suffix, translate_document
+
+    if len(args.inputs) != 1 or args.inputs[0] == "-":
+        raise InputError(" ".join(args.inputs), "documents are translated one at a time, from a file "
+                         "(for many, put them in a folder: `mtbrief translate DIR -o OUTDIR`)")
+    if args.format != "text":
+        raise InputError(args.inputs[0], "--format jsonl is for text input; a document is written as a document")
+    name = args.inputs[0]
+    data = read_bytes_input(name)
+    doc = load_document(data, name)  # a bad document fails before the model loads
+    suffix = output_suffix(doc, None if args.output in (None, "-") else Path(args.output).suffix, args.bilingual)
+    output = args.output or default_output_name(name, suffix)
+    if output == "-" and suffix not in TEXT_OUTPUTS:
+        raise InputError(name, f"a {suffix} document cannot go to stdout: name the output file with -o")
+    if output != "-" and Path(output).resolve() == Path(name).resolve():
+        raise InputError(output, "is the input file; name another output file with -o")
+    translator = translator_from_args(args)
+    result = translate_document(translator, data, name, suffix, args.bilingual)
+    with open_output(output, binary=True) as out:
+        out.write(result.data)
+    if args.output is None:
+        print(f"mtbrief: wrote {output}", file=sys.stderr)
     return 0
 
 

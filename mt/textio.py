@@ -20,19 +20,22 @@ if TYPE_CHECKING:
 
 def read_text_input(path: str) -> str:
     """The text of a file ('-' = stdin), or InputError naming the file and the problem."""
+    return decode_text(read_bytes_input(path), "<stdin>" if path == "-" else path)
+
+
+def read_bytes_input(path: str) -> bytes:
+    """The bytes of a file ('-' = stdin), or InputError naming the file and the problem."""
     if path == "-":
-        data, name = sys.stdin.buffer.read(), "<stdin>"
-    else:
-        file = Path(path)
-        if file.is_dir():
-            raise InputError(path, "is a directory; to translate a folder use `mtbrief translate DIR -o OUTDIR`")
-        try:
-            data, name = file.read_bytes(), path
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror}") from None
-    return decode_text(data, name)
+        return sys.stdin.buffer.read()
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(path, "is a directory; to translate a folder use `mtbrief translate DIR -o OUTDIR`")
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
 
 
 def text_lines(text: str) -> list[str]:
@@ -66,17 +69,18 @@ def _file_mode() -> int:
 
 
 @contextmanager
-def open_output(path: str | None) -> Iterator[IO[str]]:
-    """A text stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
+def open_output(path: str | None, binary: bool = False) -> Iterator[IO]:
+    """A text (or binary) stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
     if path in (None, "-"):
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as out:
             yield out
         os.replace(tmp, target)
     finally:
@@ -84,9 +88,9 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
             os.unlink(tmp)
 
 
-def write_output(path: str | None, text: str) -> None:
-    """Write a whole text atomically (None or '-' = stdout)."""
-    with open_output(path) as out:
+def write_output(path: str | None, text: str | bytes) -> None:
+    """Write a whole text (or bytes) atomically (None or '-' = stdout)."""
+    with open_output(path, binary=isinstance(text, bytes)) as out:
         out.write(text)
 
 

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from mt.memory.options import add_glossary_options
 
     p = subparsers.add_parser("brief", help="translate an Arabic report and write a bilingual brief")
-    p.add_argument("input", metavar="FILE", help="Arabic UTF-8 text file, or - for stdin")
+    p.add_argument("input", metavar="FILE", help="Arabic UTF-8 text file, a document (.docx .pdf ...), or - for stdin")
     p.add_argument("--sentences", type=int, default=5, help="most key sentences (default: %(default)s)")
     p.add_argument("--words", type=int, default=None, help="most English words over all key sentences")
     p.add_argument("--format", default="md", choices=FORMATS, help="Markdown, HTML page or JSON")
@@ -46,12 +46,13 @@ def render(brief: Brief, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Read, translate, check, brief and write; InputError (exit 2) for a text with no Arabic sentence."""
     from mt.cli import translator_from_args
+    from mt.documents import is_document, read_document_text
     from mt.textio import read_text_input, write_output
     from summarize.brief import make_brief
     from summarize.quality import check_translation
 
     check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
-    text = read_text_input(args.input)
+    text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
     if not _ARABIC_LETTER.search(text):
         raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
     translation = translator_from_args(args).translate(text)

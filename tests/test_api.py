@@ -70,8 +70,8 @@ def test_health(client, tiny_translator, tiny_marian_dir):
 
 def test_openapi_and_docs(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert sorted(paths) == ["/brief", "/detect", "/frontend/settings", "/health", "/languages", "/suggest",
-                             "/translate"]
+    assert sorted(paths) == ["/brief", "/detect", "/download_file/{name}", "/frontend/settings", "/health",
+                             "/languages", "/suggest", "/translate", "/translate_file"]
     content = paths["/translate"]["post"]["requestBody"]["content"]
     assert sorted(content) == ["application/json", "application/x-www-form-urlencoded"]
     assert sorted(paths["/translate"]["post"]["responses"]) == ["200", "400", "403", "413", "429"]

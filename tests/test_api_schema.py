@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from mt.server.limits import ServerSettings  # noqa: E402
 
 POSTS = ["/translate", "/detect", "/brief", "/suggest"]
-GETS = ["/languages", "/health", "/frontend/settings"]
+GETS = ["/languages", "/health", "/frontend/settings", "/download_file/{name}"]
 MEDIA = ["application/json", "application/x-www-form-urlencoded"]
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 
@@ -57,7 +57,7 @@ def drive(strategy, examples: int = 25) -> None:
 
 def test_every_operation_is_covered(api_schema):
     found = {(op.ok().method.upper(), op.ok().path) for op in api_schema.get_all_operations()}
-    assert found == {("POST", p) for p in POSTS} | {("GET", p) for p in GETS}
+    assert found == {("POST", p) for p in [*POSTS, "/translate_file"]} | {("GET", p) for p in GETS}
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
@@ -70,3 +70,8 @@ def test_posts_never_5xx(api_schema, path, media_type, mode):
 @pytest.mark.parametrize("path", GETS)
 def test_gets_never_5xx(api_schema, path):
     drive(api_schema[path]["GET"].as_strategy(), examples=5)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_translate_file_never_5xx(api_schema, mode):
+    drive(api_schema["/translate_file"]["POST"].as_strategy(mode, media_type="multipart/form-data"), examples=15)

@@ -121,7 +121,8 @@ def test_empty_folder(capsys, tiny_marian_dir, tmp_path):
     (tmp_path / "in").mkdir()
     code, err = batch(capsys, tiny_marian_dir, tmp_path / "in", tmp_path / "out")
     assert (code, counts(err), tree(tmp_path / "out")) == (0, "0 ok, 0 failed, 0 skipped", {})
-    assert "matches *.txt *.md *.jsonl (subfolders need --recursive)" in err
+    assert ("matches *.txt *.md *.jsonl *.docx *.pptx *.odt *.odp *.html *.htm *.xhtml *.epub *.srt *.pdf "
+            "(subfolders need --recursive)") in err
 
 
 def test_jsonl_field_is_added(capsys, tiny_marian_dir, tmp_path, seed_text):

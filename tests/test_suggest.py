@@ -38,7 +38,9 @@ def test_suggestions_are_off_by_default(tiny_translator, memory_path):
 def test_a_suggestion_is_used_verbatim_and_survives_a_restart(tiny_translator, memory_path):
     api = client(tiny_translator, memory_path, suggestions=True)
     assert api.get("/frontend/settings").json() | {"language": None} == {
-        "charLimit": 20_000, "suggestions": True, "filesTranslation": False, "supportedFilesFormat": [],
+        "charLimit": 20_000, "suggestions": True, "filesTranslation": True, "fileSizeLimit": 10,
+        "supportedFilesFormat": [".docx", ".pptx", ".odt", ".odp", ".html", ".htm", ".xhtml", ".epub", ".srt",
+                                 ".pdf", ".txt", ".md"],
         "keyRequired": False, "apiKeys": False, "frontendTimeout": 500, "language": None}
     before = api.post("/translate", json={"q": SENTENCE}).json()["translatedText"]
     assert before != CORRECTED

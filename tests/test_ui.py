@@ -139,7 +139,8 @@ def test_build_demo(tiny_translator):
     assert isinstance(demo, gr.Blocks)
     by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
     assert by_id["arabic-input"].rtl is True
-    assert by_id["upload"].file_types == [".txt", ".md"]
+    assert by_id["upload"].file_types == [".txt", ".md", ".docx", ".pptx", ".odt", ".odp", ".html", ".htm",
+                                          ".xhtml", ".epub", ".srt", ".pdf"]
     assert by_id["sentence-table"].headers == ui.TABLE_HEADERS
     assert {"translate-button", "english-output", "brief-output", "downloads", "run-info"} <= set(by_id)
 

@@ -137,3 +137,31 @@ def test_edited_english_is_saved_and_shown(page, tiny_translator):
     want = f"{expected.segments[0].target} And killed a number of soldiers."
     page.wait_for_function("(t) => document.querySelector('#english-output textarea').value === t", arg=want)
     page.locator("#sentence-table").get_by_text("from the corrections memory").first.wait_for()
+
+
+def test_docx_upload_is_translated_and_offered_for_download(page, tmp_path, tiny_translator):
+    from documents_samples import docx_bytes
+
+    from mt.documents import document_text, translate_document
+
+    data = docx_bytes()
+    report = tmp_path / "report.docx"
+    report.write_bytes(data)
+    text = document_text(data, "report.docx")
+    page.locator("#upload button[aria-label='Clear']").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    page.wait_for_function("(t) => document.querySelector('#arabic-input textarea').value === t", arg=text)
+    page.locator("#translate-button").click()
+    links = page.locator("#downloads a[download]")
+    links.nth(3).wait_for()
+    names = [links.nth(i).get_attribute("download") for i in range(links.count())]
+    assert names == ["report.en.docx", "translation.en.txt", "brief.md", "translation.json"]
+    downloaded = page.request.get(links.nth(0).get_attribute("href")).body()
+    import io
+
+    import docx
+
+    expected = translate_document(tiny_translator, data, "report.docx").data
+    got, want = docx.Document(io.BytesIO(downloaded)), docx.Document(io.BytesIO(expected))
+    assert [p.text for p in got.paragraphs] == [p.text for p in want.paragraphs]
+    assert english_value(page) == tiny_translator.translate(text).text

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mt.documents.base import DOCUMENT_SUFFIXES, is_document
 from mt.errors import InputError
 from mt.textio import TMP_PREFIX, TMP_SUFFIX, decode_text, open_output, text_lines, write_segments_jsonl
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 MANIFEST = ".mtbrief-manifest.jsonl"
 FAILURES = "failures.tsv"
 LOCK = ".mtbrief-lock"
-DEFAULT_GLOBS = ("*.txt", "*.md", "*.jsonl")
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.jsonl", *(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES))
 JSONL_GROUP = 256  # .jsonl records translated together: bounds memory, keeps batches full
 
 
@@ -49,7 +50,7 @@ class FileTask:
     rel: str
     source: str  # absolute path of the input file
     output_rel: str
-    kind: str  # "document" | "segments" | "jsonl"
+    kind: str  # "document" | "segments" | "jsonl" | "file" (a .docx, .pdf, ... written as a document)
     field: str
     options: str  # what besides the model decides the output; part of the skip key
     sha256: str = ""
@@ -66,6 +67,7 @@ class FileResult:
     segments: int = 0
     seconds: float = 0.0
     signature: str = ""
+    data: bytes | None = None  # the output of a "file" task (a .docx, .pdf, ... document)
 
 
 @dataclass
@@ -101,6 +103,9 @@ def make_task(sel: Selection, rel: str) -> FileTask:
     """The task for one selected file: its kind, output path and skip-key options."""
     source = str(sel.input_dir / rel)
     extra = f";glossary={sel.glossary}" if sel.glossary else ""
+    if is_document(rel):  # a PDF's text is written as .docx beside the mirrored name: report.pdf.docx
+        return FileTask(rel, source, rel + ".docx" if rel.lower().endswith(".pdf") else rel, "file", sel.field,
+                        f"file:document{extra}")
     if rel.endswith(".jsonl"):
         return FileTask(rel, source, rel, "jsonl", sel.field, f"jsonl:field={sel.field}{extra}")
     if sel.format == "jsonl":
@@ -169,6 +174,12 @@ def translate_file(translator: Translator, task: FileTask) -> FileResult:
     try:
         data = Path(task.source).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
+        if task.kind == "file":
+            from mt.documents import translate_document
+
+            result = translate_document(translator, data, task.rel, task.output_rel)
+            return FileResult(task.rel, digest, None, None, result.segments, time.perf_counter() - start,
+                              signature, result.data)
         text, segments = _translate_bytes(translator, task, data)
     except InputError as exc:
         return FileResult(task.rel, digest, None, exc.problem, signature=signature)
@@ -250,10 +261,10 @@ def _record(line: str, number: int, name: str, key: str) -> dict | None:
 
 # -- atomic output ---------------------------------------------------------------------------------------
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a file through a temporary file in the same folder and os.replace: never a half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open_output(str(path)) as out:
+    with open_output(str(path), binary=isinstance(text, bytes)) as out:
         out.write(text)
 
 

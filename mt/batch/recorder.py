@@ -53,7 +53,7 @@ class Recorder:
         if result.error is not None:
             self.fail(task.rel, result.error)
             return
-        write_atomic(self.output_dir / task.output_rel, result.text or "")
+        write_atomic(self.output_dir / task.output_rel, result.data if result.data is not None else result.text or "")
         entry = {"path": task.rel, "sha256": result.sha256, "signature": result.signature,
                  "options": task.options, "output": task.output_rel, "segments": result.segments,
                  "seconds": round(result.seconds, 3)}

@@ -96,4 +96,7 @@ def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:
         return {"model": sig.model, "engine": sig.engine, "device": sig.device, "ready": True,
                 "compute_type": sig.compute_type, "version": __version__, "signature": str(sig)}
 
+    from mt.server.files import add_file_routes
+
+    add_file_routes(app)
     return app

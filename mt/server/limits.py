@@ -24,9 +24,11 @@ class ServerSettings:
     concurrency: int = 2  # translations running at once (API and UI each)
     max_body_bytes: int | None = None  # None: derived from char_limit
     suggestions: bool = False  # POST /suggest stores corrections (LibreTranslate: off by default)
+    file_size_limit: int = 10  # MB per uploaded document (POST /translate_file, the UI's upload)
 
     def __post_init__(self) -> None:
-        for name in ("char_limit", "concurrency", "batch_limit", "requests_per_minute", "max_body_bytes"):
+        for name in ("char_limit", "concurrency", "batch_limit", "requests_per_minute", "max_body_bytes",
+                     "file_size_limit"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise InvalidOption(name.replace("_", "-"), value, ["an integer >= 1"])
@@ -37,6 +39,16 @@ class ServerSettings:
     def body_limit(self) -> int:
         """Largest request body accepted, in bytes (JSON may spend 6 bytes on one escaped character)."""
         return self.max_body_bytes or 65_536 + 8 * self.char_limit
+
+    @property
+    def file_size_bytes(self) -> int:
+        """Largest uploaded document, in bytes."""
+        return self.file_size_limit * 2**20
+
+    @property
+    def upload_limit(self) -> int:
+        """Largest body of an upload (POST /translate_file, the UI's file upload): a document and its form."""
+        return max(self.body_limit, self.file_size_bytes + 65_536)
 
 
 class RateLimiter:

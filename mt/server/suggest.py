@@ -35,11 +35,12 @@ class SuggestRequest(ApiRequest):
 
 def frontend_settings(service: ApiService) -> dict[str, Any]:
     """GET /frontend/settings, LibreTranslate's fields."""
+    from mt.server.files import file_settings
+
     settings = service.settings
-    return {"charLimit": settings.char_limit, "suggestions": settings.suggestions, "filesTranslation": False,
-            "supportedFilesFormat": [], "keyRequired": bool(settings.api_keys), "apiKeys": bool(settings.api_keys),
-            "frontendTimeout": 500, "language": {"source": {"code": "ar", "name": "Arabic"},
-                                                 "target": {"code": "en", "name": "English"}}}
+    return {"charLimit": settings.char_limit, "frontendTimeout": 500, "apiKeys": bool(settings.api_keys),
+            "keyRequired": bool(settings.api_keys), "suggestions": settings.suggestions, **file_settings(service),
+            "language": {"source": {"code": "ar", "name": "Arabic"}, "target": {"code": "en", "name": "English"}}}
 
 
 def store_suggestion(service: ApiService, q: str, s: str) -> None:
