@@ -47,6 +47,9 @@ class DecodeOptions:
         return min(model_limit, int(self.max_length_ratio * longest) + self.max_length_extra)
 
 
+Hypothesis = tuple[list[str], float]  # target tokens and the engine's score (log-probability per token)
+
+
 class Codec:
     """Text <-> model tokens, with each family's special tokens (Marian `</s>`; NLLB language codes)."""
 
@@ -162,16 +165,21 @@ class CTranslate2Engine:
 
     def generate(self, sources: list[list[str]], options: DecodeOptions) -> list[list[list[str]]]:
         """Decode a batch; hypotheses come back without the target prefix."""
+        return [[tokens for tokens, _ in nbest] for nbest in self.generate_scored(sources, options)]
+
+    def generate_scored(self, sources: list[list[str]], options: DecodeOptions) -> list[list[Hypothesis]]:
+        """Decode a batch; each hypothesis with its score (CT2's: log-probability / length^length_penalty)."""
         max_len = options.max_new_tokens([len(s) for s in sources], self.max_positions)
         results = self.translator.translate_batch(
             sources, target_prefix=[self.prefix] * len(sources) if self.prefix else None,
             beam_size=options.beam_size, num_hypotheses=options.num_alternatives,
             length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size, max_input_length=self.max_positions,
-            max_decoding_length=max_len, min_decoding_length=options.fixed_length or 1,
+            max_decoding_length=max_len, min_decoding_length=options.fixed_length or 1, return_scores=True,
         )
         skip = len(self.prefix or ())
-        return [[hyp[skip:] for hyp in r.hypotheses] for r in results]
+        return [[(hyp[skip:], float(score)) for hyp, score in zip(r.hypotheses, r.scores, strict=True)]
+                for r in results]
 
 
 class TransformersEngine:
@@ -197,6 +205,10 @@ class TransformersEngine:
 
     def generate(self, sources: list[list[str]], options: DecodeOptions) -> list[list[list[str]]]:
         """Decode a batch with beam search (or greedy at beam 1); same token contract as CT2."""
+        return [[tokens for tokens, _ in nbest] for nbest in self.generate_scored(sources, options)]
+
+    def generate_scored(self, sources: list[list[str]], options: DecodeOptions) -> list[list[Hypothesis]]:
+        """Decode a batch; each hypothesis with its length-normalized log-probability (as CT2 scores it)."""
         import torch
 
         tok = self.codec.tokenizer
@@ -215,10 +227,25 @@ class TransformersEngine:
                 num_beams=options.beam_size, num_return_sequences=options.num_alternatives,
                 max_new_tokens=max_len, min_new_tokens=options.fixed_length or 1, max_length=None,
                 length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
-                no_repeat_ngram_size=options.no_repeat_ngram_size, **kwargs)
-        hyps = [self._tokens(row) for row in out.tolist()]
+                no_repeat_ngram_size=options.no_repeat_ngram_size, output_scores=True,
+                return_dict_in_generate=True, **kwargs)
+            scores = self._scores(out, options)
+        hyps = [(self._tokens(row), score) for row, score in zip(out.sequences.tolist(), scores, strict=True)]
         n = options.num_alternatives
         return [hyps[i * n: (i + 1) * n] for i in range(len(rows))]
+
+    def _scores(self, out: object, options: DecodeOptions) -> list[float]:
+        """Beam search reports length-normalized sequence scores; greedy gets the mean token log-probability."""
+        if getattr(out, "sequences_scores", None) is not None:
+            return [float(x) for x in out.sequences_scores]
+        steps = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+        eos = self.codec.tokenizer.eos_token_id
+        result = []
+        for row, tokens in zip(steps.tolist(), out.sequences[:, 1:].tolist(), strict=True):
+            end = tokens.index(eos) + 1 if eos in tokens else len(tokens)
+            kept = row[:end]
+            result.append(sum(kept) / max(len(kept), 1) ** options.length_penalty)
+        return result
 
     def _tokens(self, row: list[int]) -> list[str]:
         row = row[1:]  # the decoder start token

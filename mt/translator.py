@@ -52,6 +52,7 @@ class Translator:
                                    decode.beam_size, engine.device)
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._scores: OrderedDict[str, float] = OrderedDict()  # the best hypothesis's score, same keys and bound
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL, engine: str = "ctranslate2", device: str = "auto",
@@ -105,7 +106,8 @@ class Translator:
         for seg in segs:
             nbest = next(hyps)
             src = seg.source
-            segments.append(Segment(src.text, nbest[0], src.paragraph, src.span, alternatives=nbest[1:]))
+            segments.append(Segment(src.text, nbest[0], src.paragraph, src.span, alternatives=nbest[1:],
+                                    score=self.score_of(seg.mt_input)))
         return Translation(text, tuple(segments), self.signature)
 
     def translate_lines(self, lines: Iterable[str], on_progress: Progress | None = None) -> Iterator[str]:
@@ -164,10 +166,16 @@ class Translator:
         tokens = self.codec.encode_many(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out: list[tuple[str, ...]] = [()] * len(texts)
+        # An engine without scores (a wrapper, a test double) still translates; its segments get score None.
+        scored = getattr(self.engine, "generate_scored", None)
         for batch in self._batches(order, tokens):
-            hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
+            sources = [tokens[i] for i in batch]
+            hyps = scored(sources, self.decode) if scored else [
+                [(h, None) for h in nbest] for nbest in self.engine.generate(sources, self.decode)]
             for i, nbest in zip(batch, hyps, strict=True):
-                out[i] = tuple(self.codec.decode(h) for h in nbest)
+                out[i] = tuple(self.codec.decode(h) for h, _ in nbest)
+                if nbest[0][1] is not None:
+                    self._score_put(texts[i], nbest[0][1])
             advance(len(batch))
         return out
 
@@ -197,6 +205,17 @@ class Translator:
             self._cache[text] = nbest
             while len(self._cache) > self.batching.cache_size:
                 self._cache.popitem(last=False)
+
+    def _score_put(self, text: str, score: float) -> None:
+        with self._cache_lock:
+            self._scores[text] = score
+            while len(self._scores) > max(self.batching.cache_size, self.batching.window):
+                self._scores.popitem(last=False)
+
+    def score_of(self, mt_input: str) -> float | None:
+        """The engine's score of the best translation of a prepared input, while it is remembered."""
+        with self._cache_lock:
+            return self._scores.get(mt_input)
 
     def cache_info(self) -> dict[str, int]:
         """How many translated segments the LRU cache holds."""
