@@ -166,16 +166,16 @@ class Translator:
         tokens = self.codec.encode_many(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out: list[tuple[str, ...]] = [()] * len(texts)
-        # An engine without scores (a wrapper, a test double) still translates; its segments get score None.
-        scored = getattr(self.engine, "generate_scored", None)
         for batch in self._batches(order, tokens):
-            sources = [tokens[i] for i in batch]
-            hyps = scored(sources, self.decode) if scored else [
-                [(h, None) for h in nbest] for nbest in self.engine.generate(sources, self.decode)]
-            for i, nbest in zip(batch, hyps, strict=True):
-                out[i] = tuple(self.codec.decode(h) for h, _ in nbest)
-                if nbest[0][1] is not None:
-                    self._score_put(texts[i], nbest[0][1])
+            hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
+            # Scores come on the side, so wrappers of `generate` keep working; an engine without them
+            # (a test double) still translates, and its segments get score None.
+            last = getattr(self.engine, "last_scores", None)
+            scores = last() if last else None
+            for k, (i, nbest) in enumerate(zip(batch, hyps, strict=True)):
+                out[i] = tuple(self.codec.decode(h) for h in nbest)
+                if scores is not None and len(scores) == len(batch):
+                    self._score_put(texts[i], scores[k][0])
             advance(len(batch))
         return out
 
