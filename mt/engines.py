@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -159,19 +160,26 @@ class CTranslate2Engine:
                                                  inter_threads=workers, intra_threads=threads)
         self.device, self.compute_type, self.prefix = device, compute_type, prefix
         self.max_positions = _model_positions(hf_path)
+        self._last = threading.local()  # per calling thread: workers decode batches at once
 
     def generate(self, sources: list[list[str]], options: DecodeOptions) -> list[list[list[str]]]:
-        """Decode a batch; hypotheses come back without the target prefix."""
+        """Decode a batch; hypotheses come back without the target prefix (scores: see last_scores)."""
         max_len = options.max_new_tokens([len(s) for s in sources], self.max_positions)
         results = self.translator.translate_batch(
             sources, target_prefix=[self.prefix] * len(sources) if self.prefix else None,
             beam_size=options.beam_size, num_hypotheses=options.num_alternatives,
             length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size, max_input_length=self.max_positions,
-            max_decoding_length=max_len, min_decoding_length=options.fixed_length or 1,
+            max_decoding_length=max_len, min_decoding_length=options.fixed_length or 1, return_scores=True,
         )
         skip = len(self.prefix or ())
+        # CT2's score: log-probability / length^length_penalty, i.e. per token at the default penalty.
+        self._last.scores = [[float(score) for score in r.scores] for r in results]
         return [[hyp[skip:] for hyp in r.hypotheses] for r in results]
+
+    def last_scores(self) -> list[list[float]] | None:
+        """The scores of the hypotheses this thread's last `generate` call returned, in the same shape."""
+        return getattr(self._last, "scores", None)
 
 
 class TransformersEngine:
@@ -191,12 +199,13 @@ class TransformersEngine:
         self.codec, self.device, self.compute_type = codec, device, compute_type
         self.max_positions = _model_positions(hf_path)
         self._lock = threading.Lock()
+        self._last = threading.local()
         tok = codec.tokenizer
         self._forced_bos = tok.convert_tokens_to_ids(codec.target_prefix[0]) if codec.target_prefix else None
         self._drop = {tok.pad_token_id, tok.eos_token_id, self.model.generation_config.decoder_start_token_id}
 
     def generate(self, sources: list[list[str]], options: DecodeOptions) -> list[list[list[str]]]:
-        """Decode a batch with beam search (or greedy at beam 1); same token contract as CT2."""
+        """Decode a batch with beam search (or greedy at beam 1); same token and score contract as CT2."""
         import torch
 
         tok = self.codec.tokenizer
@@ -216,9 +225,40 @@ class TransformersEngine:
                 max_new_tokens=max_len, min_new_tokens=options.fixed_length or 1, max_length=None,
                 length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size, **kwargs)
+            n = options.num_alternatives
+            scores = self._scores(ids.to(self.device), mask.to(self.device), out[::n], options)
         hyps = [self._tokens(row) for row in out.tolist()]
-        n = options.num_alternatives
+        self._last.scores = [[scores[i]] + [math.nan] * (n - 1) for i in range(len(rows))]
         return [hyps[i * n: (i + 1) * n] for i in range(len(rows))]
+
+    def last_scores(self) -> list[list[float]] | None:
+        """Scores of this thread's last `generate` call, in its shape; only each best hypothesis is scored (NaN)."""
+        return getattr(self._last, "scores", None)
+
+    def _scores(self, ids: object, mask: object, best: object, options: DecodeOptions) -> list[float]:
+        """Log-probability per token (over length^length_penalty, as CT2) of each best hypothesis, by one
+        teacher-forced pass: generate's own output_scores would keep a vocabulary-wide row per step and beam."""
+        import torch
+
+        eos, vocab = self.codec.tokenizer.eos_token_id, self.model.config.vocab_size
+        targets = best[:, 1:]
+        valid = torch.ones_like(targets, dtype=torch.bool)
+        for r, row in enumerate(targets.tolist()):
+            end = row.index(eos) + 1 if eos in row else len(row)
+            valid[r, end:] = False
+        if self._forced_bos is not None:
+            valid[:, 0] = False  # the forced language code is not the model's choice
+        chunk = max(1, (1 << 26) // max(1, targets.shape[1] * vocab))  # ~256 MB of logits at a time
+        result: list[float] = []
+        for start in range(0, len(best), chunk):
+            part = slice(start, start + chunk)
+            logits = self.model(input_ids=ids[part], attention_mask=mask[part],
+                                decoder_input_ids=best[part, :-1]).logits.float()
+            logp = torch.log_softmax(logits, dim=-1).gather(-1, targets[part, :, None]).squeeze(-1)
+            kept = valid[part]
+            totals, counts = (logp * kept).sum(dim=1), kept.sum(dim=1).clamp(min=1)
+            result += [float(t) / float(c) ** options.length_penalty for t, c in zip(totals, counts, strict=True)]
+        return result
 
     def _tokens(self, row: list[int]) -> list[str]:
         row = row[1:]  # the decoder start token

@@ -61,6 +61,7 @@ class Translator:
                                    decode.beam_size, engine.device)
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._scores: OrderedDict[str, float] = OrderedDict()  # the best hypothesis's score, same keys and bound
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL, engine: str = "ctranslate2", device: str = "auto",
@@ -128,8 +129,9 @@ class Translator:
         for seg in segs:
             got = next(hyps)
             src = seg.source
+            score = self.score_of(seg.mt_input) if got.origin == "model" else None
             segments.append(Segment(src.text, got.nbest[0], src.paragraph, src.span, flags=got.flags,
-                                    alternatives=got.nbest[1:], origin=got.origin))
+                                    alternatives=got.nbest[1:], origin=got.origin, score=score))
         return Translation(text, tuple(segments), self.signature)
 
     def translate_lines(self, lines: Iterable[str], on_progress: Progress | None = None) -> Iterator[str]:
@@ -190,8 +192,14 @@ class Translator:
         out: list[tuple[str, ...]] = [()] * len(texts)
         for batch in self._batches(order, tokens):
             hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
-            for i, nbest in zip(batch, hyps, strict=True):
+            # Scores come on the side, so wrappers of `generate` keep working; an engine without them
+            # (a test double) still translates, and its segments get score None.
+            last = getattr(self.engine, "last_scores", None)
+            scores = last() if last else None
+            for k, (i, nbest) in enumerate(zip(batch, hyps, strict=True)):
                 out[i] = tuple(self.codec.decode(h) for h in nbest)
+                if scores is not None and len(scores) == len(batch):
+                    self._score_put(texts[i], scores[k][0])
             advance(len(batch))
         return out
 
@@ -221,6 +229,17 @@ class Translator:
             self._cache[text] = nbest
             while len(self._cache) > self.batching.cache_size:
                 self._cache.popitem(last=False)
+
+    def _score_put(self, text: str, score: float) -> None:
+        with self._cache_lock:
+            self._scores[text] = score
+            while len(self._scores) > max(self.batching.cache_size, self.batching.window):
+                self._scores.popitem(last=False)
+
+    def score_of(self, mt_input: str) -> float | None:
+        """The engine's score of the best translation of a prepared input, while it is remembered."""
+        with self._cache_lock:
+            return self._scores.get(mt_input)
 
     def cache_info(self) -> dict[str, int]:
         """How many translated segments the LRU cache holds."""

@@ -36,6 +36,7 @@ class Segment:
     similarity: float | None = None  # cross-lingual similarity, when a quality check ran
     alternatives: tuple[str, ...] = ()
     origin: str = "model"  # "memory": an analyst's stored correction, used verbatim
+    score: float | None = None  # the engine's confidence in `target` (log-probability per token), if it gave one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of the segment."""

