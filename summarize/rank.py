@@ -28,15 +28,15 @@ class RankOptions:
     # Fitted on EASC dev (eval/easc.py: ridge on the readers' picks, cross-validated by article, stable across
     # the 10 folds). Position first (inverted pyramid), then paragraph starts (topic sentences), centrality as
     # tie-breaker. Readers there did not favour sentences with figures. Centrality weighs 1 - the others.
-    lead_weight: float = 0.747  # the lead prior's share
-    paragraph_weight: float = 0.097  # a sentence that opens a paragraph
+    lead_weight: float = 0.74  # the lead prior's share
+    paragraph_weight: float = 0.1  # a sentence that opens a paragraph
     figure_weight: float = 0.0  # casualties, money, percentages (kept as an option for other corpora)
     mmr_lambda: float = 1.0  # relevance vs. novelty; 1 = no novelty term, duplicates still refused below
     duplicate_threshold: float = 0.9  # a sentence this similar to a chosen one is never chosen
     min_words: int = 4  # shorter pieces ("علي صعيد متصل.") never stand alone as points
     max_unit_segments: int = 4  # a sentence and at most this many pieces glued to it
     lead_decay: float = 0.5  # the lead prior is 1 / (1 + i) ** lead_decay for the i-th sentence
-    first_weight: float = 0.051  # added to the first sentence's score: the lede, often the whole story
+    first_weight: float = 0.076  # added to the first sentence's score: the lede, often the whole story
     lede_weight: float = 0.0  # similarity to the first sentence: what the lede announces is the topic
     # Which similarity LexRank walks: TF-IDF of the Arabic words, or the ranker's own (the encoder's under
     # 'use'). On EASC the readers' picks followed shared wording: encoder centrality scored below lead-k.
