@@ -3,7 +3,7 @@
 Systems, each picking k sentences per human summary (k = that summary's sentence count, see eval/easc_data):
 the brief under each ranker (its learned weights cross-validated by article: every article is scored by
 weights fitted without it), the brief with the shipped weights (fitted on all of easc-dev: optimistic),
-the brief's previous ranker (LexRank + lead prior), lead-k, random-k (mean of 10 draws), a greedy
+the brief's earlier rankers (before EASC; the first EASC fit), lead-k, random-k (mean of 10 draws), a greedy
 ROUGE-2 oracle, and each human against the other four. Scores: F1 against the summary, averaged over the five
 summaries, then over articles; 95% bootstrap CIs over articles; paired brief - lead differences.
 No MT model: the brief ranks the Arabic (the English is empty). Saves eval/results/easc-<date>.{json,md}.
@@ -145,22 +145,27 @@ def corpus_hash(data: Path) -> str:
 
 
 
-PREVIOUS = {"lead_weight": 0.2, "figure_weight": 0.25, "mmr_lambda": 0.7, "lead_decay": 0.5, "first_weight": 0.0}
+# Earlier rankers, scored for comparison: before any fit (LexRank on the ranker's similarity + lead prior +
+# figures bonus + MMR), and the first EASC fit (lead prior + first sentence + centrality on the ranker's own).
+PREVIOUS = {"lead_weight": 0.2, "figure_weight": 0.25, "mmr_lambda": 0.7, "lead_decay": 0.5, "first_weight": 0.0,
+            "paragraph_weight": 0.0, "centrality_on": "ranker"}
+FIRST_FIT = {"lead_weight": 0.796, "figure_weight": 0.0, "mmr_lambda": 1.0, "lead_decay": 0.5, "first_weight": 0.13,
+             "paragraph_weight": 0.0, "centrality_on": "ranker"}
 
 
-def fitted_options(articles: Sequence[Article], rankers: Sequence[str], folds: int) -> tuple[dict, object, list]:
-    """Per article its cross-validated options, the options fitted on all articles, and each fold's fit."""
+def fitted_options(articles: Sequence[Article], folds: int) -> tuple[dict, object, list]:
+    """Per article its cross-validated options, the options fitted on all articles, and each fold's fit.
+
+    The features do not depend on the ranker (centrality walks the TF-IDF graph), so one fit serves both.
+    """
     from eval import easc_fit
 
-    tables = []
-    for ranker in rankers:
-        prepared = [easc_fit.prepare(a, ranker) for a in articles]
-        tables.append([(easc_fit.features(p), easc_fit.labels(a, p)) for a, p in zip(articles, prepared, strict=True)])
+    prepared = [easc_fit.prepare(a, "tfidf") for a in articles]
+    table = [(easc_fit.features(p), easc_fit.labels(a, p)) for a, p in zip(articles, prepared, strict=True)]
     assignment = easc_fit.folds_by_article(len(articles), folds)
-    per_fold = easc_fit.cross_validated(tables, assignment)
+    per_fold = easc_fit.cross_validated(table, assignment)
     per_article = {a.id: per_fold[f] for a, f in zip(articles, assignment, strict=True)}
-    everything = easc_fit.fit([row for table in tables for row in table])
-    return per_article, everything, [easc_fit.describe(per_fold[f]) for f in sorted(per_fold)]
+    return per_article, easc_fit.fit(table), [easc_fit.describe(per_fold[f]) for f in sorted(per_fold)]
 
 
 def run(articles: Sequence[Article], rankers: Sequence[str], folds: int = 10) -> dict:
@@ -170,14 +175,16 @@ def run(articles: Sequence[Article], rankers: Sequence[str], folds: int = 10) ->
     from eval.easc_fit import describe
     from summarize.rank import RankOptions
 
-    per_article, everything, fold_fits = fitted_options(articles, rankers, folds)
+    per_article, everything, fold_fits = fitted_options(articles, folds)
     systems: dict[str, list[dict[str, float]]] = {"lead-k": score_system(articles, lead)}
     for ranker in rankers:
         systems[f"brief-{ranker} (cross-validated)"] = score_system(
             articles, brief_selector(ranker, lambda a: per_article[a.id]))
         systems[f"brief-{ranker} (fitted on all easc-dev: optimistic)"] = score_system(
             articles, brief_selector(ranker, lambda a: everything))
-        systems[f"brief-{ranker} (previous ranker)"] = score_system(
+        systems[f"brief-{ranker} (first EASC fit, issue 10)"] = score_system(
+            articles, brief_selector(ranker, lambda a: replace(RankOptions(), **FIRST_FIT)))
+        systems[f"brief-{ranker} (ranker before EASC)"] = score_system(
             articles, brief_selector(ranker, lambda a: replace(RankOptions(), **PREVIOUS)))
     systems["random-k (10 draws)"] = score_random(articles)
     systems["greedy ROUGE-2 oracle"] = score_system(articles, oracle)
@@ -209,7 +216,11 @@ def markdown(report: dict) -> str:
         r2 = row["rouge2"]
         lines.append(f"| {name} | {r2['mean']:+.4f} [{r2['ci95'][0]:+.4f}, {r2['ci95'][1]:+.4f}] | "
                      f"{r2['wins']} / {r2['losses']} |")
+    spread = {key: (min(f[key] for f in report["fold_fits"]), max(f[key] for f in report["fold_fits"]))
+              for key in ("lead_weight", "first_weight", "paragraph_weight", "centrality")}
     lines += ["", f"Weights fitted on all articles (shipped as RankOptions defaults): `{report['fitted_on_all']}`",
+              "", "Weights of the {} fold fits (min-max): {}".format(
+                  report["folds"], ", ".join(f"{k} {lo:.3f}-{hi:.3f}" for k, (lo, hi) in spread.items())),
               "", f"Signature: `{report['signature']}`", ""]
     return "\n".join(lines)
 

@@ -1,8 +1,9 @@
 """Fit the ranker's score weights on EASC's human picks, and the folds that keep fitting and scoring apart.
 
-Each article's units, duplicate keys, similarity matrix and figures bonus are computed once per ranker, exactly
-as make_brief computes them. A unit's label is the share of the five summaries that picked it; its features are
-the terms of rank.scores (lead prior, first unit, centrality). One fit pools both rankers: one default serves both.
+Each article's units, duplicate keys, similarities and figures bonus are computed once per ranker, exactly as
+make_brief computes them. A unit's label is the share of the five summaries that picked it; its features are
+the terms of rank.scores (lead prior, first unit, paragraph start, centrality on TF-IDF). Centrality walks the
+TF-IDF graph under every ranker (RankOptions.centrality_on), so one fit serves both rankers.
 """
 
 from __future__ import annotations
@@ -14,43 +15,47 @@ from eval.easc_data import Article, translation_of
 from eval.rouge_ar import normalize_tokens
 from summarize import rank
 
-FEATURES = ("lead_prior", "first", "centrality")  # what rank.scores mixes; figures are not fitted (see below)
+FEATURES = ("lead_prior", "first", "paragraph_start", "centrality")  # what rank.scores mixes (figures: see fit)
 PICKED = 0.6  # a unit is in a summary when this share of its bigrams is in it
 RIDGE = 1.0
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the ranker sees of one article: units, their duplicate keys and tokens, similarity, figures bonus."""
+    """What the ranker sees of one article: units, duplicate keys, tokens, similarities, figures bonus."""
 
     units: tuple[rank.Unit, ...]
     keys: tuple[str, ...]
     tokens: tuple[tuple[str, ...], ...]
-    sim: object  # np.ndarray
+    sim: object  # np.ndarray: the ranker's similarity (duplicates)
+    central_sim: object  # np.ndarray: the similarity LexRank walks (TF-IDF by default)
     bonus: object  # np.ndarray
 
 
-def prepare(article: Article, ranker: str) -> Prepared:
+def prepare(article: Article, ranker: str, options: rank.RankOptions = rank.RankOptions()) -> Prepared:
     """The article as make_brief's ranking stage receives it, under one ranker."""
     from summarize.brief import _candidates
     from summarize.figures import extract_figures
 
     segments = translation_of(article).segments
     figures = extract_figures(segments)
-    units, keys = _candidates(segments, figures, rank.RankOptions())
-    sim = rank.similarity([u.arabic for u in units], ranker)
+    units, keys = _candidates(segments, figures, options)
+    sim = rank.unit_similarity(units, segments, ranker)
+    central_sim = sim if options.centrality_on == "ranker" or ranker == "tfidf" else rank.similarity(
+        [u.arabic for u in units], "tfidf")
     return Prepared(tuple(units), tuple(keys), tuple(tuple(normalize_tokens(u.arabic)) for u in units), sim,
-                    rank.figure_bonus(units, figures))
+                    central_sim, rank.figure_bonus(units, figures))
 
 
 def features(prepared: Prepared, options: rank.RankOptions = rank.RankOptions()):
-    """Per unit: the lead prior, 1 for the first unit, LexRank centrality (the terms of rank.scores)."""
+    """Per unit: the lead prior, 1 for the first unit, 1 for a paragraph start, LexRank centrality."""
     import numpy as np
 
-    central = rank.centrality(prepared.sim, options.damping)
+    central = rank.centrality(prepared.central_sim, options.damping)
     first = np.zeros(len(central))
     first[:1] = 1.0
-    return np.stack([rank.lead_prior(len(central), options.lead_decay), first, central], axis=1)
+    return np.stack([rank.lead_prior(len(central), options.lead_decay), first,
+                     rank.paragraph_starts(prepared.units), central], axis=1)
 
 
 def labels(article: Article, prepared: Prepared):
@@ -71,20 +76,19 @@ def labels(article: Article, prepared: Prepared):
 def fit(tables: Sequence[tuple[object, object]]) -> rank.RankOptions:
     """Ridge regression of the labels on the features, centred per article (only the order within one counts).
 
-    The weights, scaled so that lead prior + centrality = 1, become lead_weight and first_weight; the figures
-    bonus is left at 0 (easc-dev's readers did not favour sentences with figures) and MMR's novelty term is
-    off (lambda 1: near-duplicates are still refused by duplicate_threshold).
+    The weights, scaled so that lead prior + paragraph start + centrality = 1, become lead_weight,
+    paragraph_weight and first_weight; the figures bonus is left at 0 (easc-dev's readers did not favour
+    sentences with figures) and MMR's novelty term is off (lambda 1: near-duplicates are still refused).
     """
     import numpy as np
 
     x = np.concatenate([f - f.mean(axis=0) for f, _ in tables])
     y = np.concatenate([lab - lab.mean() for _, lab in tables])
-    w = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
-    w = np.clip(w, 0.0, None)
-    shares = w[0] + w[2]  # rank.scores gives centrality 1 - lead_weight: scale so lead + centrality = 1
-    lead_weight, first_weight = (w[0] / shares, w[1] / shares) if shares > 0 else (1.0, 0.0)
-    return replace(rank.RankOptions(), lead_weight=round(float(lead_weight), 3),
-                   first_weight=round(float(first_weight), 3), figure_weight=0.0, mmr_lambda=1.0)
+    w = np.clip(np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y), 0.0, None)
+    shares = w[0] + w[2] + w[3]  # rank.scores gives centrality what lead and paragraph weights leave
+    lead, first, paragraph = (w[0] / shares, w[1] / shares, w[2] / shares) if shares > 0 else (1.0, 0.0, 0.0)
+    return replace(rank.RankOptions(), lead_weight=round(float(lead), 3), first_weight=round(float(first), 3),
+                   paragraph_weight=round(float(paragraph), 3), figure_weight=0.0, mmr_lambda=1.0)
 
 
 def folds_by_article(n: int, k: int = 10) -> list[int]:
@@ -92,15 +96,15 @@ def folds_by_article(n: int, k: int = 10) -> list[int]:
     return [i % k for i in range(n)]
 
 
-def cross_validated(tables: Sequence[Sequence[tuple[object, object]]],
-                    folds: Sequence[int]) -> dict[int, rank.RankOptions]:
-    """Per fold, the options fitted on the other folds' articles (tables[r][i]: ranker r, article i, pooled)."""
-    return {fold: fit([t[i] for t in tables for i in range(len(folds)) if folds[i] != fold])
-            for fold in sorted(set(folds))}
+def cross_validated(table: Sequence[tuple[object, object]], folds: Sequence[int]) -> dict[int, rank.RankOptions]:
+    """Per fold, the options fitted on the other folds' articles (table[i]: article i's features and labels)."""
+    return {fold: fit([table[i] for i in range(len(folds)) if folds[i] != fold]) for fold in sorted(set(folds))}
 
 
-def describe(options: rank.RankOptions) -> dict[str, float]:
+def describe(options: rank.RankOptions) -> dict[str, float | str]:
     """The fitted fields of an option set."""
     return {"lead_weight": options.lead_weight, "first_weight": options.first_weight,
-            "centrality": round(1 - options.lead_weight - options.figure_weight - options.lede_weight, 3),
+            "paragraph_weight": options.paragraph_weight,
+            "centrality": round(1 - options.lead_weight - options.paragraph_weight - options.figure_weight
+                                - options.lede_weight, 3), "centrality_on": options.centrality_on,
             "figure_weight": options.figure_weight, "lead_decay": options.lead_decay, "mmr_lambda": options.mmr_lambda}

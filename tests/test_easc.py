@@ -78,7 +78,8 @@ def test_evaluation_runs_on_three_articles(tmp_path: Path) -> None:
     assert report["corpus"]["articles"] == 3 and report["corpus"]["summaries"] == 15
     systems = report["systems"]
     assert set(systems) == {"lead-k", "brief-tfidf (cross-validated)",
-                            "brief-tfidf (fitted on all easc-dev: optimistic)", "brief-tfidf (previous ranker)",
+                            "brief-tfidf (fitted on all easc-dev: optimistic)",
+                            "brief-tfidf (first EASC fit, issue 10)", "brief-tfidf (ranker before EASC)",
                             "random-k (10 draws)", "greedy ROUGE-2 oracle", "human vs the other four"}
     for row in systems.values():
         for metric in ("rouge1", "rouge2", "rougeL"):
@@ -87,4 +88,5 @@ def test_evaluation_runs_on_three_articles(tmp_path: Path) -> None:
     assert systems["greedy ROUGE-2 oracle"]["rouge2"]["mean"] > systems["random-k (10 draws)"]["rouge2"]["mean"]
     paired = report["paired_vs_lead"]["brief-tfidf (cross-validated)"]["rouge2"]
     assert paired["wins"] + paired["losses"] <= 3 and len(report["per_article_rouge2"]["lead-k"]) == 3
+    assert len(report["fold_fits"]) == 3 and set(report["fold_fits"][0]) >= {"lead_weight", "paragraph_weight"}
     assert (tmp_path / next(tmp_path.glob("*.json")).name.replace(".json", ".md")).read_text().startswith("# EASC")

