@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mt.errors import InputError, MtbriefError
+from mt.errors import InputError
+from mt.guard import run_command
+from mt.htmltext import has_arabic
+from mt.outputs import check_output_path
 from mt.progress import progress_bar
-from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl
+from mt.textio import open_output, read_text_input, text_lines, write_segments_jsonl, write_unchanged
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -90,9 +92,13 @@ def run_translate(args: argparse.Namespace) -> int:
         raise InputError(args.inputs[0], f"{', '.join(batch_only)}: only for a folder input "
                          "(`mtbrief translate DIR -o OUTDIR`)")
     texts = [(name, read_text_input(name)) for name in args.inputs]
+    check_output_path(args.output, args.inputs)  # before the model loads: a bad -o loses no work
     translator = translator_from_args(args)
     with open_output(args.output) as out:
         for name, text in texts:
+            if not has_arabic(text):  # as the API does: the same text never gets two treatments
+                write_unchanged(translator, text, name, args.format, out)
+                continue
             if args.format == "jsonl":
                 write_segments_jsonl(translator.translate(text), name, out)
                 continue
@@ -161,17 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `mtbrief`: errors become one line on stderr and exit code 2."""
+    """Entry point of `mtbrief`: every failure becomes one line on stderr and an exit code (mt.guard)."""
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except MtbriefError as exc:
-        print(f"mtbrief: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":
