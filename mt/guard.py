@@ -7,7 +7,6 @@ model (nothing written); 70 an internal error (a bug: the line says how to get t
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import sys
@@ -18,8 +17,6 @@ from typing import Any
 from mt.errors import MtbriefError
 
 EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 70, 130, 143
-# Errors of a stream that cannot take more bytes: a full disk (`> /dev/full`), a quota, an I/O error.
-_STREAM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 class Terminated(KeyboardInterrupt):
@@ -41,12 +38,37 @@ def _silence_stdout() -> None:
         pass
 
 
-def _stdout_failed() -> bool:
-    try:
-        sys.stdout.flush()
-    except OSError:
-        return True
-    return False
+class StdoutError(OSError):
+    """Standard output cannot take more bytes (a full disk, a quota, an I/O error)."""
+
+
+class _GuardedStdout:
+    """sys.stdout as it is, except that its write errors say they are stdout's (a full disk gives an OSError
+    with no file name, like any other stream's)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write to the real stream; its OSError becomes StdoutError (a closed pipe stays BrokenPipeError)."""
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+    def flush(self) -> None:
+        """Flush the real stream, with the errors of write."""
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _error(message: str) -> None:
@@ -57,6 +79,8 @@ def run_command(func: Callable[[Any], int | None], args: Any) -> int:
     """Run a subcommand; every failure becomes one line on stderr and an exit code (see the module doc)."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
     try:
         code = int(func(args) or 0)
         sys.stdout.flush()
@@ -69,15 +93,14 @@ def run_command(func: Callable[[Any], int | None], args: Any) -> int:
         return 0
     except KeyboardInterrupt as exc:
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
-    except OSError as exc:
-        if exc.errno in _STREAM_ERRNOS and exc.filename is None and _stdout_failed():
-            _error(f"<stdout>: cannot write: {exc.strerror}")
-            _silence_stdout()
-            return 2
-        return _internal(exc)
+    except StdoutError as exc:
+        _error(f"<stdout>: cannot write: {exc.strerror}")
+        _silence_stdout()
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug still ends in one line; MTBRIEF_DEBUG=1 shows the traceback
         return _internal(exc)
     finally:
+        sys.stdout = stdout
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
