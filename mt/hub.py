@@ -100,7 +100,7 @@ def download(hub_id: str, revision: str | None, announce: bool = True) -> Path:
             count = sum(any(fnmatch(f, p) for p in patterns) for f in files)
             print(f"mtbrief: downloading {hub_id} ({count} files) from {constants.ENDPOINT} into "
                   f"{constants.HF_HUB_CACHE}", file=sys.stderr, flush=True)
-        return Path(snapshot_download(hub_id, revision=info.sha or revision, allow_patterns=patterns,
+        return Path(snapshot_download(hub_id, revision=revision, allow_patterns=patterns,
                                       etag_timeout=timeout))
     except (OSError, ValueError, httpx2.HTTPError) as exc:
         raise _unavailable(hub_id, exc, timeout) from None
