@@ -119,6 +119,16 @@ def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
     target = mtbrief_cache_dir() / "ct2" / f"{_cache_key(resolved)}--{quantization}"
     if (target / "model.bin").is_file():
         return target
+    try:
+        _convert(resolved, quantization, target)
+    except OSError as exc:  # a full disk, a read-only $MTBRIEF_CACHE: the conversion cache cannot be written
+        raise ModelUnavailable(resolved.model_id, str(target.parent), f"cannot convert it for CTranslate2 into "
+                               f"{target.parent}: {exc.strerror or exc}",
+                               fix="free disk space there, or set MTBRIEF_CACHE to a writable folder") from None
+    return target
+
+
+def _convert(resolved: ResolvedModel, quantization: str, target: Path) -> None:
     from ctranslate2.converters import TransformersConverter
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +142,6 @@ def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def _cache_key(resolved: ResolvedModel) -> str:

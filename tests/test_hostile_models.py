@@ -180,3 +180,15 @@ def test_brief_of_text_without_arabic_is_one_line(tiny_marian_dir, tmp_path, cap
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hello world.\n"), encoding="utf-8"))
     code = main(["brief", "-", "--model", str(tiny_marian_dir)])
     check_failure(code, capsys.readouterr().err, 2, r"<stdin>: no Arabic sentence to brief")
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "a-file"])
+def test_a_conversion_cache_that_cannot_be_written_is_named(tiny_marian_dir, tmp_path, capsys, monkeypatch, where):
+    (tmp_path / "f.txt").write_text("x")
+    monkeypatch.setenv("MTBRIEF_CACHE", str(tmp_path / "f.txt" / "cache" if where == "under-a-file"
+                                            else tmp_path / "f.txt"))
+    src = tmp_path / "in.txt"
+    src.write_text(AR, encoding="utf-8")
+    code = main(["translate", str(src), "--model", str(tiny_marian_dir)])
+    check_failure(code, capsys.readouterr().err, 2, r"cannot be used \(cannot convert it for CTranslate2 into .*"
+                  r"Fix: free disk space there, or set MTBRIEF_CACHE to a writable folder")

@@ -57,14 +57,17 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
         _refused = False
 
         def connection_made(self, transport: Any) -> None:
+            """A new connection: its first request's headers must arrive in time."""
             super().connection_made(transport)
             self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
+            """The connection is gone: no timer left behind."""
             self._disarm()
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            """Bytes in: parse them (or drop them after a refusal) and keep the header timer right."""
             if self._refused:
                 return  # the rest of a refused request: read and dropped, so the client can read the answer
             super().data_received(data)
@@ -74,6 +77,7 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
                 self._arm()  # the first bytes of another request on a kept-alive connection
 
         def on_response_complete(self) -> None:
+            """A response sent: the connection is idle until the client starts another request."""
             super().on_response_complete()
             self._disarm()  # idle now: uvicorn's keep-alive timeout takes over
 
@@ -93,6 +97,7 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
                 self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
+            """The parser refused the request: answer JSON (431 for headers over the limit), then close."""
             error = sys.exc_info()[1]  # called while h11's RemoteProtocolError is handled
             status = getattr(error, "error_status_hint", 400)
             text = (f"Request headers too large: the limit is {HEADER_LIMIT} bytes" if status == 431
