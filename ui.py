@@ -403,14 +403,14 @@ def run_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = settings_from_args(args)
     from mt.cli import translator_from_args
+    from mt.server.listen import bind_listener, serve
 
+    listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = translator_from_args(args)
-    import uvicorn
-
     app = create_app(translator, settings)
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)
-    print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{settings.port}/ "
+    print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{listener.getsockname()[1]}/ "
           f"(API docs at /docs)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning" if args.quiet else "info")
+    serve(app, listener, log_level="warning" if args.quiet else "info")
     return 0

@@ -13,6 +13,7 @@ from eval.scoring import EvalOptions, document_mode, evaluate
 from eval.suites import EvalData, check_counts, load_suite, read_lines
 from mt.cli import add_model_options, translator_from_args
 from mt.errors import InvalidOption
+from mt.outputs import check_output_folder
 from mt.progress import progress_bar
 
 
@@ -41,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     """Translate (or read) hypotheses, score them, write JSON / Markdown / PNG and print a summary."""
     options = EvalOptions(n_bootstrap=args.bootstrap, document_mode=args.document_mode)
+    check_output_folder(args.output)  # before any translation: a bad -o loses no work
     if args.compare:
         return report.run_compare(args.compare, args.ref, args.output, options.n_bootstrap)
     data = load_suite(args.suite, args.src, args.ref, args.data)

@@ -12,10 +12,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mt.documents.base import check_suffix, is_document
-from mt.errors import InputError, MtbriefError
+from mt.errors import InputError
+from mt.guard import run_command
+from mt.htmltext import has_arabic
 from mt.memory.options import add_glossary_options
+from mt.outputs import check_output_path
 from mt.progress import progress_bar
-from mt.textio import open_output, read_bytes_input, read_text_input, text_lines, write_segments_jsonl
+from mt.textio import (
+    open_output,
+    read_bytes_input,
+    read_text_input,
+    text_lines,
+    write_segments_jsonl,
+    write_unchanged,
+)
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -101,9 +111,13 @@ def run_translate(args: argparse.Namespace) -> int:
     for name in args.inputs:
         check_suffix(name)
     texts = [(name, read_text_input(name)) for name in args.inputs]
+    check_output_path(args.output, args.inputs)  # before the model loads: a bad -o loses no work
     translator = translator_from_args(args)
     with open_output(args.output) as out:
         for name, text in texts:
+            if not has_arabic(text):  # as the API does: the same text never gets two treatments
+                write_unchanged(translator, text, name, args.format, out)
+                continue
             if args.format == "jsonl":
                 write_segments_jsonl(translator.translate(text), name, out)
                 continue
@@ -130,8 +144,7 @@ def run_translate_document(args: argparse.Namespace) -> int:
     output = args.output or default_output_name(name, suffix)
     if output == "-" and suffix not in TEXT_OUTPUTS:
         raise InputError(name, f"a {suffix} document cannot go to stdout: name the output file with -o")
-    if output != "-" and Path(output).resolve() == Path(name).resolve():
-        raise InputError(output, "is the input file; name another output file with -o")
+    check_output_path(output, [name])  # before the model loads: a bad -o loses no work
     translator = translator_from_args(args)
     result = translate_document(translator, data, name, suffix, args.bilingual)
     with open_output(output, binary=True) as out:
@@ -199,17 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `mtbrief`: errors become one line on stderr and exit code 2."""
+    """Entry point of `mtbrief`: every failure becomes one line on stderr and an exit code (mt.guard)."""
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except MtbriefError as exc:
-        print(f"mtbrief: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,8 @@ def resolve_device(device: str, engine: str) -> str:
     """'cpu' or 'cuda' from 'auto' | 'cpu' | 'cuda'."""
     if device not in DEVICES:
         raise InvalidOption("device", device, DEVICES)
+    if device == "cuda":
+        _require_cuda(engine)
     if device != "auto":
         return device
     if engine == "ctranslate2":
@@ -128,10 +130,39 @@ def resolve_compute_type(compute_type: str, engine: str, device: str) -> str:
     if compute_type not in COMPUTE_TYPES[engine]:
         raise InvalidOption(f"compute type for {engine}", compute_type, COMPUTE_TYPES[engine])
     if compute_type != "default":
+        if engine == "ctranslate2":
+            _require_ct2_support(compute_type, device)
         return compute_type
     if device == "cuda":
         return "float16"
     return "int8" if engine == "ctranslate2" else "float32"
+
+
+def _require_cuda(engine: str) -> None:
+    """InvalidOption for --device cuda where the engine sees no CUDA GPU (rather than a failure at load)."""
+    if engine == "ctranslate2":
+        import ctranslate2
+
+        found = ctranslate2.get_cuda_device_count()
+    else:
+        import torch
+
+        found = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if not found:
+        raise InvalidOption(f"device for {engine} (no CUDA GPU is visible on this machine)", "cuda", ["cpu", "auto"])
+
+
+def _require_ct2_support(compute_type: str, device: str) -> None:
+    """InvalidOption naming what this device supports, for a compute type CTranslate2 cannot run here."""
+    import ctranslate2
+
+    try:
+        supported = ctranslate2.get_supported_compute_types(device)
+    except (RuntimeError, ValueError):
+        return  # the device itself is checked (and reported) by resolve_device
+    if compute_type not in supported:
+        raise InvalidOption(f"compute type for ctranslate2 on this {device}", compute_type,
+                            ["default", *sorted(supported)])
 
 
 def _model_positions(model_path: Path) -> int:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mt.errors import InvalidOption, ModelUnavailable
+from mt.hub import TOKENIZER_AND_CONFIG, download
+from mt.modelcheck import verify_model_folder
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,6 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
 )}
 DEFAULT_MODEL = "opus-mt-tc-big-ar-en"
 NLLB_SOURCE_LANG, NLLB_TARGET_LANG = "arb_Arab", "eng_Latn"
-# Weights formats other than these (TF, Flax, Rust) are never needed, so never downloaded.
-_TOKENIZER_AND_CONFIG = ["*.json", "*.spm", "*.model", "*.txt"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ def resolve_model(model: str, revision: str | None = None) -> ResolvedModel:
     folder = Path(model).expanduser()
     if folder.is_dir():
         folder = folder.resolve()
+        verify_model_folder(folder)  # a missing or truncated file named now, not deep inside a loader
         return ResolvedModel(model, str(folder), folder, None, family_of(folder))
     if model.startswith((".", "/", "~")) or os.sep + os.sep in model:
         raise ModelUnavailable(model, hub_cache_dir(), "no such folder")
@@ -92,6 +93,7 @@ def resolve_model(model: str, revision: str | None = None) -> ResolvedModel:
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", hub_id):
         raise InvalidOption("model", model, [*PRESETS, "a hub id like Helsinki-NLP/opus-mt-ar-en", "a folder"])
     path = download_model(hub_id, revision)
+    verify_model_folder(path, hub_id, hub_cache_dir())
     return ResolvedModel(model, hub_id, path, path.name, family_of(path))
 
 
@@ -102,25 +104,14 @@ def download_model(hub_id: str, revision: str | None = None) -> Path:
 
     try:
         return Path(snapshot_download(hub_id, revision=revision, local_files_only=True,
-                                      allow_patterns=_TOKENIZER_AND_CONFIG + ["*.safetensors", "*.bin"]))
+                                      allow_patterns=TOKENIZER_AND_CONFIG + ["*.safetensors", "*.bin"]))
     except (OSError, ValueError, HfHubHTTPError):
         pass  # not cached yet: download below
     from huggingface_hub import constants
 
     if constants.HF_HUB_OFFLINE:
         raise ModelUnavailable(hub_id, hub_cache_dir(), "not in the cache and HF_HUB_OFFLINE is set")
-    try:
-        patterns = _TOKENIZER_AND_CONFIG + [_weights_pattern(hub_id, revision)]
-        return Path(snapshot_download(hub_id, revision=revision, allow_patterns=patterns))
-    except (OSError, ValueError, HfHubHTTPError) as exc:
-        raise ModelUnavailable(hub_id, hub_cache_dir(), f"download failed: {type(exc).__name__}") from exc
-
-
-def _weights_pattern(hub_id: str, revision: str | None) -> str:
-    from huggingface_hub import HfApi
-
-    files = HfApi().list_repo_files(hub_id, revision=revision)
-    return "*.safetensors" if any(f.endswith(".safetensors") for f in files) else "pytorch_model.bin"
+    return download(hub_id, revision)
 
 
 def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
@@ -128,6 +119,16 @@ def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
     target = mtbrief_cache_dir() / "ct2" / f"{_cache_key(resolved)}--{quantization}"
     if (target / "model.bin").is_file():
         return target
+    try:
+        _convert(resolved, quantization, target)
+    except OSError as exc:  # a full disk, a read-only $MTBRIEF_CACHE: the conversion cache cannot be written
+        raise ModelUnavailable(resolved.model_id, str(target.parent), f"cannot convert it for CTranslate2 into "
+                               f"{target.parent}: {exc.strerror or exc}",
+                               fix="free disk space there, or set MTBRIEF_CACHE to a writable folder") from None
+    return target
+
+
+def _convert(resolved: ResolvedModel, quantization: str, target: Path) -> None:
     from ctranslate2.converters import TransformersConverter
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +142,6 @@ def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def _cache_key(resolved: ResolvedModel) -> str:

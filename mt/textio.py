@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -12,9 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from mt.errors import InputError
+from mt.errors import InputError, printable
+from mt.outputs import STDOUT_NAMES, is_special
 
 if TYPE_CHECKING:
+    from mt.translator import Translator
     from mt.types import Translation
 
 
@@ -47,7 +50,11 @@ def text_lines(text: str) -> list[str]:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text from bytes (BOM dropped, CRLF kept as LF), or InputError for binary / invalid UTF-8."""
+    """UTF-8 text from bytes (BOM dropped, CRLF kept as LF), or InputError for binary / invalid UTF-8 / UTF-16."""
+    wide = _wide_encoding(data)
+    if wide:
+        raise InputError(name, f"looks like {wide}, expected UTF-8 text; convert it with "
+                               f"`iconv -f {wide} -t UTF-8 FILE > FILE.utf8`")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(name, f"binary file (NUL byte at byte offset {nul}), expected UTF-8 text")
@@ -56,6 +63,29 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(name, f"invalid UTF-8 at byte offset {exc.start}") from None
     return text.replace("\r\n", "\n")
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the bytes look like it (a byte-order mark, or one byte of each pair always
+    NUL as in Latin text, or always 0x06 as in Arabic text), else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:4096]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for high, low in ((even, odd), (odd, even)):
+        if high.count(0) + high.count(6) >= 0.6 * pairs and low.count(0) < 0.2 * pairs:
+            if high.count(0):
+                return "UTF-16"
+            try:
+                head[: pairs * 2].decode("utf-8")
+            except UnicodeDecodeError:
+                return "UTF-16"
+    return None
 
 
 TMP_PREFIX, TMP_SUFFIX = ".mtbrief-", ".part"  # how a file being written is named until it is complete
@@ -70,22 +100,46 @@ def _file_mode() -> int:
 
 @contextmanager
 def open_output(path: str | None, binary: bool = False) -> Iterator[IO]:
-    """A text (or binary) stream to a file, written to a temporary file and renamed on success ('-'/None = stdout)."""
-    if path in (None, "-"):
+    """A text (or binary) stream to a file, written to a temporary file and renamed on success ('-'/None = stdout).
+
+    A link to a file writes the file (the link is kept); a device, FIFO or link to one is written directly.
+    OSError while writing becomes InputError naming the path; the temporary file is always removed.
+    """
+    if path is None or path in STDOUT_NAMES:
         stream = sys.stdout.buffer if binary else sys.stdout
         yield stream
         stream.flush()
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
-    try:
-        os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as out:
+    if is_special(path):
+        with _write_errors(path), _open_stream(path, binary) as out:
             yield out
-        os.replace(tmp, target)
+        return
+    target = Path(os.path.realpath(path))
+    with _write_errors(path):
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
+    try:
+        with _write_errors(path):
+            # mkstemp makes 0600 files; an output is an ordinary file, or keeps the mode of the one it replaces
+            mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else _file_mode()
+            os.fchmod(fd, mode)
+            with _open_stream(fd, binary) as out:
+                yield out
+            os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _open_stream(file: str | int, binary: bool) -> IO:
+    return open(file, "wb") if binary else open(file, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+
+@contextmanager
+def _write_errors(path: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
 
 
 def write_output(path: str | None, text: str | bytes) -> None:
@@ -97,6 +151,26 @@ def write_output(path: str | None, text: str | bytes) -> None:
 def write_segments_jsonl(translation: Translation, name: str, out: IO[str]) -> None:
     """One JSON object per segment: file, paragraph, span, source, target, origin, flags."""
     for seg in translation.segments:
-        record = {"file": name, "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
+        record = {"file": printable(name), "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
                   "target": seg.target, "origin": seg.origin, "flags": seg.to_dict()["flags"]}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def unchanged_translation(translator: Translator, text: str) -> Translation:
+    """A text with no Arabic letter as a Translation of itself: its sentences, each its own target."""
+    from mt.types import Segment, Translation
+
+    segments = tuple(Segment(p.source.text, p.source.text, p.source.paragraph, p.source.span)
+                     for p in translator.prepare(text))
+    return Translation(text, segments, translator.signature)
+
+
+def write_unchanged(translator: Translator, text: str, name: str, fmt: str, out: IO[str]) -> None:
+    """A text with no Arabic letter, written as it is (as the API returns it), with a note on stderr."""
+    if text.strip():
+        shown = "<stdin>" if name == "-" else printable(name)
+        print(f"mtbrief: note: {shown}: no Arabic letter; written unchanged", file=sys.stderr)
+    if fmt == "jsonl":
+        write_segments_jsonl(unchanged_translation(translator, text), name, out)
+    else:
+        out.write("".join(line + "\n" for line in text_lines(text)))

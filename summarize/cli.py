@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, translate, check, brief and write; InputError (exit 2) for a text with no Arabic sentence."""
     from mt.cli import translator_from_args
     from mt.documents import is_document, read_document_text
+    from mt.outputs import check_output_path
     from mt.textio import read_text_input, write_output
     from summarize.brief import make_brief
     from summarize.quality import check_translation
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
     if not _ARABIC_LETTER.search(text):
         raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
+    check_output_path(args.output, [args.input])  # before the model loads: a bad -o loses no work
     translation = translator_from_args(args).translate(text)
     if not args.no_check:
         translation = check_translation(translation)

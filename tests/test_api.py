@@ -196,9 +196,10 @@ def test_validation_errors_are_400_not_422(tiny_translator):
 
 
 def test_unknown_method_is_an_error_body(tiny_translator):
-    # On the API alone: in the whole server, a path the API does not answer falls through to the UI.
+    # The API alone (the whole server is covered in test_hostile_api.py).
     response = TestClient(create_api(tiny_translator, ServerSettings())).get("/translate")
-    assert (response.status_code, response.json()) == (405, {"error": "Method Not Allowed"})
+    assert (response.status_code, response.json()) == (405, {"error": "Method not allowed: GET /translate; use POST"})
+    assert response.headers["allow"] == "POST"
 
 
 # -- limits: characters, batch, body -------------------------------------------------------------------------

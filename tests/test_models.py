@@ -9,6 +9,7 @@ import pytest
 
 from mt import InvalidOption, ModelUnavailable, Translator
 from mt.cli import models_table
+from mt.errors import InputError
 from mt.models import PRESETS, ct2_model_dir, hub_cache_dir, resolve_model
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -84,7 +85,7 @@ def test_bad_model_names(model, error, message):
 
 
 def test_folder_without_config_is_unavailable(tmp_path):
-    with pytest.raises(ModelUnavailable, match="no readable config.json"):
+    with pytest.raises(InputError, match="not a usable model folder: config.json is missing"):
         resolve_model(str(tmp_path))
 
 

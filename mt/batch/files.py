@@ -11,14 +11,24 @@ import hashlib
 import io
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mt.documents.base import DOCUMENT_SUFFIXES, is_document
-from mt.errors import InputError
-from mt.textio import TMP_PREFIX, TMP_SUFFIX, decode_text, open_output, text_lines, write_segments_jsonl
+from mt.errors import InputError, printable
+from mt.htmltext import has_arabic
+from mt.textio import (
+    TMP_PREFIX,
+    TMP_SUFFIX,
+    decode_text,
+    open_output,
+    text_lines,
+    unchanged_translation,
+    write_segments_jsonl,
+)
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -141,14 +151,17 @@ def plan_batch(sel: Selection, signature: str) -> Plan:
             continue
         outputs[task.output_rel] = rel
         try:
+            if not stat.S_ISREG(os.stat(task.source).st_mode):  # a FIFO or device would block or never end
+                plan.failures.append((rel, "not a regular file (a pipe, socket or device)"))
+                continue
             digest = file_sha256(Path(task.source))
         except OSError as exc:
             plan.failures.append((rel, f"cannot read: {exc.strerror}"))
             continue
         task = replace(task, sha256=digest)
-        entry = done.get(rel, {})
+        entry = done.get(printable(rel), {})
         finished = (entry.get("sha256"), entry.get("signature"), entry.get("options"), entry.get("output"))
-        if finished == (digest, signature, task.options, task.output_rel) \
+        if finished == (digest, signature, task.options, printable(task.output_rel)) \
                 and (sel.output_dir / task.output_rel).is_file():
             plan.skipped.append(task)
         else:
@@ -205,6 +218,8 @@ def _translate_bytes(translator: Translator, task: FileTask, data: bytes) -> tup
 def translate_document(translator: Translator, text: str) -> tuple[str, int]:
     """A text file translated line by line, exactly as `mtbrief translate FILE` does; and its segment count."""
     lines = text_lines(text)
+    if not has_arabic(text):  # as `mtbrief translate FILE` and the API: no Arabic letter, nothing to translate
+        return "".join(line + "\n" for line in lines), 0
     segments = 0
 
     def count(_lines: int, n_segments: int) -> None:
@@ -217,7 +232,7 @@ def translate_document(translator: Translator, text: str) -> tuple[str, int]:
 
 def translate_segments(translator: Translator, text: str, name: str) -> tuple[str, int]:
     """A text file as JSON Lines, one object per segment, as `mtbrief translate --format jsonl` writes."""
-    translation = translator.translate(text)
+    translation = translator.translate(text) if has_arabic(text) else unchanged_translation(translator, text)
     out = io.StringIO()
     write_segments_jsonl(translation, name, out)
     return out.getvalue(), len(translation.segments)
@@ -228,12 +243,14 @@ def translate_jsonl(translator: Translator, text: str, name: str, key: str) -> t
     lines = text_lines(text)
     records: list[dict | None] = [_record(line, number, name, key) for number, line in enumerate(lines, 1)]
     values = [record[key] for record in records if record is not None]
-    english: list[str] = []
+    english: list[str] = list(values)  # a value with no Arabic letter stays as it is (as the API answers)
+    todo = [i for i, value in enumerate(values) if has_arabic(value)]
     segments = 0
-    for start in range(0, len(values), JSONL_GROUP):
+    for start in range(0, len(todo), JSONL_GROUP):
         # Each value is its own document (e.g. its own final-ya decision); a group's sentences share batches.
-        for translation in translator.translate_batch(values[start: start + JSONL_GROUP]):
-            english.append(translation.text)
+        group = todo[start: start + JSONL_GROUP]
+        for i, translation in zip(group, translator.translate_batch([values[i] for i in group]), strict=True):
+            english[i] = translation.text
             segments += len(translation.segments)
     out, done = [], iter(english)
     for record in records:
@@ -250,6 +267,8 @@ def _record(line: str, number: int, name: str, key: str) -> dict | None:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(name, f"line {number}: not JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
+        raise InputError(name, f"line {number}: not usable JSON ({type(exc).__name__}: {exc})") from None
     if not isinstance(record, dict):
         raise InputError(name, f"line {number}: not a JSON object")
     if key not in record:

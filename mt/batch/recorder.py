@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from mt.batch.files import FAILURES, MANIFEST, FileResult, FileTask, Selection, write_atomic
+from mt.errors import InputError, printable
 
 
 class Recorder:
@@ -53,9 +54,15 @@ class Recorder:
         if result.error is not None:
             self.fail(task.rel, result.error)
             return
-        write_atomic(self.output_dir / task.output_rel, result.data if result.data is not None else result.text or "")
-        entry = {"path": task.rel, "sha256": result.sha256, "signature": result.signature,
-                 "options": task.options, "output": task.output_rel, "segments": result.segments,
+        try:
+            output = result.data if result.data is not None else result.text or ""
+            write_atomic(self.output_dir / task.output_rel, output)
+        except (OSError, InputError) as exc:  # e.g. a name too long once .jsonl is added: this file fails, not all
+            self.fail(task.rel, f"cannot write {printable(task.output_rel)}: {getattr(exc, 'problem', exc)}")
+            return
+        # Names that are not UTF-8 are recorded escaped (plan_batch looks them up the same way).
+        entry = {"path": printable(task.rel), "sha256": result.sha256, "signature": result.signature,
+                 "options": task.options, "output": printable(task.output_rel), "segments": result.segments,
                  "seconds": round(result.seconds, 3)}
         assert self._manifest is not None, "use Recorder as a context manager"
         self._manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -66,7 +73,7 @@ class Recorder:
 
     def fail(self, rel: str, reason: str) -> None:
         """Note a file that could not be translated."""
-        self.failures.append((rel, reason))
+        self.failures.append((printable(rel), reason))
         self._advance()
 
     def _advance(self) -> None:

@@ -38,6 +38,7 @@ from mt.batch.files import (
 from mt.batch.recorder import Recorder
 from mt.batch.spec import ModelSpec, RayOptions
 from mt.errors import InputError, InvalidOption, MtbriefError
+from mt.outputs import check_output_folder
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -67,6 +68,7 @@ def job_from_args(args: argparse.Namespace) -> JobOptions:
     output_dir = Path(args.output).resolve()
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(args.output, "exists and is not a folder; -o names the output folder of a batch")
+    check_output_folder(args.output)  # before the model is resolved: a folder that cannot be made fails now
     if output_dir == input_dir or input_dir in output_dir.parents:
         raise InputError(args.output, f"is inside the input folder {args.inputs[0]}; choose a folder outside it")
     if output_dir in input_dir.parents:  # outputs mirror relative paths: they could land on input files

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mt.errors import MtbriefError
 from mt.htmltext import html_text
+from mt.server.guard import install_guards
 from mt.server.limits import ServerSettings
 from mt.server.schemas import (
     ERROR_RESPONSES,
@@ -53,6 +54,7 @@ def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:
     service = app.state.service = ApiService(translator, settings)
     add_error_handlers(app)
     register_suggest(app, service)
+    install_guards(app)
 
     @app.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
               responses=ERROR_RESPONSES, openapi_extra=body_schema(TranslateRequest))

@@ -172,6 +172,8 @@ async def read_payload(request: Request) -> dict[str, Any]:
             body = await request.json()
         except ValueError:
             raise ApiError(400, "Invalid request: the body is not valid JSON") from None
+        except RecursionError:  # json gives up on deep nesting this way
+            raise ApiError(400, "Invalid request: the JSON body is nested too deeply") from None
         if not isinstance(body, dict):
             raise ApiError(400, "Invalid request: the JSON body must be an object")
         data.update(body)
