@@ -73,7 +73,7 @@ def test_same_term_twice_with_the_same_english_is_fine():
 
 def test_glossary_file_errors(tmp_path):
     bad = tmp_path / "g.tsv"
-    bad.write_bytes(b"\xff\xfe")
+    bad.write_bytes(b"\xff\x41")
     with pytest.raises(InputError, match="g.tsv: invalid UTF-8"):
         load_glossary(bad)
     bad.write_text("# only a comment\n", encoding="utf-8")

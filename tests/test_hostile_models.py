@@ -138,7 +138,9 @@ def test_cuda_without_a_gpu(tiny_marian_dir, tmp_path, capsys, engine):
 @pytest.mark.parametrize("command", ["translate", "brief"])
 def test_a_signal_mid_run_leaves_no_temporary_file(tiny_model_env, tmp_path, sig, code, command):
     src, out = tmp_path / "big.txt", tmp_path / "out.txt"
-    src.write_text("قتل 24 شخصا في القصف. وأصيب سبعة آخرون بجروح.\n" * 3000, encoding="utf-8")
+    # distinct lines, so the sentence cache cannot finish the run before the signal comes
+    src.write_text("".join(f"قتل {i} شخصا في القصف. وأصيب {i + 7} آخرون بجروح.\n" for i in range(3000)),
+                   encoding="utf-8")
     extra = ["--ranker", "tfidf", "--no-check"] if command == "brief" else []
     proc = subprocess.Popen([sys.executable, "-m", "mt.cli", command, str(src), "-o", str(out), "-q", *extra],
                             env={**tiny_model_env, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE)

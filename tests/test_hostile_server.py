@@ -82,7 +82,7 @@ RAW_CASES = [
                            "Content-Length: 60006", b'{"q":' + b"[" * 30_000 + b"]" * 30_000 + b"}"), 400,
      r"nested too deeply"),
     ("get-translate", _request("GET /translate HTTP/1.1\nHost: x\nConnection: close"), 405, r"Method not allowed"),
-    ("unknown-api-path", _request("GET /frontend/settings HTTP/1.1\nHost: x\nConnection: close"), 404, r"Not found"),
+    ("unknown-api-path", _request("GET /frontend/nothing HTTP/1.1\nHost: x\nConnection: close"), 404, r"Not found"),
 ]
 
 
