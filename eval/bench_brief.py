@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "brief_use_nothing_cached (encodes its sentences)": timed(
             lambda: make_brief(checked, ranker="use"), args.repeat, lambda: clear_memos(encoder)),
         "brief_tfidf_after_check": timed(lambda: make_brief(checked, ranker="tfidf"), args.repeat, fresh_check),
+        "check_translation alone (nothing cached)": timed(
+            lambda: check_translation(translation, encoder="use"), args.repeat, lambda: clear_memos(encoder)),
         "check_translation + brief (nothing cached)": timed(
             lambda: make_brief(check_translation(translation, encoder="use"), ranker="use"),
             max(1, args.repeat // 2), lambda: clear_memos(encoder)),

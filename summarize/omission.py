@@ -2,12 +2,14 @@
 
 Signals: the English/Arabic length ratio in characters and in words (Arabic as the model receives it, see
 mt.arabic.normalize) against the ratio human translators produce for a sentence of that length (a log-linear
-fit with a length-dependent spread), the cross-lingual similarity, how many Arabic numbers the English lost
-(summarize.quality.number_flags) and, only when asked, the engine's own confidence (Segment.score). A logistic
-model over the first four, fitted by eval/calibrate_qe.py on FLORES-200 dev (human translations against
-synthetic omissions and wrong sentences), gives one probability; above the shipped threshold the segment is
-flagged, with the signal that pushed it furthest as the reason. The model score is not in the fit (the models
-available here have random weights): it is a separate, uncalibrated rule, off by default.
+fit with a length-dependent spread), the English's clause markers against the Arabic's, the cross-lingual
+similarity, how much better the English fits the Arabic of a neighbouring sentence (a misaligned segment), how
+many Arabic numbers the English lost (summarize.quality.number_flags) and, only when asked, the engine's own
+confidence (Segment.score). A logistic model over all but the last, fitted by eval/calibrate_qe.py on
+FLORES-200 dev (human translations against synthetic omissions and wrong sentences), gives one probability;
+above the shipped threshold the segment is flagged, with the signal that pushed it furthest as the reason.
+The model score is not in the fit (the models available here have random weights): it is a separate,
+uncalibrated rule, off by default.
 """
 
 from __future__ import annotations
@@ -22,54 +24,65 @@ from mt.splitter import word_set
 # Fitted by `python eval/calibrate_qe.py` on the calibration documents of FLORES-200 dev; the report with the
 # cross-validated figures is eval/results/qe-calibration-<date>.json ("shipped" holds these same numbers).
 COEFFICIENTS: dict = {'length': {'chars': {'target': 'target_chars',
-                          'predictors': ['source_chars'],
-                          'intercept': 0.90691,
-                          'max_source': 173.91000000000008,
-                          'slopes': [0.82769],
-                          'var0': 0.008489,
-                          'var1': 1.189263},
-                'words': {'target': 'target_words',
-                          'predictors': ['source_words'],
-                          'intercept': 0.70866,
-                          'max_source': 37.97000000000003,
-                          'slopes': [0.80068],
-                          'var0': 0.012024,
-                          'var1': 0.1927},
-                'content_words': {'target': 'target_content_words',
-                                  'predictors': ['source_words', 'source_chars'],
-                                  'intercept': -0.12837,
-                                  'max_source': 37.97000000000003,
-                                  'slopes': [0.58087, 0.24912],
-                                  'var0': 0.008649,
-                                  'var1': 0.211559}},
-     'with_similarity': {'bias': 5.3158,
-                         'weights': {'short_chars': -0.70199,
-                                     'short_words': -0.74085,
-                                     'short_content_words': -0.85064,
-                                     'similarity': -11.88929,
-                                     'lost_numbers': 3.44068},
-                         'threshold': 0.7928,
-                         'reference': {'short_chars': 0.0,
-                                       'short_words': 0.0,
-                                       'short_content_words': -0.0327,
-                                       'similarity': 0.7555,
-                                       'lost_numbers': 0.0}},
-     'without_similarity': {'bias': -1.79969,
-                            'weights': {'short_chars': -0.631,
-                                        'short_words': -0.37756,
-                                        'short_content_words': -0.61616,
-                                        'lost_numbers': 4.76206},
-                            'threshold': 0.7992,
-                            'reference': {'short_chars': 0.0,
-                                          'short_words': 0.0,
-                                          'short_content_words': -0.0327,
-                                          'lost_numbers': 0.0}}}
+                      'predictors': ['source_chars'],
+                      'intercept': 0.90691,
+                      'max_source': 173.91000000000008,
+                      'slopes': [0.82769],
+                      'var0': 0.008489,
+                      'var1': 1.189263},
+            'words': {'target': 'target_words',
+                      'predictors': ['source_words'],
+                      'intercept': 0.70866,
+                      'max_source': 37.97000000000003,
+                      'slopes': [0.80068],
+                      'var0': 0.012024,
+                      'var1': 0.1927},
+            'content_words': {'target': 'target_content_words',
+                              'predictors': ['source_words', 'source_chars'],
+                              'intercept': -0.12837,
+                              'max_source': 37.97000000000003,
+                              'slopes': [0.58087, 0.24912],
+                              'var0': 0.008649,
+                              'var1': 0.211559}},
+ 'with_similarity': {'bias': 2.5518,
+                     'weights': {'short_chars': -0.718,
+                                 'short_words': -0.73192,
+                                 'short_content_words': -0.93719,
+                                 'short_clauses': -1.09672,
+                                 'similarity': -8.61354,
+                                 'better_neighbour': 76.7522,
+                                 'lost_numbers': 3.38603},
+                     'threshold': 0.7284,
+                     'reference': {'short_chars': 0.0,
+                                   'short_words': 0.0,
+                                   'short_content_words': -0.0327,
+                                   'short_clauses': 0.0,
+                                   'similarity': 0.7555,
+                                   'better_neighbour': 0.0,
+                                   'lost_numbers': 0.0}},
+ 'without_similarity': {'bias': -1.94957,
+                        'weights': {'short_chars': -0.58214,
+                                    'short_words': -0.35208,
+                                    'short_content_words': -0.64164,
+                                    'short_clauses': -0.88074,
+                                    'lost_numbers': 4.80192},
+                        'threshold': 0.7588,
+                        'reference': {'short_chars': 0.0,
+                                      'short_words': 0.0,
+                                      'short_content_words': -0.0327,
+                                      'short_clauses': 0.0,
+                                      'lost_numbers': 0.0}}}
 
-SIGNALS = ("length", "similarity", "numbers")
+SIGNALS = ("length", "similarity", "numbers", "alignment")
 MIN_SOURCE_WORDS = 4  # pieces this short ("على صعيد متصل.") vary too much in length and similarity to judge
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # English words with no counterpart word in Arabic (articles, copulas, most prepositions are clitics or
 # nothing there): leaving them out makes the English content length follow the Arabic more closely.
+# Clause markers: an English comma, semicolon or joining word against an Arabic comma or a word joined by
+# و ("and"); a dropped stretch takes its markers with it, so the English has fewer than the Arabic leads to expect.
+_EN_CLAUSE = re.compile(r",|;|\b(?:and|while|which|who)\b")
+NEIGHBOUR_WINDOW = 2  # sentences either side whose Arabic the English is also compared with
+ALIGNED_SIMILARITY = 0.5  # a neighbour this similar reads as the English's real source (humans: median 0.76)
 _FUNCTION_WORDS = word_set("the a an of to in and or is are was were be been by for on at with as that this it "
                            "its from which who has have had will would")
 
@@ -96,6 +109,8 @@ class Lengths:
     source_words: int
     target_words: int
     target_content_words: int  # English words outside a short list of function words
+    source_clauses: int = 0  # Arabic commas and words of 4+ letters starting with و
+    target_clauses: int = 0  # English commas, semicolons and and/while/which/who
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,10 @@ def measure(arabic: str, english: str) -> Lengths:
     source = normalize(arabic, remove_diacritics=True)
     words = _WORD.findall(english)
     content = sum(w.lower() not in _FUNCTION_WORDS for w in words)
-    return Lengths(_chars(source), _chars(english), len(_WORD.findall(source)), len(words), content)
+    arabic_words = _WORD.findall(source)
+    clauses = sum(w.startswith("و") and len(w) > 3 for w in arabic_words) + source.count("،") + source.count(",")
+    return Lengths(_chars(source), _chars(english), len(arabic_words), len(words), content, clauses,
+                   len(_EN_CLAUSE.findall(english)))
 
 
 def _chars(text: str) -> int:
@@ -141,8 +159,9 @@ def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
 
 
 def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
-             coefficients: dict | None = None) -> dict[str, float]:
-    """The verdict's inputs: length shortfall z-scores, similarity (if any), Arabic numbers lost."""
+             coefficients: dict | None = None, neighbour: float | None = None) -> dict[str, float]:
+    """The verdict's inputs: length and clause shortfalls, similarity and how much better a neighbouring
+    Arabic sentence fits the English (if encoded), Arabic numbers lost."""
     coef = coefficients or shipped()
     out: dict[str, float] = {}
     for unit, model in coef["length"].items():
@@ -151,9 +170,12 @@ def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
         out[f"short_{unit}"] = min(z, 0.0)
         if unit == "chars":
             out["length_share"] = share
+    out["short_clauses"] = min(math.log(lengths.target_clauses + 1) - math.log(lengths.source_clauses + 1), 0.0)
     out["lost_numbers"] = float(min(lost_numbers, 2))
     if similarity is not None:
         out["similarity"] = similarity
+        # The English of another sentence (a misaligned segment) is closer to that sentence's Arabic.
+        out["better_neighbour"] = max((neighbour if neighbour is not None else -1.0) - similarity, 0.0)
     return out
 
 
@@ -174,15 +196,25 @@ def probability(values: dict[str, float], model: dict) -> float:
 def _main_signal(values: dict[str, float], model: dict) -> str:
     """The signal whose value moved the logit furthest towards "bad", against a typical human translation."""
     push = {name: w * (values[name] - model["reference"][name]) for name, w in model["weights"].items()}
+    # An English unrelated to every sentence is also a little closer to some neighbour: that is a similarity
+    # failure; "fits a neighbouring sentence better" is only said when that neighbour matches like a translation.
+    aligned = values.get("similarity", 0.0) + values.get("better_neighbour", 0.0) >= ALIGNED_SIMILARITY
     totals: dict[str, float] = {}
     for name, value in push.items():
-        group = "length" if name.startswith("short_") else "numbers" if name == "lost_numbers" else name
+        group = "length" if name.startswith("short_") else _GROUPS.get(name, name)
+        group = "similarity" if group == "alignment" and not aligned else group
         totals[group] = totals.get(group, 0.0) + value
     return max(totals, key=lambda g: totals[g])
 
 
+_GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment"}
+
+
 def _reason(signal: str, values: dict[str, float]) -> str:
     share = values["length_share"]
+    if signal == "alignment":
+        return (f"the English fits a neighbouring Arabic sentence better (similarity "
+                f"{values['similarity'] + values['better_neighbour']:.2f} against {values['similarity']:.2f} here)")
     if signal == "length":
         return f"English much shorter than the Arabic: {share:.2f} of the expected length"
     if signal == "similarity":
@@ -192,16 +224,20 @@ def _reason(signal: str, values: dict[str, float]) -> str:
 
 
 def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int, model_score: float | None = None,
-          options: QualityOptions = QualityOptions()) -> Verdict:
-    """The verdict on one (Arabic, English) pair; `similarity` None means the encoder did not run."""
+          options: QualityOptions = QualityOptions(), neighbour: float | None = None) -> Verdict:
+    """The verdict on one (Arabic, English) pair; `similarity` None means the encoder did not run.
+
+    neighbour: the best similarity of this English with the Arabic of a sentence NEIGHBOUR_WINDOW or fewer
+    places away in the same text (None: no neighbour).
+    """
     coef = shipped()
     model = coef["with_similarity" if similarity is not None else "without_similarity"]
-    values = features(measure(arabic, english), similarity, lost_numbers, coef)
+    values = features(measure(arabic, english), similarity, lost_numbers, coef, neighbour)
     p = probability(values, model)
     threshold = options.threshold if options.threshold is not None else model["threshold"]
     detail = {"probability": round(p, 4), "threshold": threshold,
               "length_share": round(values["length_share"], 4), "similarity": similarity,
-              "lost_numbers": lost_numbers, "model_score": model_score}
+              "lost_numbers": lost_numbers, "model_score": model_score, "neighbour_similarity": neighbour}
     if word_count(arabic) < MIN_SOURCE_WORDS:
         return Verdict(p, False, "", "", detail)
     if p > threshold:

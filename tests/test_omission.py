@@ -53,7 +53,18 @@ def test_measure_counts_letters_and_words_after_preparation() -> None:
     # Diacritics and tatweel are not letters the English length follows.
     assert measure("قَتَلَ ٢٤ شـخصا.", "24 people were killed.") == measure("قتل 24 شخصا.", "24 people were killed.")
     assert measure("قتل 24 شخصا.", "24 people were killed.").__dict__ == {
-        "source_chars": 9, "target_chars": 18, "source_words": 3, "target_words": 4, "target_content_words": 3}
+        "source_chars": 9, "target_chars": 18, "source_words": 3, "target_words": 4, "target_content_words": 3,
+        "source_clauses": 0, "target_clauses": 0}
+
+
+@pytest.mark.parametrize(("arabic", "english", "clauses"), [
+    ("قتل 24 شخصا، وأصيب آخرون.", "24 people were killed, and others were wounded.", (2, 2)),
+    ("وزير الدفاع وصل.", "The minister, who arrived, spoke while others left; and so on.", (1, 6)),  # وزير: a word
+    ("ولد في حلب.", "He was born in Aleppo.", (0, 0)),  # و-words of 3 letters are not counted
+])
+def test_measure_counts_clause_markers(arabic: str, english: str, clauses: tuple[int, int]) -> None:
+    lengths = measure(arabic, english)
+    assert (lengths.source_clauses, lengths.target_clauses) == clauses
 
 
 @pytest.mark.parametrize(("english", "flagged", "reason"), [
@@ -79,6 +90,26 @@ def test_short_sources_are_never_flagged(english: str) -> None:
     short = "على صعيد متصل."
     assert len(short.split()) < MIN_SOURCE_WORDS
     assert not judge(short, english, 0.0, 0).flagged
+
+
+def test_a_better_fitting_neighbour_flags_a_misaligned_english() -> None:
+    verdict = judge(ARABIC, FULL, 0.6, 0, neighbour=0.8)
+    assert (verdict.flagged, verdict.signal) == (True, "alignment")
+    assert verdict.reason == ("the English fits a neighbouring Arabic sentence better (similarity 0.80 against "
+                              "0.60 here)")
+    assert verdict.detail["neighbour_similarity"] == 0.8
+
+
+def test_an_english_unrelated_to_all_sentences_is_a_similarity_failure() -> None:
+    verdict = judge(ARABIC, FULL, -0.04, 0, neighbour=0.11)
+    assert (verdict.flagged, verdict.signal) == (True, "similarity")
+    assert verdict.reason == "the English is far from the Arabic (similarity -0.04)"
+
+
+@pytest.mark.parametrize("neighbour", [None, 0.2, 0.6])
+def test_a_neighbour_no_closer_than_the_own_arabic_changes_nothing(neighbour: float | None) -> None:
+    verdict = judge(ARABIC, FULL, 0.6, 0, neighbour=neighbour)
+    assert verdict.probability == judge(ARABIC, FULL, 0.6, 0).probability and not verdict.flagged
 
 
 def test_huge_input_is_judged() -> None:
@@ -134,6 +165,22 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
     assert half.flags[0].message.endswith("0.54 of the expected length")
     assert [f.kind for f in wrong.flags] == ["similarity"]
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
+
+
+@needs_encoder
+def test_check_translation_flags_an_english_shifted_to_the_next_sentence() -> None:
+    second_ar = "وأعلنت السلطات إغلاق المدارس في المنطقة حتى نهاية الأسبوع بسبب الأمطار الغزيرة والفيضانات."
+    second_en = "The authorities announced the closure of schools in the region until the end of the week due " \
+                "to heavy rain and floods."
+    right = check_translation(_translation((ARABIC, FULL), (second_ar, second_en)), encoder="use").segments
+    assert [s.flags for s in right] == [(), ()]
+    shifted, last = check_translation(_translation((ARABIC, second_en), (second_ar, second_en)),
+                                      encoder="use").segments
+    [flag] = shifted.flags
+    assert flag.kind == "similarity" and flag.detail["signal"] == "alignment"
+    assert flag.message.startswith("check translation: the English fits a neighbouring Arabic sentence better")
+    assert flag.detail["neighbour_similarity"] > shifted.similarity
+    assert last.flags == ()
 
 
 @needs_encoder
