@@ -31,7 +31,6 @@ TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
        "#brief-output [dir=rtl] { text-align: right; }")
-UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -284,55 +283,12 @@ def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_w
     return make_brief(check_translation(translation), max_sentences, max_words, order).to_dict()
 
 
-class BodyLimitMiddleware:
-    """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
-
-    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        # documents: the upload limit (--file-size-limit), not the text limit
-        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None:
-            size = int(length) if length.isdigit() else -1
-            if not 0 <= size <= limit:
-                return await self._refuse(scope, send, size, limit)
-            return await self.app(scope, receive, send)  # the server reads no further than Content-Length
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None  # the client went away
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                return await self._refuse(scope, send, size, limit)
-            if not message.get("more_body"):
-                break
-        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-
-        async def replayed() -> dict:
-            return replay.pop() if replay else await receive()
-
-        return await self.app(scope, replayed, send)
-
-    async def _refuse(self, scope: dict, send: Callable, size: int, limit: int) -> None:
-        from fastapi.responses import JSONResponse
-
-        status, text = ((400, "Invalid Content-Length header") if size < 0
-                        else (413, f"Request body too large: the limit is {limit} bytes"))
-        await JSONResponse({"error": text}, status)(scope, None, send)
-
-
 def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""
     import gradio as gr
 
     from mt.server.app import create_api
+    from mt.server.bodylimit import BodyLimitMiddleware
 
     app = create_api(translator, settings)
     add_brief_route(app)
@@ -345,23 +301,6 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
 
 
 # -- the `serve` command ------------------------------------------------------------------------------------
-
-def load_api_keys(path: str | None, env: Mapping[str, str] = os.environ) -> frozenset[str]:
-    """Keys from a file (one a line, '#' comments) and from $MTBRIEF_API_KEYS (comma-separated)."""
-    keys = {k.strip() for k in env.get("MTBRIEF_API_KEYS", "").split(",")}
-    if path:
-        try:
-            lines = Path(path).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise InputError(path, f"cannot read the API keys file: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise InputError(path, "the API keys file is not UTF-8 text") from None
-        keys.update(line.strip() for line in lines if not line.lstrip().startswith("#"))
-    keys.discard("")
-    if path and not keys:
-        raise InputError(path, "the API keys file holds no key")
-    return frozenset(keys)
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `serve` subcommand (entry point: serve = "ui:register")."""
@@ -389,7 +328,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> ServerSettings:
     """The server settings a parsed `serve` command line asks for."""
-    from mt.server.limits import ServerSettings
+    from mt.server.limits import ServerSettings, load_api_keys
 
     return ServerSettings(host=args.host, port=args.port, char_limit=args.char_limit,
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),

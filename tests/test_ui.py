@@ -12,6 +12,7 @@ gr = pytest.importorskip("gradio")
 
 import ui  # noqa: E402
 from mt.errors import InputError  # noqa: E402
+from mt.server.bodylimit import BodyLimitMiddleware  # noqa: E402
 from mt.server.limits import ServerSettings  # noqa: E402
 
 AR = "تجدد قصف الطيران الروسي علي عدة أحياء في مدينة حلب أمس."
@@ -154,7 +155,7 @@ def test_app_serves_ui_and_api(tiny_translator):
     assert page.status_code == 200 and "<!doctype html>" in page.text.lower()
     assert client.get("/health").json()["ready"] is True
     assert client.get("/config").json()["components"]  # Gradio answers its own routes
-    assert any(m.cls is ui.BodyLimitMiddleware for m in app.user_middleware)
+    assert any(m.cls is BodyLimitMiddleware for m in app.user_middleware)
 
 
 # -- the serve command --------------------------------------------------------------------------------------

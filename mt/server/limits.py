@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from mt.errors import InvalidOption
+from mt.errors import InputError, InvalidOption
 
 
 @dataclass(frozen=True)
@@ -72,3 +74,20 @@ class RateLimiter:
                 return hits[0] + self.window - now
             hits.append(now)
             return 0.0
+
+
+def load_api_keys(path: str | None, env: Mapping[str, str] = os.environ) -> frozenset[str]:
+    """Keys from a file (one a line, '#' comments) and from $MTBRIEF_API_KEYS (comma-separated)."""
+    keys = {k.strip() for k in env.get("MTBRIEF_API_KEYS", "").split(",")}
+    if path:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError(path, f"cannot read the API keys file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(path, "the API keys file is not UTF-8 text") from None
+        keys.update(line.strip() for line in lines if not line.lstrip().startswith("#"))
+    keys.discard("")
+    if path and not keys:
+        raise InputError(path, "the API keys file holds no key")
+    return frozenset(keys)

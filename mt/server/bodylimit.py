@@ -1,0 +1,52 @@
+"""The request-body limit of the server: 413 JSON over the limit, before any handler reads the body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")  # documents: the upload limit, not the text limit
+
+
+class BodyLimitMiddleware:
+    """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
+
+    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        # documents: the upload limit (--file-size-limit), not the text limit
+        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            size = int(length) if length.isdigit() else -1
+            if not 0 <= size <= limit:
+                return await self._refuse(scope, send, size, limit)
+            return await self.app(scope, receive, send)  # the server reads no further than Content-Length
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                return await self._refuse(scope, send, size, limit)
+            if not message.get("more_body"):
+                break
+        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+        async def replayed() -> dict:
+            return replay.pop() if replay else await receive()
+
+        return await self.app(scope, replayed, send)
+
+    async def _refuse(self, scope: dict, send: Callable, size: int, limit: int) -> None:
+        from fastapi.responses import JSONResponse
+
+        status, text = ((400, "Invalid Content-Length header") if size < 0
+                        else (413, f"Request body too large: the limit is {limit} bytes"))
+        await JSONResponse({"error": text}, status)(scope, None, send)
