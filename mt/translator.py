@@ -41,6 +41,10 @@ class BatchOptions:
             if getattr(self, name) < 1:
                 raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
 
+    def fits(self, count: int, width: int) -> bool:
+        """Whether `count` inputs padded to `width` tokens make one engine batch."""
+        return count <= self.max_batch_size and count * width <= self.max_batch_tokens
+
 
 class Translator:
     """Arabic→English translation with one loaded model; thread-safe."""
@@ -96,11 +100,16 @@ class Translator:
         """Translate one document; every sentence comes back as one segment. on_progress(done, total)."""
         return self.translate_batch([text], on_progress)[0]
 
-    def translate_batch(self, texts: list[str], on_progress: Progress | None = None) -> list[Translation]:
-        """Translate several documents at once (their sentences share batches). on_progress(done, total)."""
+    def translate_batch(self, texts: list[str], on_progress: Progress | None = None,
+                        decode_inputs: Callable[..., list[tuple[str, ...]]] | None = None) -> list[Translation]:
+        """Translate several documents at once (their sentences share batches). on_progress(done, total).
+
+        decode_inputs: what turns the prepared inputs into n-best lists (default: translate_inputs; the
+        server's MicroBatcher passes its own, which shares engine batches with other requests).
+        """
         prepared = [self.prepare(text) for text in texts]
         flat = [seg.mt_input for segs in prepared for seg in segs]
-        hyps = iter(self.translate_inputs(flat, on_progress))
+        hyps = iter((decode_inputs or self.translate_inputs)(flat, on_progress))
         return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
 
     def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[tuple[str, ...]]) -> Translation:
@@ -135,16 +144,7 @@ class Translator:
 
         on_progress(done, total) after each engine batch (once, if all are cached), counting distinct inputs.
         """
-        results: dict[str, tuple[str, ...]] = {}
-        pending: list[str] = []
-        for text in dict.fromkeys(inputs):
-            cached = self._cache_get(text)
-            if cached is not None:
-                results[text] = cached
-            elif not text.strip():
-                results[text] = ("",) * self.decode.num_alternatives
-            else:
-                pending.append(text)
+        results, pending = self.split_known(inputs)
         total = len(results) + len(pending)
         done = len(results)
 
@@ -163,14 +163,40 @@ class Translator:
                 self._cache_put(text, nbest)
         return [results[text] for text in inputs]
 
+    def lookup(self, text: str) -> tuple[str, ...] | None:
+        """A prepared input's n-best without decoding (cached, or blank); None when it must be decoded."""
+        cached = self._cache_get(text)
+        if cached is not None:
+            return cached
+        return ("",) * self.decode.num_alternatives if not text.strip() else None
+
+    def split_known(self, inputs: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+        """The distinct inputs answered by `lookup`, and those left to decode (in first-seen order)."""
+        results: dict[str, tuple[str, ...]] = {}
+        pending: list[str] = []
+        for text in dict.fromkeys(inputs):
+            known = self.lookup(text)
+            if known is None:
+                pending.append(text)
+            else:
+                results[text] = known
+        return results, pending
+
+    def decode_batch(self, tokens: list[list[str]]) -> list[tuple[str, ...]]:
+        """One engine call: the n-best texts of a batch of tokenized inputs (nothing cached)."""
+        return [tuple(self.codec.decode(h) for h in nbest) for nbest in self.engine.generate(tokens, self.decode)]
+
+    def remember(self, text: str, nbest: tuple[str, ...]) -> None:
+        """Keep a decoded input's n-best in the cache."""
+        self._cache_put(text, nbest)
+
     def _translate_window(self, texts: list[str], advance: Callable[[int], None]) -> list[tuple[str, ...]]:
         tokens = self.codec.encode_many(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out: list[tuple[str, ...]] = [()] * len(texts)
         for batch in self._batches(order, tokens):
-            hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
-            for i, nbest in zip(batch, hyps, strict=True):
-                out[i] = tuple(self.codec.decode(h) for h in nbest)
+            for i, nbest in zip(batch, self.decode_batch([tokens[i] for i in batch]), strict=True):
+                out[i] = nbest
             advance(len(batch))
         return out
 
@@ -178,8 +204,7 @@ class Translator:
         batch: list[int] = []
         for i in order:  # sorted by length, so the newest member is the widest
             width = len(tokens[i])
-            if batch and (len(batch) + 1 > self.batching.max_batch_size
-                          or (len(batch) + 1) * width > self.batching.max_batch_tokens):
+            if batch and not self.batching.fits(len(batch) + 1, width):
                 yield batch
                 batch = []
             batch.append(i)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from mt.batcher import BatcherOptions, MicroBatcher
 from mt.htmltext import has_arabic, translate_html
 from mt.server.limits import RateLimiter, ServerSettings
 from mt.server.schemas import MAX_ALTERNATIVES, ApiError
@@ -48,6 +49,7 @@ class ApiService:
         self._detector: Any = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self._batchers: dict[int, MicroBatcher] = {}
 
     @property
     def max_alternatives(self) -> int:
@@ -117,13 +119,22 @@ class ApiService:
                 self._variants[n] = self.translator.with_options(num_alternatives=n)
             return self._variants[n]
 
+    def batched(self, n: int = 1) -> MicroBatcher:
+        """The translator giving n hypotheses behind the shared micro-batcher (API and UI requests both)."""
+        translator = self.variant(n)
+        with self._lock:
+            if n not in self._batchers:
+                options = BatcherOptions(self.settings.batch_wait_ms, self.settings.queue_limit)
+                self._batchers[n] = MicroBatcher(translator, options)
+            return self._batchers[n]
+
     def translate_texts(self, texts: list[str], alternatives: int = 0) -> list[tuple[str, ...]]:
         """For each text: its translation, then its alternatives; a text without Arabic comes back as is."""
         n = 1 + alternatives
         out = [(t,) * n for t in texts]
         todo = [i for i, t in enumerate(texts) if has_arabic(t)]
         if todo:
-            done = self.variant(n).translate_batch([texts[i] for i in todo])
+            done = self.batched(n).translate_batch([texts[i] for i in todo])
             for i, translation in zip(todo, done, strict=True):
                 out[i] = (translation.text, *(alternative_text(translation, k) for k in range(n - 1)))
         return out

@@ -1,0 +1,231 @@
+"""Dynamic micro-batching for the server: segments of concurrent requests share engine batches.
+
+Each request prepares and tokenizes its text in its own thread, takes what the Translator already knows
+(`Translator.split_known`: blank or cached), and queues the rest. Decode threads (one per batch the engine
+can run at once) take segments round-robin across the waiting requests, one at a time, while they fit the
+Translator's batch budget (`BatchOptions.fits`), so a huge request never starves a small one; each request's
+segments are sorted by length, so a lone request gets the same batches as `Translator.translate`. A lone
+request waits at most `max_wait_ms` for company. A full queue refuses new work with `Overloaded`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mt.errors import InvalidOption, MtbriefError
+
+if TYPE_CHECKING:
+    from mt.translator import Progress, Translator
+    from mt.types import Translation
+
+
+@dataclass(frozen=True)
+class BatcherOptions:
+    """How long a batch waits for company and how many segments may wait for the engine."""
+
+    max_wait_ms: float = 5.0  # a batch that is not full waits this long for more segments
+    queue_limit: int = 4096  # segments waiting for the engine; beyond it, new requests get Overloaded
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_wait_ms <= 1000:
+            raise InvalidOption("batch wait (ms)", self.max_wait_ms, ["0..1000"])
+        if self.queue_limit < 1:
+            raise InvalidOption("queue limit", self.queue_limit, ["an integer >= 1"])
+
+
+class Overloaded(MtbriefError):
+    """The batcher's queue is full: try again after `retry_after` seconds (HTTP 503 + Retry-After)."""
+
+    def __init__(self, waiting: int, limit: int, retry_after: int) -> None:
+        self.waiting, self.limit, self.retry_after = waiting, limit, retry_after
+        super().__init__(f"Server busy: {waiting} sentences are waiting for the model (the queue holds "
+                         f"{limit}); retry in {retry_after} s")
+
+
+class _Job:
+    """One request's segments to decode, shortest first, and what came back."""
+
+    def __init__(self, texts: list[str], tokens: list[list[str]]) -> None:
+        self.texts, self.tokens = texts, tokens
+        self.taken = 0  # segments handed to a decode thread
+        self.done = 0
+        self.results: dict[str, tuple[str, ...]] = {}
+        self.error: BaseException | None = None
+        self.changed = threading.Condition()
+
+
+class MicroBatcher:
+    """A Translator-like facade (translate, translate_batch, translate_inputs) that batches across callers."""
+
+    def __init__(self, translator: Translator, options: BatcherOptions = BatcherOptions(),
+                 decoders: int | None = None) -> None:
+        self.translator, self.options = translator, options
+        self.signature, self.model, self.decode = translator.signature, translator.model, translator.decode
+        self.decoders = decoders or engine_parallelism(translator)
+        self._jobs: deque[_Job] = deque()  # round robin: the job at the left gives the next segment
+        self._waiting = 0  # segments queued, not yet taken
+        self._lock = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self._rate = 0.0  # segments/s, smoothed: what Retry-After is estimated from
+        self.stats = {"batches": 0, "segments": 0, "shared_batches": 0, "largest_batch": 0, "refused": 0}
+
+    # -- the Translator-like facade ---------------------------------------------------------------------
+
+    def prepare(self, text: str, final_ya: bool | None = None) -> list:
+        """As Translator.prepare."""
+        return self.translator.prepare(text, final_ya)
+
+    def translate(self, text: str, on_progress: Progress | None = None) -> Translation:
+        """As Translator.translate, its segments decoded in batches shared with other callers."""
+        return self.translate_batch([text], on_progress)[0]
+
+    def translate_batch(self, texts: list[str], on_progress: Progress | None = None) -> list[Translation]:
+        """As Translator.translate_batch, its segments decoded in batches shared with other callers."""
+        return self.translator.translate_batch(texts, on_progress, self.translate_inputs)
+
+    def translate_inputs(self, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
+        """As Translator.translate_inputs: known inputs answer at once, the rest wait for shared batches."""
+        results, pending = self.translator.split_known(inputs)
+        total = len(results) + len(pending)
+        if pending:
+            job = self._submit(pending)
+            self._wait(job, len(results), total, on_progress)
+            results.update(job.results)
+        elif on_progress:
+            on_progress(total, total)
+        return [results[text] for text in inputs]
+
+    # -- queue --------------------------------------------------------------------------------------------
+
+    def _submit(self, pending: list[str]) -> _Job:
+        tokens = self.translator.codec.encode_many(pending)  # in the caller's thread, not the decoder's
+        order = sorted(range(len(pending)), key=lambda i: len(tokens[i]))
+        job = _Job([pending[i] for i in order], [tokens[i] for i in order])
+        with self._lock:
+            # An empty queue takes any request, so one larger than the limit is still served.
+            if self._waiting and self._waiting + len(pending) > self.options.queue_limit:
+                self.stats["refused"] += 1
+                raise Overloaded(self._waiting, self.options.queue_limit, self._retry_after())
+            self._start()
+            self._jobs.append(job)
+            self._waiting += len(pending)
+            self._lock.notify()
+        return job
+
+    def _retry_after(self) -> int:
+        return max(1, min(120, math.ceil(self._waiting / self._rate))) if self._rate > 0 else 1
+
+    def _wait(self, job: _Job, known: int, total: int, on_progress: Progress | None) -> None:
+        reported = -1
+        while True:
+            with job.changed:
+                while job.done == reported and job.error is None:
+                    job.changed.wait()
+                done, error = job.done, job.error
+            if error is not None:
+                raise error
+            if on_progress:  # in the caller's thread: UIs update from their own request
+                on_progress(known + done, total)
+            if done == len(job.texts):
+                return
+            reported = done
+
+    def _start(self) -> None:
+        if self._threads:
+            return
+        for i in range(self.decoders):
+            thread = threading.Thread(target=self._loop, name=f"mtbrief-batcher-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop the decode threads once the queue is empty."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+
+    # -- decode threads -----------------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._jobs and not self._closed:
+                    self._lock.wait()
+                if not self._jobs:
+                    return
+                deadline = time.monotonic() + self.options.max_wait_ms / 1000
+                while (self._waiting < self.translator.batching.max_batch_size and not self._closed
+                       and (left := deadline - time.monotonic()) > 0):
+                    self._lock.wait(left)
+                batch = self._take()
+            self._decode(batch)
+
+    def _take(self) -> list[tuple[_Job, int]]:
+        """One engine batch: a segment from each waiting job in turn, while the batch budget holds."""
+        batch: list[tuple[_Job, int]] = []
+        width = 0
+        while self._jobs:
+            job = self._jobs[0]
+            wider = max(width, len(job.tokens[job.taken]))
+            if batch and not self.translator.batching.fits(len(batch) + 1, wider):
+                break
+            batch.append((job, job.taken))
+            width, job.taken = wider, job.taken + 1
+            if job.taken == len(job.texts):
+                self._jobs.popleft()
+            else:
+                self._jobs.rotate(-1)
+        self._waiting -= len(batch)
+        return batch
+
+    def _decode(self, batch: list[tuple[_Job, int]]) -> None:
+        jobs = list(dict.fromkeys(job for job, _ in batch))
+        start = time.monotonic()
+        try:
+            hyps = self.translator.decode_batch([job.tokens[i] for job, i in batch])
+        except Exception as exc:  # every waiting caller hears of it; the decode thread goes on
+            hyps, failure = [], exc
+            self._drop(jobs)
+        else:
+            failure = None
+        for (job, i), nbest in zip(batch, hyps, strict=False):
+            job.results[job.texts[i]] = nbest
+            self.translator.remember(job.texts[i], nbest)
+        self._account(len(batch), len(jobs), time.monotonic() - start)
+        for job in jobs:
+            with job.changed:
+                if failure is not None:
+                    job.error = failure
+                job.done += sum(1 for j, _ in batch if j is job)
+                job.changed.notify_all()
+
+    def _drop(self, jobs: list[_Job]) -> None:
+        """Take failed jobs' remaining segments out of the queue: their callers are told already."""
+        with self._lock:
+            for job in jobs:
+                if job in self._jobs:
+                    self._jobs.remove(job)
+                    self._waiting -= len(job.texts) - job.taken
+
+    def _account(self, size: int, jobs: int, seconds: float) -> None:
+        with self._lock:
+            s = self.stats
+            s["batches"] += 1
+            s["segments"] += size
+            s["shared_batches"] += jobs > 1
+            s["largest_batch"] = max(s["largest_batch"], size)
+            rate = size / max(seconds, 1e-6)
+            self._rate = rate if self._rate == 0 else 0.8 * self._rate + 0.2 * rate
+
+
+def engine_parallelism(translator: Translator) -> int:
+    """How many batches the engine decodes at once (CTranslate2's workers; 1 for transformers)."""
+    backend = getattr(translator.engine, "translator", None)
+    return max(1, int(getattr(backend, "num_translators", 1) or 1))
+
