@@ -1,11 +1,12 @@
 """Dynamic micro-batching for the server: segments of concurrent requests share engine batches.
 
 Each request prepares and tokenizes its text in its own thread, takes what the Translator already knows
-(`Translator.split_known`: blank or cached), and queues the rest. Decode threads (one per batch the engine
-can run at once) take segments round-robin across the waiting requests, one at a time, while they fit the
-Translator's batch budget (`BatchOptions.fits`), so a huge request never starves a small one; each request's
-segments are sorted by length, so a lone request gets the same batches as `Translator.translate`. A lone
-request waits at most `max_wait_ms` for company. A full queue refuses new work with `Overloaded`.
+(`Translator.split_known`: blank or cached), and queues the rest, shortest first. Decode threads (one per
+batch the engine can run at once) build each batch from a window of waiting segments taken round-robin across
+the requests (interleaved by segment), around the segment whose turn it is, with its neighbours by length, as
+the Translator's batch budget allows (`BatchOptions.fits`): a huge request never starves a small one, batches
+pad little, and a lone request gets the same batches as `Translator.translate`. A batch that is not full waits
+at most `max_wait_ms` for company. A full queue refuses new work with `Overloaded`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class _Job:
 
     def __init__(self, texts: list[str], tokens: list[list[str]]) -> None:
         self.texts, self.tokens = texts, tokens
-        self.taken = 0  # segments handed to a decode thread
+        self.left = list(range(len(texts)))  # segments not yet handed to a decode thread
         self.done = 0
         self.results: dict[str, tuple[str, ...]] = {}
         self.error: BaseException | None = None
@@ -167,22 +168,43 @@ class MicroBatcher:
             self._decode(batch)
 
     def _take(self) -> list[tuple[_Job, int]]:
-        """One engine batch: a segment from each waiting job in turn, while the batch budget holds."""
-        batch: list[tuple[_Job, int]] = []
-        width = 0
-        while self._jobs:
-            job = self._jobs[0]
-            wider = max(width, len(job.tokens[job.taken]))
-            if batch and not self.translator.batching.fits(len(batch) + 1, wider):
-                break
-            batch.append((job, job.taken))
-            width, job.taken = wider, job.taken + 1
-            if job.taken == len(job.texts):
-                self._jobs.popleft()
-            else:
-                self._jobs.rotate(-1)
+        """One engine batch around the oldest turn's segment, from a window of segments in turn order.
+
+        The window takes segments round-robin across the waiting requests (interleaved by segment); the batch
+        is the anchor (the next turn's segment) plus its nearest neighbours by length within the window, as
+        many as the batch budget holds. Sorted by length, batches pad little, as the Translator's do; the turn
+        passes to the next request each batch, so every request is served within a round of batches.
+        """
+        budget = self.translator.batching
+        window = self._window(2 * budget.max_batch_size)
+        ordered = sorted(window, key=lambda item: len(item[0].tokens[item[1]]))
+        width = [len(job.tokens[i]) for job, i in ordered]
+        lo = hi = ordered.index(window[0])
+        while lo > 0 and budget.fits(hi - lo + 2, width[hi]):
+            lo -= 1
+        while hi + 1 < len(ordered) and budget.fits(hi - lo + 2, width[hi + 1]):
+            hi += 1
+        batch = ordered[lo: hi + 1]
+        for job in {job for job, _ in batch}:
+            chosen = {i for j, i in batch if j is job}
+            job.left = [i for i in job.left if i not in chosen]
+        self._jobs.rotate(-1)  # the turn passes on
+        for job in [job for job in self._jobs if not job.left]:
+            self._jobs.remove(job)
         self._waiting -= len(batch)
         return batch
+
+    def _window(self, size: int) -> list[tuple[_Job, int]]:
+        """Up to `size` waiting segments in turn order: each request's next, then each one's second, ..."""
+        window: list[tuple[_Job, int]] = []
+        for depth in range(size):
+            row = [(job, job.left[depth]) for job in self._jobs if depth < len(job.left)]
+            if not row:
+                break
+            window += row[: size - len(window)]
+            if len(window) == size:
+                break
+        return window
 
     def _decode(self, batch: list[tuple[_Job, int]]) -> None:
         jobs = list(dict.fromkeys(job for job, _ in batch))
@@ -211,7 +233,7 @@ class MicroBatcher:
             for job in jobs:
                 if job in self._jobs:
                     self._jobs.remove(job)
-                    self._waiting -= len(job.texts) - job.taken
+                    self._waiting -= len(job.left)
 
     def _account(self, size: int, jobs: int, seconds: float) -> None:
         with self._lock:

@@ -98,7 +98,7 @@ def test_documents_match_the_translator_exactly(tiny_translator, seed_text):
     assert [g.to_dict() for g in got] == [direct.translate(d).to_dict() for d in docs]
 
 
-def test_requests_share_batches_round_robin_so_a_huge_one_does_not_starve_small_ones(tiny_translator):
+def test_requests_share_batches_and_a_huge_one_does_not_starve_small_ones(tiny_translator):
     engine = EchoEngine(gate=True)
     tr, batcher = make(tiny_translator, engine, max_batch_size=4)
     huge = [f"{AR[k % 8][:-1]} كبير {k}." for k in range(9)]  # same length class, so its order is kept
@@ -118,14 +118,15 @@ def test_requests_share_batches_round_robin_so_a_huge_one_does_not_starve_small_
     for thread in (first, waiting, *smalls):
         thread.join(30)
     texts = [[tr.codec.decode(s[:-1]) for s in call] for call in engine.calls]
-    order = sorted(huge, key=lambda t: len(tr.codec.encode(t)))  # each request is queued shortest first
-    small = [sorted(q, key=lambda t: len(tr.codec.encode(t))) for q in small]
     assert texts[0] == ["أول."]
-    # Round robin by segment: huge, small 0, small 1, huge, ... while the batch budget (4) holds.
-    assert texts[1] == [echo(tr, order[0]), echo(tr, small[0][0]), echo(tr, small[1][0]), echo(tr, order[1])]
-    assert texts[2] == [echo(tr, small[0][1]), echo(tr, small[1][1]), echo(tr, order[2]), echo(tr, order[3])]
-    assert [len(t) for t in texts[3:]] == [4, 1]
-    assert batcher.stats["shared_batches"] == 2
+    smalls_out = {echo(tr, t) for q in small for t in q}
+    # The window (8: twice the batch budget) takes huge, small 0, small 1, huge, ... in turn; the batch is the
+    # huge request's turn plus its nearest shorter neighbours: the small ones, all served before huge's rest.
+    shortest_huge = min(huge, key=lambda t: len(tr.codec.encode(t)))
+    assert smalls_out <= set(texts[1]) | set(texts[2]) and echo(tr, shortest_huge) in texts[1]
+    assert all(len(t) <= 4 for t in texts) and sum(map(len, texts)) == 1 + 9 + 4
+    assert sorted(t for call in texts[1:] for t in call) == sorted([*smalls_out, *(echo(tr, h) for h in huge)])
+    assert batcher.stats["shared_batches"] >= 1
     assert sorted(map(len, results)) == [2, 2]
 
 
@@ -229,3 +230,35 @@ def test_the_real_engine_gives_each_request_its_own_translation(tiny_translator)
                  for src, nbest in zip(batch, rerun, strict=True)}
     assert got == [by_source[tuple(tr.codec.encode(t))] for t in AR]
     assert len(set(got)) >= 3  # outputs differ, so a mix-up would show (the echo tests check every one)
+
+
+def test_the_api_answers_503_json_with_retry_after_when_the_queue_is_full(tiny_translator):
+    from fastapi.testclient import TestClient
+
+    from mt.server.app import create_api
+    from mt.server.limits import ServerSettings
+
+    engine = EchoEngine(gate=True)
+    tr = Translator(engine, tiny_translator.codec, tiny_translator.model, DecodeOptions(beam_size=1))
+    app = create_api(tr, ServerSettings(queue_limit=2))
+    client = TestClient(app)
+    engine.gate.set()
+    assert client.post("/translate", json={"q": AR[7], "source": "ar", "target": "en"}).status_code == 200
+    engine.gate.clear()
+    engine.entered.clear()
+    batcher = app.state.service.batched()
+    busy = [threading.Thread(target=batcher.translate_inputs, args=(q,)) for q in ([AR[0]], AR[1:3])]
+    busy[0].start()
+    engine.entered.wait(30)
+    busy[1].start()
+    wait_for(lambda: batcher._waiting == 2, "the queue is full")
+    response = client.post("/translate", json={"q": AR[4], "source": "ar", "target": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit() and int(response.headers["Retry-After"]) >= 1
+    assert response.json() == {"error": "Server busy: 2 sentences are waiting for the model (the queue holds 2); "
+                                        f"retry in {response.headers['Retry-After']} s"}
+    cached = client.post("/translate", json={"q": AR[7], "source": "ar", "target": "en"})
+    assert cached.status_code == 200 and cached.json()["translatedText"] == echo(tr, AR[7])
+    engine.gate.set()
+    for thread in busy:
+        thread.join(30)
