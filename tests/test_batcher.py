@@ -262,3 +262,20 @@ def test_the_api_answers_503_json_with_retry_after_when_the_queue_is_full(tiny_t
     engine.gate.set()
     for thread in busy:
         thread.join(30)
+
+
+def test_brief_and_translate_requests_go_through_the_shared_batcher(tiny_translator):
+    from fastapi.testclient import TestClient
+
+    from mt.server.app import create_api
+    from mt.server.limits import ServerSettings
+    from ui import add_brief_route
+
+    tr = Translator(EchoEngine(), tiny_translator.codec, tiny_translator.model, DecodeOptions(beam_size=1))
+    app = create_api(tr, ServerSettings())
+    add_brief_route(app)
+    client = TestClient(app)
+    assert client.post("/brief", json={"q": f"{AR[0]} {AR[1]}"}).status_code == 200
+    assert client.post("/translate", json={"q": [AR[2], AR[0]], "source": "ar", "target": "en"}).json() == {
+        "translatedText": [echo(tr, AR[2]), echo(tr, AR[0])]}
+    assert app.state.service.batched().stats["segments"] == 3  # AR[0] came from the cache the second time
