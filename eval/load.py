@@ -170,7 +170,7 @@ def measure_offline(model: str, options: LoadOptions, sentences: list[str]) -> d
     translator.translate_batch(texts)
     batch_s = time.perf_counter() - start
     direct = []
-    for n in range(options.offline_requests):  # the 1-client phase's texts (other tags: nothing is cached)
+    for n in range(min(10, options.offline_requests)):  # the 1-client phase's first texts, other tags
         text = request_text(sentences, options.sentences, 0, n, run=101)
         start = time.perf_counter()
         translator.translate(text)
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,5,20", help="comma list of client counts (default: 1,5,20)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (default: 60)")
     parser.add_argument("--sentences", type=int, default=2, help="seed sentences per request (default: 2)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default: 120)")
     parser.add_argument("--offline-requests", type=int, default=40, help="requests' texts run offline")
     parser.add_argument("--server-concurrency", type=int, default=32, help="the server's --concurrency")
     parser.add_argument("--model", default=None, help="model to serve (default: a tiny random-weight one)")
@@ -261,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=None, help="JSON file (default: eval/results/load-<date>.json)")
     args = parser.parse_args(argv)
     options = LoadOptions(tuple(int(c) for c in args.clients.split(",")), args.duration, args.sentences,
-                          server_concurrency=args.server_concurrency, offline_requests=args.offline_requests)
+                          timeout=args.timeout, server_concurrency=args.server_concurrency,
+                          offline_requests=args.offline_requests)
     with tempfile.TemporaryDirectory(prefix="mtbrief-load-") as tmp:
         model, label, env = resolve_served_model(args, Path(tmp))
         proc = None
@@ -276,7 +278,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if proc is not None:
                 proc.terminate()
-                proc.wait(timeout=30)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # still decoding for clients that gave up: stop it
+                    proc.kill()
+                    proc.wait()
     now = datetime.now(timezone.utc)
     report = {"date": now.isoformat(timespec="seconds"), "url": url, "model": label, "health": health,
               "options": asdict(options), **summary,
