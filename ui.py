@@ -192,7 +192,12 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Translating", unit="sentences")
 
-        r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
+        from mt.batcher import Overloaded
+
+        try:
+            r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
+        except Overloaded as exc:
+            raise gr.Error(str(exc)) from None
         return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
     def on_save(shown: Translation | None, rows: Any) -> tuple:
@@ -263,8 +268,8 @@ def add_brief_route(app: FastAPI) -> None:
         text = service.check_texts(req.q)[0]
         if not text.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
-        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text, req.max_sentences,
-                                 req.max_words or None, req.order)
+        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text,
+                                 req.max_sentences, req.max_words or None, req.order)
 
     brief.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
     app.post("/brief", response_model=dict[str, Any], responses=ERROR_RESPONSES,
@@ -293,7 +298,7 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     app = create_api(translator, settings)
     add_brief_route(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
-    demo = build_demo(translator, settings)
+    demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
@@ -316,7 +321,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="require an API key: one per line (also $MTBRIEF_API_KEYS, comma-separated)")
     p.add_argument("--requests-per-minute", type=int, default=None,
                    help="per API key, or per client IP without keys (default: unlimited)")
-    p.add_argument("--concurrency", type=int, default=2, help="translations running at once (default: 2)")
+    p.add_argument("--concurrency", type=int, default=32,
+                   help="requests translated at once, API and UI each; their sentences share engine batches "
+                        "(default: 32)")
+    p.add_argument("--queue-limit", type=int, default=4096,
+                   help="sentences waiting for the engine; beyond it, 503 with Retry-After (default: 4096)")
+    p.add_argument("--batch-wait-ms", type=float, default=5.0,
+                   help="how long a batch that is not full waits for other requests' sentences (default: 5)")
     p.add_argument("--suggestions", action="store_true",
                    help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
     p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
@@ -334,7 +345,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
                           batch_limit=args.batch_limit, api_keys=load_api_keys(args.api_keys, env),
                           requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
                           suggestions=getattr(args, "suggestions", False),
-                          file_size_limit=getattr(args, "file_size_limit", 10))
+                          file_size_limit=getattr(args, "file_size_limit", 10),
+                          queue_limit=args.queue_limit, batch_wait_ms=args.batch_wait_ms)
 
 
 def run_serve(args: argparse.Namespace) -> int:

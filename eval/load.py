@@ -1,11 +1,15 @@
-"""Load benchmark: N concurrent clients POST /translate against `mtbrief serve` for a fixed time.
+"""Load benchmark: 1, 5 and 20 concurrent clients POST /translate against `mtbrief serve`, each for a fixed time,
+compared in the same run with the same model translating the same kind of requests offline.
 
-    python eval/load.py                              # 20 clients, 60 s, a tiny random-weight model
+    python eval/load.py                              # a tiny random-weight model
+    python eval/load.py --bench-model base           # `mtbrief bench`'s random-weight opus-mt-ar-en shape
     python eval/load.py --model opus-mt-ar-en        # a real model (must be cached)
-    python eval/load.py --url http://127.0.0.1:7860/ # a server that is already running
+    python eval/load.py --url http://127.0.0.1:7860/ --model M  # a running server serving M
 
-Every request carries a unique number, so the translator's cache never answers it. Writes
-eval/results/load-<date>.json with p50/p95 latency, throughput and the errors by status.
+Every request carries a unique number, so the translator's cache never answers it. The offline figure is one
+`Translator.translate_batch` call on the requests' texts (the engine's best batching); the 1-client latency is
+compared with direct `Translator.translate` calls on the same texts. On a shared machine the ratios, measured
+side by side, are the figures that matter. Writes eval/results/load-<date>.json.
 """
 
 from __future__ import annotations
@@ -40,11 +44,12 @@ SERVE_FALLBACK = ("import argparse, sys, ui\n"
 class LoadOptions:
     """What to run: clients, duration, sentences per request, and the server's own limits."""
 
-    clients: int = 20
-    duration: float = 60.0
+    clients: tuple[int, ...] = (1, 5, 20)  # one phase per count
+    duration: float = 60.0  # seconds per phase
     sentences: int = 2  # seed sentences per request
     timeout: float = 120.0  # per request
-    server_concurrency: int = 2
+    server_concurrency: int = 32
+    offline_requests: int = 40  # requests' texts translated offline (and 1 client's texts timed directly)
 
 
 def free_port() -> int:
@@ -87,17 +92,22 @@ def seed_sentences() -> list[str]:
     return [s.strip() + "." for s in re.split(r"\.\s+", text) if len(s.split()) >= 4]
 
 
+def request_text(sentences: list[str], count: int, worker: int, n: int, run: int = 0) -> str:
+    """Client `worker`'s n-th request: `count` seed sentences and a unique tag (never a cache hit)."""
+    first = (worker * 7 + n) % len(sentences)
+    picked = [sentences[(first + i) % len(sentences)] for i in range(count)]
+    return " ".join(picked) + f" ({run}-{worker}-{n})"
+
+
 def client_loop(url: str, stop_at: float, worker: int, options: LoadOptions, sentences: list[str],
-                records: list[tuple[float, float, int]], lock: threading.Lock) -> None:
+                records: list[tuple[float, float, int]], lock: threading.Lock, run: int = 0) -> None:
     """One client: POST /translate back to back until stop_at; records (start, seconds, status)."""
     import httpx
 
     n = 0
     with httpx.Client(timeout=options.timeout) as http:
         while time.monotonic() < stop_at:
-            first = (worker * 7 + n) % len(sentences)
-            picked = [sentences[(first + i) % len(sentences)] for i in range(options.sentences)]
-            text = " ".join(picked) + f" ({worker}-{n})"  # unique: never a cache hit
+            text = request_text(sentences, options.sentences, worker, n, run)
             start = time.monotonic()
             try:
                 body = {"q": text, "source": "ar", "target": "en"}
@@ -115,15 +125,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def run_load(url: str, options: LoadOptions) -> dict:
-    """Drive the clients for options.duration seconds; summary of latencies, throughput and errors."""
+def run_load(url: str, options: LoadOptions, clients: int) -> dict:
+    """Drive `clients` clients for options.duration seconds; summary of latencies, throughput and errors."""
     sentences = seed_sentences()
     records: list[tuple[float, float, int]] = []
     lock = threading.Lock()
     began = time.monotonic()
     stop_at = began + options.duration
-    threads = [threading.Thread(target=client_loop, args=(url, stop_at, w, options, sentences, records, lock))
-               for w in range(options.clients)]
+    threads = [threading.Thread(target=client_loop,
+                                args=(url, stop_at, w, options, sentences, records, lock, clients))
+               for w in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -136,59 +147,142 @@ def run_load(url: str, options: LoadOptions) -> dict:
     latency = {"p50": percentile(ok, 50), "p95": percentile(ok, 95), "p99": percentile(ok, 99),
                "max": max(ok), "mean": sum(ok) / len(ok)} if ok else {}
     return {
-        "requests": len(records), "ok": len(ok), "statuses": statuses,
+        "clients": clients, "requests": len(records), "ok": len(ok), "statuses": statuses,
+        "errors": len(records) - len(ok),
         "server_errors": sum(n for s, n in statuses.items() if s.startswith("5")),
         "no_answer": statuses.get("0", 0), "wall_s": round(wall, 2),
         "throughput_rps": round(len(ok) / wall, 3),
+        "sentences_per_s": round(len(ok) * options.sentences / wall, 3),
         "latency_ms": {k: round(v * 1000, 1) for k, v in latency.items()},
     }
 
 
-def start_server(model: str | None, options: LoadOptions, workdir: Path) -> tuple[str, subprocess.Popen, str]:
-    """Start `mtbrief serve` on a free port (building the tiny model first when no model is given)."""
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
-    if model is None:
-        from mt.testing import build_tiny_marian
+def measure_offline(model: str, options: LoadOptions, sentences: list[str]) -> dict:
+    """The same model in this process: one translate_batch over requests' texts, then one translate per text."""
+    from mt.translator import Translator
 
-        env.update(HF_HUB_OFFLINE="1", MTBRIEF_CACHE=str(workdir / "cache"), HF_HOME=str(workdir / "hf"))
-        model = str(build_tiny_marian(workdir / "tiny-marian"))
-        label = "tiny random-weight Marian (mt.testing.build_tiny_marian): outputs are token soup"
-    else:
-        label = model
+    translator = Translator.load(model)  # what `mtbrief serve --model M` loads: the same defaults
+    # What 20 clients' first requests hold (other tags than the served ones, so nothing is cached).
+    texts = [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
+             for i in range(options.offline_requests)]
+    translator.translate("تجربة.")  # warm-up, as the server's first request is before the phases
+    start = time.perf_counter()
+    translator.translate_batch(texts)
+    batch_s = time.perf_counter() - start
+    direct = []
+    for n in range(min(10, options.offline_requests)):  # the 1-client phase's first texts, other tags
+        text = request_text(sentences, options.sentences, 0, n, run=101)
+        start = time.perf_counter()
+        translator.translate(text)
+        direct.append(time.perf_counter() - start)
+    return {"requests": len(texts), "sentences": len(texts) * options.sentences, "batch_s": round(batch_s, 2),
+            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3),
+            "direct_latency_ms": {"p50": round(percentile(direct, 50) * 1000, 1),
+                                  "mean": round(sum(direct) / len(direct) * 1000, 1)}}
+
+
+def resolve_served_model(args: argparse.Namespace, workdir: Path) -> tuple[str, str, dict[str, str]]:
+    """(model folder or name, label, extra environment): --model, --bench-model, or a tiny model built here."""
+    if args.bench_model:
+        from eval.bench import SHAPES, build_bench_model
+
+        folder = build_bench_model(SHAPES[args.bench_model], args.flores)
+        return str(folder), f"`mtbrief bench` {args.bench_model} shape, RANDOM weights ({folder.name})", {}
+    if args.model:
+        return args.model, args.model, {}
+    from mt.testing import build_tiny_marian
+
+    env = {"HF_HUB_OFFLINE": "1", "MTBRIEF_CACHE": str(workdir / "cache"), "HF_HOME": str(workdir / "hf")}
+    os.environ.update(env)  # the offline translator converts and caches where the server does
+    model = str(build_tiny_marian(workdir / "tiny-marian"))
+    return model, "tiny random-weight Marian (mt.testing.build_tiny_marian): outputs are token soup", env
+
+
+def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str, str]) -> tuple[str,
+                                                                                              subprocess.Popen]:
+    """Start `mtbrief serve` on a free port."""
+    env = {**os.environ, **env, "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
     port = free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(serve_command(model, port, options.server_concurrency), cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
-    return f"http://127.0.0.1:{port}/", proc, label
+    return f"http://127.0.0.1:{port}/", proc
+
+
+def run_phases(url: str, model: str, options: LoadOptions) -> dict:
+    """Offline first (the server idle), then each client count; ratios against offline from this same run."""
+    import httpx
+
+    sentences = seed_sentences()
+    offline = {**measure_offline(model, options, sentences), "loadavg": os.getloadavg()}
+    print(f"load: offline {json.dumps(offline)}", flush=True)  # progress: a phase takes minutes
+    httpx.post(url + "translate", json={"q": "تجربة.", "source": "ar", "target": "en"}, timeout=options.timeout)
+    phases = []
+    for clients in options.clients:
+        phase = {**run_load(url, options, clients), "loadavg_after": os.getloadavg()}
+        phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
+        if clients == 1 and phase["latency_ms"]:
+            phase["latency_vs_direct"] = round(phase["latency_ms"]["p50"] / offline["direct_latency_ms"]["p50"], 3)
+        phases.append(phase)
+        print(f"load: {json.dumps(phase)}", flush=True)
+    return {"offline": offline, "phases": phases}
+
+
+def to_markdown(report: dict) -> str:
+    """The phases as a Markdown table, offline first."""
+    off = report["offline"]
+    lines = [f"Model: {report['model']}; {report['options']['sentences']} sentences per request; "
+             f"{report['options']['duration']:.0f} s per phase; load average {report['machine']['loadavg_before']}",
+             "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors |",
+             "|--:|--:|--:|--:|--:|--:|--:|",
+             f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | direct translate p50 "
+             f"{off['direct_latency_ms']['p50']:.0f} | | {off['requests']} | 0 |"]
+    for p in report["phases"]:
+        lat = p["latency_ms"] or {"p50": float("nan"), "p95": float("nan")}
+        extra = f" ({p['latency_vs_direct']:.2f}× direct)" if "latency_vs_direct" in p else ""
+        lines.append(f"| {p['clients']} | {p['sentences_per_s']:.2f} | {p['ratio_to_offline']:.2f} | "
+                     f"{lat['p50']:.0f}{extra} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and save eval/results/load-<date>.json."""
+    """Run the benchmark and save eval/results/load-<date>.json (and .md)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds (default: 60)")
+    parser.add_argument("--clients", default="1,5,20", help="comma list of client counts (default: 1,5,20)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (default: 60)")
     parser.add_argument("--sentences", type=int, default=2, help="seed sentences per request (default: 2)")
-    parser.add_argument("--server-concurrency", type=int, default=2, help="the server's --concurrency")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default: 120)")
+    parser.add_argument("--offline-requests", type=int, default=40, help="requests' texts run offline")
+    parser.add_argument("--server-concurrency", type=int, default=32, help="the server's --concurrency")
     parser.add_argument("--model", default=None, help="model to serve (default: a tiny random-weight one)")
-    parser.add_argument("--url", default=None, help="benchmark a running server instead of starting one")
+    parser.add_argument("--bench-model", choices=["base", "big"], default=None,
+                        help="serve `mtbrief bench`'s random-weight model of this shape")
+    parser.add_argument("--flores", type=Path, default=None, help="FLORES-200 dev folder (for --bench-model)")
+    parser.add_argument("--url", default=None, help="benchmark a running server (serving --model) instead")
     parser.add_argument("--output", default=None, help="JSON file (default: eval/results/load-<date>.json)")
     args = parser.parse_args(argv)
-    options = LoadOptions(args.clients, args.duration, args.sentences,
-                          server_concurrency=args.server_concurrency)
+    options = LoadOptions(tuple(int(c) for c in args.clients.split(",")), args.duration, args.sentences,
+                          timeout=args.timeout, server_concurrency=args.server_concurrency,
+                          offline_requests=args.offline_requests)
     with tempfile.TemporaryDirectory(prefix="mtbrief-load-") as tmp:
+        model, label, env = resolve_served_model(args, Path(tmp))
         proc = None
         if args.url:
-            url, label = args.url.rstrip("/") + "/", args.model or "as served"
+            url = args.url.rstrip("/") + "/"
         else:
-            url, proc, label = start_server(args.model, options, Path(tmp))
+            url, proc = start_server(model, options, Path(tmp), env)
         try:
             health = wait_ready(url, proc)
             load_before = os.getloadavg()  # other work on the machine skews the figures: keep a trace
-            summary = run_load(url, options)
+            summary = run_phases(url, model, options)
         finally:
             if proc is not None:
                 proc.terminate()
-                proc.wait(timeout=30)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # still decoding for clients that gave up: stop it
+                    proc.kill()
+                    proc.wait()
     now = datetime.now(timezone.utc)
     report = {"date": now.isoformat(timespec="seconds"), "url": url, "model": label, "health": health,
               "options": asdict(options), **summary,
@@ -198,10 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.output) if args.output else RESULTS / f"load-{now:%Y-%m-%d}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: report[k] for k in ("requests", "ok", "statuses", "server_errors", "throughput_rps",
-                                             "latency_ms")}, indent=2))
-    print(f"saved {out}")
-    return 1 if summary["server_errors"] else 0
+    out.with_suffix(".md").write_text(to_markdown(report), encoding="utf-8")
+    print(to_markdown(report))
+    print(f"saved {out} and .md")
+    return 1 if any(p["server_errors"] for p in report["phases"]) else 0
 
 
 if __name__ == "__main__":

@@ -57,8 +57,10 @@ def choose(nbest: tuple[str, ...], matches: list[TermMatch], keep: int) -> Decod
     return Decoded(ordered[:keep], "model", flags)
 
 
-def decode_inputs(translator: Translator, inputs: list[str], on_progress: Progress | None = None) -> list[Decoded]:
-    """Each prepared input decoded: memory, else glossary-aware n-best, else the translator's cached n-best."""
+def decode_inputs(translator: Translator, inputs: list[str], on_progress: Progress | None = None,
+                  decode_plain: Callable[..., list[tuple[str, ...]]] | None = None) -> list[Decoded]:
+    """Each prepared input decoded: memory, else glossary-aware n-best, else the translator's cached n-best
+    (through decode_plain when given: the server's micro-batcher)."""
     unique = list(dict.fromkeys(inputs))
     out: dict[str, Decoded] = {}
     if translator.memory is not None:
@@ -73,7 +75,8 @@ def decode_inputs(translator: Translator, inputs: list[str], on_progress: Progre
     def shifted(offset: int) -> Progress | None:
         return (lambda done, _total: on_progress(offset + done, total)) if on_progress else None
 
-    for text, nbest in zip(plain, translator.translate_inputs(plain, shifted(base)), strict=True):
+    plain_nbest = (decode_plain or translator.translate_inputs)(plain, shifted(base))
+    for text, nbest in zip(plain, plain_nbest, strict=True):
         out[text] = Decoded(nbest)
     if termed:
         wide = translator.widened(WIDE_HYPOTHESES)

@@ -22,6 +22,7 @@ from mt.engines import (
 )
 from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
+from mt.spm_codec import light_codec
 from mt.types import Segment, Signature, Translation
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ class BatchOptions:
         for name in ("max_batch_tokens", "max_batch_size", "window", "max_input_tokens"):
             if getattr(self, name) < 1:
                 raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
+
+    def fits(self, count: int, width: int) -> bool:
+        """Whether `count` inputs padded to `width` tokens make one engine batch."""
+        return count <= self.max_batch_size and count * width <= self.max_batch_tokens
 
 
 class Translator:
@@ -79,7 +84,9 @@ class Translator:
         compute_type = resolve_compute_type(compute_type, engine, device)
         decode = decode or DecodeOptions(beam_size=beam_size, num_alternatives=num_alternatives)
         resolved = resolve_model(model, revision)
-        codec = Codec(resolved.path, resolved.family)
+        # CT2 needs only token strings: sentencepiece / tokenizers instead of transformers (~150 MB less).
+        codec = (engine == "ctranslate2" and light_codec(resolved.path, resolved.family)) or Codec(
+            resolved.path, resolved.family)
         if engine == "ctranslate2":
             ct2_dir = ct2_model_dir(resolved, compute_type)
             backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type,
@@ -117,11 +124,17 @@ class Translator:
         """Translate one document; every sentence comes back as one segment. on_progress(done, total)."""
         return self.translate_batch([text], on_progress)[0]
 
-    def translate_batch(self, texts: list[str], on_progress: Progress | None = None) -> list[Translation]:
-        """Translate several documents at once (their sentences share batches). on_progress(done, total)."""
+    def translate_batch(self, texts: list[str], on_progress: Progress | None = None,
+                        decode_plain: Callable[..., list[tuple[str, ...]]] | None = None) -> list[Translation]:
+        """Translate several documents at once (their sentences share batches). on_progress(done, total).
+
+        decode_plain: what turns the prepared inputs that neither the memory nor the glossary claims into n-best
+        lists (default: translate_inputs; the server's MicroBatcher passes its own, which shares engine batches
+        with other requests).
+        """
         prepared = [self.prepare(text) for text in texts]
         flat = [seg.mt_input for segs in prepared for seg in segs]
-        hyps = iter(decode_inputs(self, flat, on_progress))
+        hyps = iter(decode_inputs(self, flat, on_progress, decode_plain))
         return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
 
     def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[Decoded]) -> Translation:
@@ -158,16 +171,7 @@ class Translator:
 
         on_progress(done, total) after each engine batch (once, if all are cached), counting distinct inputs.
         """
-        results: dict[str, tuple[str, ...]] = {}
-        pending: list[str] = []
-        for text in dict.fromkeys(inputs):
-            cached = self._cache_get(text)
-            if cached is not None:
-                results[text] = cached
-            elif not text.strip():
-                results[text] = ("",) * self.decode.num_alternatives
-            else:
-                pending.append(text)
+        results, pending = self.split_known(inputs)
         total = len(results) + len(pending)
         done = len(results)
 
@@ -186,20 +190,50 @@ class Translator:
                 self._cache_put(text, nbest)
         return [results[text] for text in inputs]
 
+    def lookup(self, text: str) -> tuple[str, ...] | None:
+        """A prepared input's n-best without decoding (cached, or blank); None when it must be decoded."""
+        cached = self._cache_get(text)
+        if cached is not None:
+            return cached
+        return ("",) * self.decode.num_alternatives if not text.strip() else None
+
+    def split_known(self, inputs: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+        """The distinct inputs answered by `lookup`, and those left to decode (in first-seen order)."""
+        results: dict[str, tuple[str, ...]] = {}
+        pending: list[str] = []
+        for text in dict.fromkeys(inputs):
+            known = self.lookup(text)
+            if known is None:
+                pending.append(text)
+            else:
+                results[text] = known
+        return results, pending
+
+    def decode_batch(self, tokens: list[list[str]], texts: list[str] | None = None) -> list[tuple[str, ...]]:
+        """One engine call: the n-best texts of a batch of tokenized inputs (not cached; the engine's score of
+        each best hypothesis is kept under its prepared text, when texts are given)."""
+        hyps = self.engine.generate(tokens, self.decode)
+        # Scores come on the side (per thread), so wrappers of `generate` keep working; an engine without them
+        # (a test double) still translates, and its segments get score None.
+        last = getattr(self.engine, "last_scores", None)
+        scores = last() if last else None
+        if texts is not None and scores is not None and len(scores) == len(texts):
+            for text, nbest_scores in zip(texts, scores, strict=True):
+                self._score_put(text, nbest_scores[0])
+        return [tuple(self.codec.decode(h) for h in nbest) for nbest in hyps]
+
+    def remember(self, text: str, nbest: tuple[str, ...]) -> None:
+        """Keep a decoded input's n-best in the cache."""
+        self._cache_put(text, nbest)
+
     def _translate_window(self, texts: list[str], advance: Callable[[int], None]) -> list[tuple[str, ...]]:
         tokens = self.codec.encode_many(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out: list[tuple[str, ...]] = [()] * len(texts)
         for batch in self._batches(order, tokens):
-            hyps = self.engine.generate([tokens[i] for i in batch], self.decode)
-            # Scores come on the side, so wrappers of `generate` keep working; an engine without them
-            # (a test double) still translates, and its segments get score None.
-            last = getattr(self.engine, "last_scores", None)
-            scores = last() if last else None
-            for k, (i, nbest) in enumerate(zip(batch, hyps, strict=True)):
-                out[i] = tuple(self.codec.decode(h) for h in nbest)
-                if scores is not None and len(scores) == len(batch):
-                    self._score_put(texts[i], scores[k][0])
+            for i, nbest in zip(batch, self.decode_batch([tokens[i] for i in batch], [texts[i] for i in batch]),
+                                strict=True):
+                out[i] = nbest
             advance(len(batch))
         return out
 
@@ -207,8 +241,7 @@ class Translator:
         batch: list[int] = []
         for i in order:  # sorted by length, so the newest member is the widest
             width = len(tokens[i])
-            if batch and (len(batch) + 1 > self.batching.max_batch_size
-                          or (len(batch) + 1) * width > self.batching.max_batch_tokens):
+            if batch and not self.batching.fits(len(batch) + 1, width):
                 yield batch
                 batch = []
             batch.append(i)

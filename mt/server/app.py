@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mt.batcher import Overloaded
 from mt.errors import MtbriefError
 from mt.htmltext import html_text
 from mt.server.guard import install_guards
@@ -43,6 +44,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError,
                               lambda _, e: _error(400, validation_message(e.errors())))
     app.add_exception_handler(MtbriefError, lambda _, e: _error(400, str(e)))
+    app.add_exception_handler(Overloaded, lambda _, e: _error(503, str(e), {"Retry-After": str(e.retry_after)}))
 
 
 def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:

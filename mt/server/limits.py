@@ -23,17 +23,21 @@ class ServerSettings:
     batch_limit: int | None = None  # texts per request (None: bounded by char_limit only)
     api_keys: frozenset[str] = frozenset()  # empty: no key needed
     requests_per_minute: int | None = None  # per key when keys are set, else per client IP
-    concurrency: int = 2  # translations running at once (API and UI each)
+    concurrency: int = 32  # requests translated at once (API and UI each); their segments share engine batches
+    queue_limit: int = 4096  # segments waiting for the engine; beyond it, 503 with Retry-After
+    batch_wait_ms: float = 5.0  # how long a batch that is not full waits for other requests' segments
     max_body_bytes: int | None = None  # None: derived from char_limit
     suggestions: bool = False  # POST /suggest stores corrections (LibreTranslate: off by default)
     file_size_limit: int = 10  # MB per uploaded document (POST /translate_file, the UI's upload)
 
     def __post_init__(self) -> None:
         for name in ("char_limit", "concurrency", "batch_limit", "requests_per_minute", "max_body_bytes",
-                     "file_size_limit"):
+                     "file_size_limit", "queue_limit"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise InvalidOption(name.replace("_", "-"), value, ["an integer >= 1"])
+        if not 0 <= self.batch_wait_ms <= 1000:
+            raise InvalidOption("batch-wait-ms", self.batch_wait_ms, ["0..1000 milliseconds"])
         if not 0 <= self.port <= 65535:
             raise InvalidOption("port", self.port, ["0..65535"])
 

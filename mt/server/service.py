@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from mt.batcher import BatcherOptions, MicroBatcher, RequestView
 from mt.htmltext import has_arabic, translate_html
 from mt.server.limits import RateLimiter, ServerSettings
 from mt.server.schemas import MAX_ALTERNATIVES, ApiError
@@ -48,6 +49,7 @@ class ApiService:
         self._detector: Any = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self._batchers: dict[int, MicroBatcher] = {}
 
     @property
     def max_alternatives(self) -> int:
@@ -117,15 +119,27 @@ class ApiService:
                 self._variants[n] = self.translator.with_options(num_alternatives=n)
             return self._variants[n]
 
-    def request_translator(self, n: int, pairs: list[list[str]] | None) -> Translator:
-        """The variant giving n hypotheses, with the request's glossary added to the server's (400 if bad)."""
+    def batched(self, n: int = 1) -> MicroBatcher:
+        """The translator giving n hypotheses behind the shared micro-batcher (API and UI requests both)."""
         translator = self.variant(n)
+        with self._lock:
+            if n not in self._batchers:
+                options = BatcherOptions(self.settings.batch_wait_ms, self.settings.queue_limit)
+                self._batchers[n] = MicroBatcher(translator, options)
+            return self._batchers[n]
+
+    def request_translator(self, n: int, pairs: list[list[str]] | None) -> MicroBatcher | RequestView:
+        """n hypotheses through the shared batches, with the request's glossary added to the server's (400 if
+        bad): the glossary's terms are matched and enforced for this request only."""
+        batcher = self.batched(n)
         if not pairs:
-            return translator
+            return batcher
         from mt.glossary import Glossary
 
+        translator = self.variant(n)
         extra = Glossary.from_pairs(pairs, "glossary")
-        return translator.with_options(glossary=translator.glossary.merged(extra) if translator.glossary else extra)
+        own = translator.with_options(glossary=translator.glossary.merged(extra) if translator.glossary else extra)
+        return RequestView(batcher, own)
 
     def translate_texts(self, texts: list[str], alternatives: int = 0,
                         glossary: list[list[str]] | None = None) -> list[tuple[str, ...]]:
