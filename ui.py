@@ -349,15 +349,15 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
                           queue_limit=args.queue_limit, batch_wait_ms=args.batch_wait_ms)
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """Check the settings, load the model once, then serve until interrupted."""
+def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Translator] | None = None) -> int:
+    """Check the settings, load the model once (with `load`; default: the model options), serve until stopped."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = settings_from_args(args)
     from mt.cli import translator_from_args
     from mt.server.listen import bind_listener, serve
 
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
-    translator = translator_from_args(args)
+    translator = (load or translator_from_args)(args)
     app = create_app(translator, settings)
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)

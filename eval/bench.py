@@ -69,6 +69,7 @@ class BenchOptions:
     beam_size: int = 4
     output_tokens: int = 32
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    max_batch_size: int = field(default_factory=lambda: _default_batch_size())  # sentences per engine call
     out_dir: Path = ROOT / "eval" / "results"
     flores: Path | None = None  # FLORES-200 dev folder; None: $MTBRIEF_FLORES or shared/ beside the repo
 
@@ -77,9 +78,15 @@ class BenchOptions:
             for value in values or ("",):
                 if value not in choices:
                     raise InvalidOption(name, value, list(choices))
-        for name in ("sentences", "beam_size", "output_tokens", "threads"):
+        for name in ("sentences", "beam_size", "output_tokens", "threads", "max_batch_size"):
             if getattr(self, name) < 1:
                 raise InvalidOption(name.replace("_", " "), getattr(self, name), ["an integer >= 1"])
+
+
+def _default_batch_size() -> int:
+    from mt.translator import BatchOptions
+
+    return BatchOptions().max_batch_size
 
 
 def read_flores(flores: Path | str | None, count: int | None = None, name: str = "arb_Arab.dev") -> list[str]:
@@ -170,7 +177,8 @@ def measure(task: dict) -> dict:
     sentences = read_flores(task["flores"], task["sentences"])
     decode = DecodeOptions(beam_size=task["beam_size"], fixed_length=task["output_tokens"])
     start = time.perf_counter()
-    translator = _load(task, decode, BatchOptions(cache_size=0))  # no cache: every sentence is decoded
+    batching = BatchOptions(cache_size=0, max_batch_size=task["max_batch_size"])  # no cache: all decoded
+    translator = _load(task, decode, batching)
     load_s, rss_loaded = time.perf_counter() - start, _peak_rss_mb()
     list(translator.translate_lines(sentences[:2]))  # warm-up: first-call allocations are not throughput
     engine, generate, inside, sent = translator.engine, translator.engine.generate, [0.0], []
@@ -242,7 +250,9 @@ def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict
     read_flores(options.flores, options.sentences)  # fail before building anything
     report = {"date": datetime.date.today().isoformat(), "machine": machine_info(), "caveat": CAVEAT,
               "settings": {"sentences": options.sentences, "beam_size": options.beam_size,
-                           "output_tokens": options.output_tokens, "threads": options.threads},
+                           "output_tokens": options.output_tokens, "threads": options.threads,
+                           "max_batch_size": options.max_batch_size,
+                           "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX")},
               "shapes": {}, "rows": []}
     for name in options.shapes:
         start = time.perf_counter()
@@ -305,7 +315,8 @@ def to_markdown(report: dict) -> str:
     s, m = report["settings"], report["machine"]
     lines = [f"# mtbrief speed benchmark, {report['date']}", "", f"**{report['caveat']}**", "",
              f"{s['sentences']} FLORES-200 dev Arabic sentences, beam {s['beam_size']}, {s['output_tokens']} "
-             f"output tokens per segment, {s['threads']} threads. Machine: {m['cpu']}, {m['cores']} cores; "
+             f"output tokens per segment, {s['threads']} threads, batches of at most "
+             f"{s.get('max_batch_size', 32)} sentences{_arena_note(s)}. Machine: {m['cpu']}, {m['cores']} cores; "
              f"torch {m['torch']}, ctranslate2 {m['ctranslate2']}, transformers {m['transformers']}.", "",
              "| shape | config | " + " | ".join(title for title, _, _ in COLUMNS) + " |",
              "|---|---|" + "--:|" * len(COLUMNS)]
@@ -323,6 +334,11 @@ def to_markdown(report: dict) -> str:
               "Overhead % = (pipeline − raw engine) / raw engine on the same batches; outside engine % = the "
               "pipeline's time outside `engine.generate` / its time inside (target for both: ≤ 10%).", ""]
     return "\n".join(lines)
+
+
+def _arena_note(settings: dict) -> str:
+    arenas = settings.get("malloc_arena_max")
+    return f", MALLOC_ARENA_MAX={arenas} (CT2's own arena cap off)" if arenas else ""
 
 
 def save_report(report: dict, out_dir: Path) -> tuple[Path, Path]:
@@ -345,6 +361,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--beam-size", type=int, default=4, help="the product's default: 4")
     p.add_argument("--output-tokens", type=int, default=32, help="fixed output length per segment")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="default: all %(default)s cores")
+    p.add_argument("--max-batch-size", type=int, default=_default_batch_size(),
+                   help="sentences per engine call (default: the Translator's, %(default)s)")
     p.add_argument("-o", "--output-dir", dest="out_dir", type=Path, default=ROOT / "eval" / "results",
                    help="where bench-<date>.json and .md go (default: eval/results)")
     p.add_argument("--flores", type=Path, default=None, help="FLORES-200 dev folder")

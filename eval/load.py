@@ -7,9 +7,12 @@ compared in the same run with the same model translating the same kind of reques
     python eval/load.py --url http://127.0.0.1:7860/ --model M  # a running server serving M
 
 Every request carries a unique number, so the translator's cache never answers it. The offline figure is one
-`Translator.translate_batch` call on the requests' texts (the engine's best batching); the 1-client latency is
-compared with direct `Translator.translate` calls on the same texts. On a shared machine the ratios, measured
-side by side, are the figures that matter. Writes eval/results/load-<date>.json.
+`Translator.translate_batch` call on the requests' texts (the engine's best batching). The 1-client latency is
+paired: the same texts go to a direct `Translator.translate` call and to the server, alternately, one at a time,
+and the figure is the median of the per-text ratios (same text, same decoding work, so length and machine noise
+cancel). With `--bench-model` every sentence decodes to a fixed number of tokens, as in `mtbrief bench`: a
+random-weight model never ends a sentence by itself. On a shared machine the ratios, measured side by side, are
+the figures that matter. Writes eval/results/load-<date>.json.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mt.translator import Translator
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
@@ -49,7 +56,9 @@ class LoadOptions:
     sentences: int = 2  # seed sentences per request
     timeout: float = 120.0  # per request
     server_concurrency: int = 32
-    offline_requests: int = 40  # requests' texts translated offline (and 1 client's texts timed directly)
+    offline_requests: int = 40  # requests' texts translated offline in one translate_batch
+    paired: int = 10  # texts timed both directly and through the server, one at a time
+    output_tokens: int | None = None  # decode exactly this many tokens per sentence (random-weight models)
 
 
 def free_port() -> int:
@@ -59,10 +68,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_command(model: str, port: int, concurrency: int) -> list[str]:
-    """`mtbrief serve …` through the installed entry point, or through ui.register when it is missing."""
+def serve_command(model: str, port: int, concurrency: int, output_tokens: int | None = None) -> list[str]:
+    """`mtbrief serve …` through the installed entry point, or through ui.register when it is missing; with
+    output_tokens, the same command in eval.load's server worker, which fixes the output length."""
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--model", model,
             "--concurrency", str(concurrency), "--quiet"]
+    if output_tokens:
+        return [sys.executable, "-m", "eval.load", "--serve-fixed", str(output_tokens), *args]
     if any(ep.name == "serve" for ep in entry_points(group="mtbrief.commands")):
         return [sys.executable, "-m", "mt.cli", *args]
     return [sys.executable, "-c", SERVE_FALLBACK, *args]
@@ -157,11 +169,16 @@ def run_load(url: str, options: LoadOptions, clients: int) -> dict:
     }
 
 
-def measure_offline(model: str, options: LoadOptions, sentences: list[str]) -> dict:
-    """The same model in this process: one translate_batch over requests' texts, then one translate per text."""
+def load_translator(model: str, output_tokens: int | None) -> Translator:
+    """What `mtbrief serve --model M` loads (the same defaults), with the output length fixed if asked."""
     from mt.translator import Translator
 
-    translator = Translator.load(model)  # what `mtbrief serve --model M` loads: the same defaults
+    translator = Translator.load(model)
+    return translator.with_options(fixed_length=output_tokens) if output_tokens else translator
+
+
+def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
+    """The served model in this process: one translate_batch over requests' texts."""
     # What 20 clients' first requests hold (other tags than the served ones, so nothing is cached).
     texts = [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
              for i in range(options.offline_requests)]
@@ -169,16 +186,39 @@ def measure_offline(model: str, options: LoadOptions, sentences: list[str]) -> d
     start = time.perf_counter()
     translator.translate_batch(texts)
     batch_s = time.perf_counter() - start
-    direct = []
-    for n in range(min(10, options.offline_requests)):  # the 1-client phase's first texts, other tags
-        text = request_text(sentences, options.sentences, 0, n, run=101)
-        start = time.perf_counter()
-        translator.translate(text)
-        direct.append(time.perf_counter() - start)
     return {"requests": len(texts), "sentences": len(texts) * options.sentences, "batch_s": round(batch_s, 2),
-            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3),
-            "direct_latency_ms": {"p50": round(percentile(direct, 50) * 1000, 1),
-                                  "mean": round(sum(direct) / len(direct) * 1000, 1)}}
+            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3)}
+
+
+def measure_paired(url: str, translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
+    """One client, paired: each text goes to a direct translate call and to the server, in alternating order."""
+    import httpx
+
+    pairs, same = [], 0
+    with httpx.Client(timeout=options.timeout) as http:
+        for n in range(options.paired):
+            text = request_text(sentences, options.sentences, 0, n, run=102)  # new to both caches
+            timed: dict[str, float] = {}
+            for side in (("direct", "server") if n % 2 == 0 else ("server", "direct")):
+                start = time.perf_counter()
+                if side == "direct":
+                    english = translator.translate(text).text
+                else:
+                    response = http.post(url + "translate", json={"q": text, "source": "ar", "target": "en"})
+                    response.raise_for_status()
+                    served = response.json()["translatedText"]
+                timed[side] = time.perf_counter() - start
+            same += served == english
+            pairs.append((timed["direct"], timed["server"]))
+    ratios = [server / direct for direct, server in pairs]
+    # same_output is a check, not a condition: a random-weight model's near-tied scores can flip a token.
+    return {"pairs": len(pairs), "same_output": same,
+            "direct_ms": {"p50": round(percentile([d for d, _ in pairs], 50) * 1000, 1)},
+            "server_ms": {"p50": round(percentile([s for _, s in pairs], 50) * 1000, 1)},
+            "ratio": {"median": round(percentile(ratios, 50), 3), "min": round(min(ratios), 3),
+                      "max": round(max(ratios), 3),
+                      "of_sums": round(sum(s for _, s in pairs) / sum(d for d, _ in pairs), 3)},
+            "overhead_ms_median": round(percentile([(s - d) * 1000 for d, s in pairs], 50), 1)}
 
 
 def resolve_served_model(args: argparse.Namespace, workdir: Path) -> tuple[str, str, dict[str, str]]:
@@ -204,7 +244,8 @@ def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str,
     env = {**os.environ, **env, "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
     port = free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(serve_command(model, port, options.server_concurrency), cwd=ROOT, env=env,
+    command = serve_command(model, port, options.server_concurrency, options.output_tokens)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     return f"http://127.0.0.1:{port}/", proc
 
@@ -214,34 +255,42 @@ def run_phases(url: str, model: str, options: LoadOptions) -> dict:
     import httpx
 
     sentences = seed_sentences()
-    offline = {**measure_offline(model, options, sentences), "loadavg": os.getloadavg()}
+    translator = load_translator(model, options.output_tokens)
+    offline = {**measure_offline(translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: offline {json.dumps(offline)}", flush=True)  # progress: a phase takes minutes
     httpx.post(url + "translate", json={"q": "تجربة.", "source": "ar", "target": "en"}, timeout=options.timeout)
+    paired = {**measure_paired(url, translator, options, sentences), "loadavg": os.getloadavg()}
+    print(f"load: paired {json.dumps(paired)}", flush=True)
+    del translator  # its memory back before the clients start
     phases = []
     for clients in options.clients:
         phase = {**run_load(url, options, clients), "loadavg_after": os.getloadavg()}
         phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
-        if clients == 1 and phase["latency_ms"]:
-            phase["latency_vs_direct"] = round(phase["latency_ms"]["p50"] / offline["direct_latency_ms"]["p50"], 3)
         phases.append(phase)
         print(f"load: {json.dumps(phase)}", flush=True)
-    return {"offline": offline, "phases": phases}
+    return {"offline": offline, "paired": paired, "phases": phases}
 
 
 def to_markdown(report: dict) -> str:
     """The phases as a Markdown table, offline first."""
-    off = report["offline"]
-    lines = [f"Model: {report['model']}; {report['options']['sentences']} sentences per request; "
-             f"{report['options']['duration']:.0f} s per phase; load average {report['machine']['loadavg_before']}",
+    off, opts = report["offline"], report["options"]
+    fixed = f"{opts['output_tokens']} output tokens per sentence; " if opts.get("output_tokens") else ""
+    lines = [f"Model: {report['model']}; {opts['sentences']} sentences per request; {fixed}"
+             f"{opts['duration']:.0f} s per phase; load average {report['machine']['loadavg_before']}",
              "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors |",
              "|--:|--:|--:|--:|--:|--:|--:|",
-             f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | direct translate p50 "
-             f"{off['direct_latency_ms']['p50']:.0f} | | {off['requests']} | 0 |"]
+             f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 |"]
     for p in report["phases"]:
         lat = p["latency_ms"] or {"p50": float("nan"), "p95": float("nan")}
-        extra = f" ({p['latency_vs_direct']:.2f}× direct)" if "latency_vs_direct" in p else ""
         lines.append(f"| {p['clients']} | {p['sentences_per_s']:.2f} | {p['ratio_to_offline']:.2f} | "
-                     f"{lat['p50']:.0f}{extra} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} |")
+                     f"{lat['p50']:.0f} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} |")
+    if paired := report.get("paired"):
+        r = paired["ratio"]
+        lines += ["", f"One client, paired ({paired['pairs']} texts, each sent directly and to the server in "
+                      f"alternating order; {paired['same_output']} identical outputs): server / direct latency "
+                      f"median **{r['median']:.3f}×** (min {r['min']:.3f}, max {r['max']:.3f}, ratio of sums "
+                      f"{r['of_sums']:.3f}); direct p50 {paired['direct_ms']['p50']:.0f} ms, server p50 "
+                      f"{paired['server_ms']['p50']:.0f} ms, median overhead {paired['overhead_ms_median']:.0f} ms."]
     return "\n".join(lines) + "\n"
 
 
@@ -253,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=2, help="seed sentences per request (default: 2)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default: 120)")
     parser.add_argument("--offline-requests", type=int, default=40, help="requests' texts run offline")
+    parser.add_argument("--paired", type=int, default=10, help="texts timed directly and served (default: 10)")
+    parser.add_argument("--output-tokens", type=int, default=None,
+                        help="fixed output tokens per sentence (default: 32 with --bench-model, else none)")
     parser.add_argument("--server-concurrency", type=int, default=32, help="the server's --concurrency")
     parser.add_argument("--model", default=None, help="model to serve (default: a tiny random-weight one)")
     parser.add_argument("--bench-model", choices=["base", "big"], default=None,
@@ -261,9 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=None, help="benchmark a running server (serving --model) instead")
     parser.add_argument("--output", default=None, help="JSON file (default: eval/results/load-<date>.json)")
     args = parser.parse_args(argv)
+    output_tokens = args.output_tokens or (32 if args.bench_model else None)
     options = LoadOptions(tuple(int(c) for c in args.clients.split(",")), args.duration, args.sentences,
                           timeout=args.timeout, server_concurrency=args.server_concurrency,
-                          offline_requests=args.offline_requests)
+                          offline_requests=args.offline_requests, paired=args.paired, output_tokens=output_tokens)
     with tempfile.TemporaryDirectory(prefix="mtbrief-load-") as tmp:
         model, label, env = resolve_served_model(args, Path(tmp))
         proc = None
@@ -298,5 +351,19 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(p["server_errors"] for p in report["phases"]) else 0
 
 
+def serve_fixed(argv: list[str]) -> int:
+    """`--serve-fixed N serve ARGS`: `mtbrief serve ARGS`, every sentence decoded to exactly N tokens."""
+    import ui
+    from mt.cli import translator_from_args
+
+    tokens, rest = int(argv[0]), argv[1:]
+    parser = argparse.ArgumentParser(prog="mtbrief")
+    ui.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(rest)
+    return ui.run_serve(args, load=lambda a: translator_from_args(a).with_options(fixed_length=tokens))
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve-fixed"]:
+        raise SystemExit(serve_fixed(sys.argv[2:]))
     raise SystemExit(main())

@@ -6,7 +6,8 @@ batch the engine can run at once) build each batch from a window of waiting segm
 the requests (interleaved by segment), around the segment whose turn it is, with its neighbours by length, as
 the Translator's batch budget allows (`BatchOptions.fits`): a huge request never starves a small one, batches
 pad little, and a lone request gets the same batches as `Translator.translate`. A batch that is not full waits
-at most `max_wait_ms` for company. A full queue refuses new work with `Overloaded`.
+at most `max_wait_ms` for company, and only while another caller is on its way (inside translate_batch, its
+segments not yet queued): a lone request never waits. A full queue refuses new work with `Overloaded`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +76,11 @@ class MicroBatcher:
         self._lock = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._callers = 0  # callers inside translate_batch / translate_inputs (each counted once)
+        self._local = threading.local()  # this thread's nesting depth, so a caller counts once
         self._rate = 0.0  # segments/s, smoothed: what Retry-After is estimated from
-        self.stats = {"batches": 0, "segments": 0, "shared_batches": 0, "largest_batch": 0, "refused": 0}
+        self.stats = {"batches": 0, "segments": 0, "shared_batches": 0, "largest_batch": 0, "refused": 0,
+                      "waits": 0}
 
     # -- the Translator-like facade ---------------------------------------------------------------------
 
@@ -98,19 +104,38 @@ class MicroBatcher:
         via: a translator with other glossary or memory but the same model and decoding options (e.g. a request's
         own glossary): it prepares, consults its memory and glossary, and its plain segments join the queue.
         """
-        return (via or self.translator).translate_batch(texts, on_progress, self.translate_inputs)
+        with self._caller():
+            return (via or self.translator).translate_batch(texts, on_progress, self.translate_inputs)
 
     def translate_inputs(self, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
         """As Translator.translate_inputs: known inputs answer at once, the rest wait for shared batches."""
-        results, pending = self.translator.split_known(inputs)
-        total = len(results) + len(pending)
-        if pending:
-            job = self._submit(pending)
-            self._wait(job, len(results), total, on_progress)
-            results.update(job.results)
-        elif on_progress:
-            on_progress(total, total)
-        return [results[text] for text in inputs]
+        with self._caller():
+            results, pending = self.translator.split_known(inputs)
+            total = len(results) + len(pending)
+            if pending:
+                job = self._submit(pending)
+                self._wait(job, len(results), total, on_progress)
+                results.update(job.results)
+            elif on_progress:
+                on_progress(total, total)
+            return [results[text] for text in inputs]
+
+    @contextmanager
+    def _caller(self) -> Iterator[None]:
+        """Count this thread as a caller while it is inside (once, however deeply nested)."""
+        depth = getattr(self._local, "depth", 0)
+        self._local.depth = depth + 1
+        if depth == 0:
+            with self._lock:
+                self._callers += 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            if depth == 0:
+                with self._lock:
+                    self._callers -= 1
+                    self._lock.notify_all()  # a batch waiting for this caller need not wait any more
 
     # -- queue --------------------------------------------------------------------------------------------
 
@@ -170,12 +195,20 @@ class MicroBatcher:
                     self._lock.wait()
                 if not self._jobs:
                     return
-                deadline = time.monotonic() + self.options.max_wait_ms / 1000
-                while (self._waiting < self.translator.batching.max_batch_size and not self._closed
-                       and (left := deadline - time.monotonic()) > 0):
-                    self._lock.wait(left)
+                self._wait_for_company()
                 batch = self._take()
             self._decode(batch)
+
+    def _wait_for_company(self) -> None:
+        """Hold a batch that is not full for at most max_wait_ms, while callers are on their way (lock held)."""
+        deadline = time.monotonic() + self.options.max_wait_ms / 1000
+        waited = False
+        # A caller whose segments are queued has a job; any caller beyond those is still preparing its text.
+        while (self._waiting < self.translator.batching.max_batch_size and not self._closed
+               and self._callers > len(self._jobs) and (left := deadline - time.monotonic()) > 0):
+            waited = True
+            self._lock.wait(left)
+        self.stats["waits"] += waited
 
     def _take(self) -> list[tuple[_Job, int]]:
         """One engine batch around the oldest turn's segment, from a window of segments in turn order.

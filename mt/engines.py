@@ -186,6 +186,10 @@ class CTranslate2Engine:
         if device == "cpu" and threads == 0:
             # CT2's own default is 4 threads whatever the machine; split the cores between the workers instead.
             threads = max(1, cpu_cores() // workers)
+        if device == "cpu":
+            from mt.malloc import limit_malloc_arenas
+
+            limit_malloc_arenas(workers)  # before CT2 starts its threads: see mt/malloc.py
         # `workers` batches decode at once (callers on several threads), sharing one copy of the weights.
         self.translator = ctranslate2.Translator(str(ct2_dir), device=device, compute_type=compute_type,
                                                  inter_threads=workers, intra_threads=threads)

@@ -142,6 +142,45 @@ def test_cache_hits_skip_the_queue(tiny_translator):
     assert (len(engine.calls), batcher.stats["segments"], progress) == (calls, segments, [(3, 3)])
 
 
+class SlowPreparer(Translator):
+    """A Translator whose prepare() waits for `opened`: a caller caught on its way to the queue."""
+
+    def __init__(self, base: Translator) -> None:
+        super().__init__(base.engine, base.codec, base.model, base.decode, base.batching)
+        self.opened, self.preparing = threading.Event(), threading.Event()
+
+    def prepare(self, text, final_ya=None):
+        self.preparing.set()
+        self.opened.wait(30)
+        return super().prepare(text, final_ya)
+
+
+def test_a_lone_request_never_waits_for_company(tiny_translator):
+    # A one-second wait would be paid on every batch if a lone caller waited; the batcher sees no one coming.
+    engine = EchoEngine()
+    tr, batcher = make(tiny_translator, engine, max_batch_size=8, wait_ms=1000)
+    assert batcher.translate(f"{AR[0]} {AR[1]}").text == f"{echo(tr, AR[0])} {echo(tr, AR[1])}"
+    assert batcher.translate_inputs(AR[2:5]) == [(echo(tr, t),) for t in AR[2:5]]
+    assert batcher.stats["waits"] == 0 and batcher.stats["batches"] == 2 and batcher._callers == 0
+
+
+def test_a_batch_waits_for_a_caller_on_its_way_and_shares_with_it(tiny_translator):
+    engine = EchoEngine()
+    tr, batcher = make(tiny_translator, engine, max_batch_size=8, wait_ms=1000)
+    slow = SlowPreparer(tr)
+    later = threading.Thread(target=batcher.translate_batch, args=([AR[1]], None, slow))
+    later.start()
+    slow.preparing.wait(30)  # the second caller is inside translate_batch, preparing its text
+    first = threading.Thread(target=batcher.translate_inputs, args=([AR[0]],))
+    first.start()
+    wait_for(lambda: batcher._waiting == 1 and batcher.stats["waits"] == 0 and batcher._jobs, "the first queued")
+    slow.opened.set()
+    for thread in (first, later):
+        thread.join(30)
+    assert [[tr.codec.decode(s[:-1]) for s in call] for call in engine.calls] == [[AR[0], AR[1]]]
+    assert (batcher.stats["waits"], batcher.stats["shared_batches"], batcher._callers) == (1, 1, 0)
+
+
 def test_a_full_queue_refuses_new_work_but_cached_text_still_answers(tiny_translator):
     engine = EchoEngine(gate=True)
     tr, batcher = make(tiny_translator, engine, queue_limit=3)

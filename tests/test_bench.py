@@ -26,6 +26,7 @@ from mt.errors import InputError, InvalidOption
     ({"beam_size": -1}, "invalid beam size -1"),
     ({"output_tokens": 0}, "invalid output tokens 0"),
     ({"threads": 0}, "invalid threads 0"),
+    ({"max_batch_size": 0}, "invalid max batch size 0"),
 ])
 def test_options_reject(changes: dict, message: str) -> None:
     with pytest.raises(InvalidOption, match=message):
@@ -36,7 +37,7 @@ def test_options_defaults() -> None:
     options = bench.BenchOptions()
     assert (options.shapes, options.configs, options.sentences, options.beam_size, options.output_tokens) == (
         ("base", "big"), ("transformers-fp32", "ct2-float32", "ct2-int8"), 500, 4, 32)
-    assert options.threads == (os.cpu_count() or 1)
+    assert options.threads == (os.cpu_count() or 1) and options.max_batch_size == 24  # the Translator's
 
 
 def test_real_shapes() -> None:
@@ -80,24 +81,27 @@ def test_ratios(rows: list[dict], expected: dict) -> None:
     assert bench.ratios(rows) == expected
 
 
-def _report() -> dict:
+def _report(arenas: str | None = None) -> dict:
     row = {"shape": "base", "config": "ct2-int8", "sentences_per_s": 2.0, "tokens_per_s": 64.0,
            "peak_rss_mb": 300.4, "load_s": 1.234, "convert_s": None, "pipeline_s": 50.0, "raw_s": 48.0,
            "overhead_pct": 4.1666, "outside_engine_pct": 1.25}
     return {"date": "2026-01-02", "caveat": bench.CAVEAT, "rows": [row],
-            "settings": {"sentences": 100, "beam_size": 4, "output_tokens": 32, "threads": 2},
+            "settings": {"sentences": 100, "beam_size": 4, "output_tokens": 32, "threads": 2, "max_batch_size": 24,
+                         "malloc_arena_max": arenas},
             "machine": {"cpu": "Test CPU", "cores": 2, "torch": "1", "ctranslate2": "2", "transformers": "3"},
             "shapes": {"base": {"parameters": 76_833_792}},
             "ratios": {"base": {"int8_speedup": 5.0, "int8_raw_speedup": 4.5, "int8_rss_ratio": 0.25}}}
 
 
-def test_markdown_exact_rows() -> None:
-    lines = bench.to_markdown(_report()).splitlines()
+@pytest.mark.parametrize(("arenas", "note"), [(None, ""), ("8", ", MALLOC_ARENA_MAX=8 (CT2's own arena cap off)")])
+def test_markdown_exact_rows(arenas: str | None, note: str) -> None:
+    lines = bench.to_markdown(_report(arenas)).splitlines()
     assert lines[0] == "# mtbrief speed benchmark, 2026-01-02"
     assert lines[2] == f"**{bench.CAVEAT}**"
     assert "Random weights, fixed output length" in lines[2]
-    assert lines[4] == ("100 FLORES-200 dev Arabic sentences, beam 4, 32 output tokens per segment, "
-                        "2 threads. Machine: Test CPU, 2 cores; torch 1, ctranslate2 2, transformers 3.")
+    assert lines[4] == ("100 FLORES-200 dev Arabic sentences, beam 4, 32 output tokens per segment, 2 threads, "
+                        f"batches of at most 24 sentences{note}. Machine: Test CPU, 2 cores; torch 1, ctranslate2 2, "
+                        "transformers 3.")
     assert "| base | ct2-int8 | 2.00 | 64.0 | 300 | 1.23 | — | 50.0 | 48.0 | 4.2 | 1.2 |" in lines
     assert "| base | 76.8M | 5.00× (4.50×) | ≥ 4.5× | 0.25 | ≤ 0.33 |" in lines
 
@@ -125,6 +129,7 @@ def test_command_line_options() -> None:
     (["--shapes", "nope"], "bench: error: invalid shape 'nope'"),
     (["--sentences", "0"], "bench: error: invalid sentences 0"),
     (["--sentences", "100000"], "bench: error: invalid sentences 100000: choose one of 1..997"),
+    (["--max-batch-size", "0"], "bench: error: invalid max batch size 0"),
 ])
 def test_main_errors_are_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
     flores_or_skip()
@@ -140,7 +145,8 @@ def test_measure_in_process(engine: str, compute_type: str, tiny_marian_dir: Pat
 
     threads = torch.get_num_threads()
     task = {"model": str(tiny_marian_dir), "engine": engine, "compute_type": compute_type, "sentences": 4,
-            "flores": str(flores_or_skip()), "beam_size": 2, "output_tokens": 3, "threads": 1}
+            "flores": str(flores_or_skip()), "beam_size": 2, "output_tokens": 3, "threads": 1,
+            "max_batch_size": 24}
     try:
         result = bench.measure(task)
     finally:
@@ -156,16 +162,17 @@ def test_measure_in_process(engine: str, compute_type: str, tiny_marian_dir: Pat
 @pytest.mark.slow
 def test_toy_benchmark_end_to_end(tmp_path: Path) -> None:
     options = bench.BenchOptions(shapes=("toy",), sentences=3, beam_size=2, output_tokens=4, threads=1,
-                                 out_dir=tmp_path, flores=flores_or_skip())
+                                 out_dir=tmp_path, flores=flores_or_skip(), max_batch_size=2)
     report = bench.run_bench(options, log=lambda text: None)
     assert set(report) == {"date", "machine", "caveat", "settings", "shapes", "rows", "ratios"}
-    assert report["settings"] == {"sentences": 3, "beam_size": 2, "output_tokens": 4, "threads": 1}
+    assert report["settings"] == {"sentences": 3, "beam_size": 2, "output_tokens": 4, "threads": 1,
+                                  "max_batch_size": 2, "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX")}
     assert [(r["shape"], r["config"], r["engine"], r["compute_type"]) for r in report["rows"]] == [
         ("toy", "transformers-fp32", "transformers", "float32"),
         ("toy", "ct2-float32", "ctranslate2", "float32"), ("toy", "ct2-int8", "ctranslate2", "int8")]
     for row in report["rows"]:
         assert row["mean_output_tokens"] == 4.0  # the fixed length is really decoded, by both engines
-        assert row["segments"] >= 3 and row["batches"] >= 1 and row["sentences"] == 3
+        assert row["segments"] >= 3 and row["batches"] >= 2 and row["sentences"] == 3  # 2 per batch at most
         assert row["tokens_per_s"] == pytest.approx(row["segments"] * 4 / row["pipeline_s"])
         assert row["overhead_pct"] == pytest.approx(100 * (row["pipeline_s"] - row["raw_s"]) / row["raw_s"])
         assert 0 < row["rss_after_load_mb"] <= row["peak_rss_mb"]

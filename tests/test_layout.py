@@ -4,7 +4,9 @@
   `if TYPE_CHECKING:` are type hints only and never run, so they are left out of the circle check);
 - `mt` never imports `summarize`, `eval` or `ui`; `summarize` never imports `eval` or `ui`; `eval` never imports
   `ui` (type-only imports included);
-- only command modules (`*/cli.py`, `ui.py`, scripts) import `mt.cli`.
+- only command modules (`*/cli.py`, `ui.py`, scripts) import `mt.cli`;
+- scripts (`python eval/NAME.py`) are at the top, like commands: they may import `ui` (the load test serves it),
+  and no module imports a script.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("mt", "summarize", "eval")
 # eval/*.py scripts that are run as `python eval/NAME.py` may use the command line like any user
-SCRIPTS = {"eval.run"}
+SCRIPTS = {"eval.run", "eval.load"}
 FORBIDDEN = {"mt": ("summarize", "eval", "ui"), "summarize": ("eval", "ui"), "eval": ("ui",)}
 
 
@@ -114,7 +116,9 @@ def layout_violations(root: Path = ROOT) -> list[str]:
         graph[name] = runtime
         top = name.split(".")[0]
         for target in sorted(runtime | typed):
-            if target.split(".")[0] in FORBIDDEN.get(top, ()):
+            if target in SCRIPTS:
+                problems.append(f"{name} imports {target}: no module may import a script")
+            if target.split(".")[0] in FORBIDDEN.get(top, ()) and not (name in SCRIPTS and target == "ui"):
                 problems.append(f"{name} imports {target}: {top} must not import {target.split('.')[0]}")
             is_command = name.endswith(".cli") or name in ("ui", *SCRIPTS)
             if target == "mt.cli" and not is_command:
@@ -154,6 +158,10 @@ CLEAN = {"mt/__init__.py": "", "mt/cli.py": "from mt import core\n", "mt/core.py
     ({"mt/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from mt import b\n",
       "mt/b.py": "import mt.a\n"}, []),
     ({"summarize/x.py": "import ui\n"}, ["summarize.x imports ui: summarize must not import ui"]),
+    ({"eval/x.py": "import ui\n"}, ["eval.x imports ui: eval must not import ui"]),
+    ({"eval/load.py": "import ui\nfrom mt.cli import main\n"}, []),
+    ({"eval/load.py": "", "eval/x.py": "from eval import load\n"},
+     ["eval.x imports eval.load: no module may import a script"]),
 ])
 def test_the_checker_finds_each_broken_rule(tmp_path, change, expected):
     _write(tmp_path, {**CLEAN, **change})
