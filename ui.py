@@ -358,6 +358,7 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
 
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = (load or translator_from_args)(args)
+    translator.warm_up()
     app = create_app(translator, settings)
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)

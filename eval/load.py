@@ -58,6 +58,7 @@ class LoadOptions:
     server_concurrency: int = 32
     offline_requests: int = 40  # requests' texts translated offline in one translate_batch
     paired: int = 10  # texts timed both directly and through the server, one at a time
+    pair_gap: float = 0.5  # seconds idle before each timed call, so neither side's idle threads still spin
     output_tokens: int | None = None  # decode exactly this many tokens per sentence (random-weight models)
 
 
@@ -177,17 +178,36 @@ def load_translator(model: str, output_tokens: int | None) -> Translator:
     return translator.with_options(fixed_length=output_tokens) if output_tokens else translator
 
 
+def offline_texts(options: LoadOptions, sentences: list[str]) -> list[str]:
+    """What 20 clients' first requests hold (other tags than the phases' requests, so nothing is cached)."""
+    return [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
+            for i in range(options.offline_requests)]
+
+
 def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
     """The served model in this process: one translate_batch over requests' texts."""
-    # What 20 clients' first requests hold (other tags than the served ones, so nothing is cached).
-    texts = [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
-             for i in range(options.offline_requests)]
+    texts = offline_texts(options, sentences)
     translator.translate("تجربة.")  # warm-up, as the server's first request is before the phases
     start = time.perf_counter()
     translator.translate_batch(texts)
     batch_s = time.perf_counter() - start
     return {"requests": len(texts), "sentences": len(texts) * options.sentences, "batch_s": round(batch_s, 2),
             "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3)}
+
+
+def measure_served_batch(url: str, options: LoadOptions, sentences: list[str]) -> dict:
+    """The offline texts as one request (q: a list) to the server: the same work, so both processes have
+    decoded the same batches before they are compared (the engine runs small batches faster once it has)."""
+    import httpx
+
+    texts = offline_texts(options, sentences)
+    httpx.post(url + "translate", json={"q": "تجربة.", "source": "ar", "target": "en"}, timeout=options.timeout)
+    start = time.perf_counter()
+    response = httpx.post(url + "translate", json={"q": texts, "source": "ar", "target": "en"},
+                          timeout=options.timeout)
+    response.raise_for_status()
+    batch_s = time.perf_counter() - start
+    return {"batch_s": round(batch_s, 2), "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3)}
 
 
 def measure_paired(url: str, translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
@@ -200,6 +220,7 @@ def measure_paired(url: str, translator: Translator, options: LoadOptions, sente
             text = request_text(sentences, options.sentences, 0, n, run=102)  # new to both caches
             timed: dict[str, float] = {}
             for side in (("direct", "server") if n % 2 == 0 else ("server", "direct")):
+                time.sleep(options.pair_gap)
                 start = time.perf_counter()
                 if side == "direct":
                     english = translator.translate(text).text
@@ -252,13 +273,12 @@ def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str,
 
 def run_phases(url: str, model: str, options: LoadOptions) -> dict:
     """Offline first (the server idle), then each client count; ratios against offline from this same run."""
-    import httpx
 
     sentences = seed_sentences()
     translator = load_translator(model, options.output_tokens)
     offline = {**measure_offline(translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: offline {json.dumps(offline)}", flush=True)  # progress: a phase takes minutes
-    httpx.post(url + "translate", json={"q": "تجربة.", "source": "ar", "target": "en"}, timeout=options.timeout)
+    offline["served_as_one_request"] = measure_served_batch(url, options, sentences)
     paired = {**measure_paired(url, translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: paired {json.dumps(paired)}", flush=True)
     del translator  # its memory back before the clients start
@@ -280,6 +300,9 @@ def to_markdown(report: dict) -> str:
              "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors |",
              "|--:|--:|--:|--:|--:|--:|--:|",
              f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 |"]
+    if one := off.get("served_as_one_request"):
+        lines.append(f"| the same texts as one request | {one['sentences_per_s']:.2f} | "
+                     f"{one['sentences_per_s'] / off['sentences_per_s']:.2f} | | | 1 | 0 |")
     for p in report["phases"]:
         lat = p["latency_ms"] or {"p50": float("nan"), "p95": float("nan")}
         lines.append(f"| {p['clients']} | {p['sentences_per_s']:.2f} | {p['ratio_to_offline']:.2f} | "

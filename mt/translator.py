@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 
+WARM_UP_SENTENCE = "أعلنت وزارة الصحة أن عدد الضحايا ارتفع إلى 24 قتيلا و63 جريحا في القصف الذي استهدف المدينة أمس."
+
+
 @dataclass(frozen=True)
 class BatchOptions:
     """How segments are grouped for the engine."""
@@ -221,6 +224,14 @@ class Translator:
             for text, nbest_scores in zip(texts, scores, strict=True):
                 self._score_put(text, nbest_scores[0])
         return [tuple(self.codec.decode(h) for h in nbest) for nbest in hyps]
+
+    def warm_up(self) -> None:
+        """Decode one full batch of a sample sentence, uncached: a server does it before its first request.
+
+        A process that has run a full batch decodes later small ones faster (single 2-sentence requests: about 10%,
+        eval/load.py), so the first users of a fresh server are not the ones who pay for it."""
+        tokens = self.codec.encode_many([WARM_UP_SENTENCE])[0]
+        self.decode_batch([tokens] * self.batching.max_batch_size)
 
     def remember(self, text: str, nbest: tuple[str, ...]) -> None:
         """Keep a decoded input's n-best in the cache."""

@@ -12,7 +12,7 @@ import pytest
 from mt.batcher import BatcherOptions, MicroBatcher, Overloaded
 from mt.engines import DecodeOptions
 from mt.errors import InvalidOption
-from mt.translator import BatchOptions, Translator
+from mt.translator import WARM_UP_SENTENCE, BatchOptions, Translator
 
 AR = ["قتل 24 شخصا في القصف.", "تجدد قصف الطيران علي حلب.", "وصل الوفد إلى دمشق أمس.", "أعلنت الأمم المتحدة هدنة.",
       "ارتفعت الأسعار في السوق.", "عقد المجلس جلسة طارئة.", "غادر السفير العاصمة.", "انقطعت الكهرباء عن المدينة."]
@@ -318,3 +318,12 @@ def test_brief_and_translate_requests_go_through_the_shared_batcher(tiny_transla
     assert client.post("/translate", json={"q": [AR[2], AR[0]], "source": "ar", "target": "en"}).json() == {
         "translatedText": [echo(tr, AR[2]), echo(tr, AR[0])]}
     assert app.state.service.batched().stats["segments"] == 3  # AR[0] came from the cache the second time
+
+
+def test_warm_up_decodes_one_full_batch_and_caches_nothing(tiny_translator):
+    engine = EchoEngine()
+    tr, batcher = make(tiny_translator, engine, max_batch_size=6)
+    tr.warm_up()
+    assert [len(call) for call in engine.calls] == [6]
+    assert len({tuple(source) for source in engine.calls[0]}) == 1  # the sample sentence, six times
+    assert tr.split_known([tr.prepare(WARM_UP_SENTENCE)[0].mt_input])[1]  # still to decode: not cached

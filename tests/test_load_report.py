@@ -21,7 +21,7 @@ def test_percentile_is_nearest_rank():
 def test_markdown_puts_offline_first_ratios_beside_each_phase_and_the_paired_latency_last():
     report = {"model": "m", "options": {"sentences": 2, "duration": 40.0, "output_tokens": 32},
               "machine": {"loadavg_before": (1.0, 2.0, 3.0)},
-              "offline": {"sentences_per_s": 4.0, "requests": 20},
+              "offline": {"sentences_per_s": 4.0, "requests": 20, "served_as_one_request": {"sentences_per_s": 3.9}},
               "paired": {"pairs": 10, "same_output": 10, "direct_ms": {"p50": 500.0}, "server_ms": {"p50": 512.0},
                          "ratio": {"median": 1.021, "min": 0.98, "max": 1.07, "of_sums": 1.02},
                          "overhead_ms_median": 11.0},
@@ -33,6 +33,7 @@ def test_markdown_puts_offline_first_ratios_beside_each_phase_and_the_paired_lat
     assert lines[0].startswith("Model: m; 2 sentences per request; 32 output tokens per sentence; 40 s per phase")
     assert lines[4:] == [
         "| offline (translate_batch) | 4.00 | 1.00 | | | 20 | 0 |",
+        "| the same texts as one request | 3.90 | 0.97 | | | 1 | 0 |",
         "| 1 | 3.60 | 0.90 | 520 | 600 | 9 | 0 |",
         "| 20 | 3.80 | 0.95 | 9000 | 12000 | 80 | 0 |",
         "",
