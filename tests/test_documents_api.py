@@ -123,6 +123,14 @@ def test_translate_file_then_download(client, tiny_translator):
         [[c.text for c in row.cells] for row in want.tables[0].rows]
 
 
+
+def test_translate_file_decodes_through_the_shared_batcher(client):
+    batcher = client.app.state.service.batched()
+    before = batcher.stats["segments"]
+    response = post_file(client, "once.txt", "نص لم يترجم من قبل في هذه الاختبارات.\n".encode())
+    assert response.status_code == 200, response.text
+    assert batcher.stats["segments"] == before + 1
+
 def test_pdf_comes_back_as_docx(client):
     url = post_file(client, "scan.pdf", pdf_bytes()).json()["translatedFileUrl"]
     assert url.endswith(".scan.en.docx") and client.get(url).content.startswith(b"PK")

@@ -102,7 +102,7 @@ def translate_upload(service: ApiService, data: bytes, filename: str) -> tuple[b
         raise ApiError(413, f"Request too large: the document holds {chars} characters of text, the limit is "
                             f"{service.settings.char_limit} characters")
     suffix = output_suffix(doc, None)
-    result = translate_loaded(service.translator, doc, suffix)
+    result = translate_loaded(service.batched(), doc, suffix)  # shares engine batches with other requests
     return result.data, f"{Path(filename).stem}.en{suffix}"
 
 
