@@ -202,13 +202,14 @@ class MicroBatcher:
     def _wait_for_company(self) -> None:
         """Hold a batch that is not full for at most max_wait_ms, while callers are on their way (lock held)."""
         deadline = time.monotonic() + self.options.max_wait_ms / 1000
-        waited = False
+        counted = False
         # A caller whose segments are queued has a job; any caller beyond those is still preparing its text.
         while (self._waiting < self.translator.batching.max_batch_size and not self._closed
                and self._callers > len(self._jobs) and (left := deadline - time.monotonic()) > 0):
-            waited = True
+            if not counted:  # counted as the wait starts, so a test can see a batch being held
+                self.stats["waits"] += 1
+                counted = True
             self._lock.wait(left)
-        self.stats["waits"] += waited
 
     def _take(self) -> list[tuple[_Job, int]]:
         """One engine batch around the oldest turn's segment, from a window of segments in turn order.

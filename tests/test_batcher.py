@@ -173,7 +173,7 @@ def test_a_batch_waits_for_a_caller_on_its_way_and_shares_with_it(tiny_translato
     slow.preparing.wait(30)  # the second caller is inside translate_batch, preparing its text
     first = threading.Thread(target=batcher.translate_inputs, args=([AR[0]],))
     first.start()
-    wait_for(lambda: batcher._waiting == 1 and batcher.stats["waits"] == 0 and batcher._jobs, "the first queued")
+    wait_for(lambda: batcher.stats["waits"] == 1, "the first request's batch held for the caller on its way")
     slow.opened.set()
     for thread in (first, later):
         thread.join(30)
