@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -100,17 +101,22 @@ def sentence_rows(translation: Translation) -> list[list[Any]]:
 
 
 class Downloads:
-    """A folder per result under one temporary root; old ones go, so the disk use stays bounded."""
+    """A folder per result under one temporary root; old ones go, so the disk use stays bounded, and the root
+    goes when the process exits."""
 
     def __init__(self, keep: int = 64) -> None:
         self.keep = keep
         self._dirs: deque[str] = deque()
         self._lock = threading.Lock()
+        self._root: str | None = None
 
     def write(self, translation: Translation, brief: Any, documents: dict[str, bytes] | None = None) -> list[str]:
         """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
-        folder = tempfile.mkdtemp(prefix="mtbrief-ui-")
         with self._lock:
+            if self._root is None:
+                self._root = tempfile.mkdtemp(prefix="mtbrief-ui-")
+                atexit.register(self.close)  # results never outlive the server
+            folder = tempfile.mkdtemp(dir=self._root)
             self._dirs.append(folder)
             while len(self._dirs) > self.keep:
                 shutil.rmtree(self._dirs.popleft(), ignore_errors=True)
@@ -122,6 +128,14 @@ class Downloads:
         for name, data in (documents or {}).items():
             Path(folder, name).write_bytes(data)
         return [str(Path(folder, name)) for name in [*(documents or {}), *files]]
+
+    def close(self) -> None:
+        """Delete every result folder (also run when the process exits)."""
+        with self._lock:
+            if self._root is not None:
+                shutil.rmtree(self._root, ignore_errors=True)
+                self._dirs.clear()
+                self._root = None
 
 
 def run_translation(translator: Translator, text: str | None, char_limit: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from documents_samples import HTML, SRT, docx_bytes, pdf_bytes
@@ -175,13 +176,27 @@ def test_downloads_expire():
 
     now = [0.0]
     store = FileStore(ttl=60, keep=2, clock=lambda: now[0])
+    assert store.folder is None and store.get("0" * 32 + ".a.en.docx") is None  # no folder until a file comes
     first = store.put(b"one", "a.en.docx")
     assert store.get(first).read_bytes() == b"one"
     now[0] = 61
     assert store.get(first) is None and not (store.folder / first).exists()
     names = [store.put(bytes([i]), "x.txt") for i in range(3)]
     assert [store.get(n) is not None for n in names] == [False, True, True]  # at most `keep` files
+    folder = store.folder
     store.close()
+    assert not folder.exists()
+
+
+def test_stored_files_go_when_the_server_process_exits():
+    import subprocess
+    import sys
+
+    code = ("from mt.server.files import FileStore\n"
+            "store = FileStore()\nstore.put(b'x', 'a.en.txt')\nprint(store.folder)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("mtbrief-files-") and not folder.exists()
 
 
 def test_keys_and_rate_limits_apply(keyed):

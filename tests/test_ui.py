@@ -129,6 +129,10 @@ def test_downloads_keep_a_bounded_number(seed_result, tiny_translator):
     keeper = ui.Downloads(keep=2)
     folders = [Path(keeper.write(translation, make_brief(translation))[0]).parent for _ in range(3)]
     assert [f.exists() for f in folders] == [False, True, True]
+    root = folders[0].parent
+    assert root.name.startswith("mtbrief-ui-") and {f.parent for f in folders} == {root}
+    keeper.close()  # registered to run when the process exits
+    assert not root.exists()
 
 
 

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -39,12 +40,16 @@ class TranslateFileResponse(BaseModel):
 
 
 class FileStore:
-    """Files this server produced, under unguessable names, each for DOWNLOAD_TTL seconds."""
+    """Files this server produced, under unguessable names, each for DOWNLOAD_TTL seconds.
+
+    The folder is made on the first file and removed by close() or when the process exits, so translated
+    documents never outlive the server."""
 
     def __init__(self, ttl: float = DOWNLOAD_TTL, keep: int = MAX_STORED,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.keep, self.clock = ttl, keep, clock
-        self.folder = Path(tempfile.mkdtemp(prefix="mtbrief-files-"))
+        self.folder: Path | None = None
+        self._remove: weakref.finalize | None = None
         self._expires: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -53,7 +58,7 @@ class FileStore:
         stem, suffix = Path(filename).stem, Path(filename).suffix
         safe = _UNSAFE.sub("_", stem).strip("._")[:100] or "document"
         name = f"{uuid.uuid4().hex}.{safe}{suffix}"
-        (self.folder / name).write_bytes(data)
+        (self._ensure_folder() / name).write_bytes(data)
         with self._lock:
             self._expires[name] = self.clock() + self.ttl
             self._purge()
@@ -65,7 +70,7 @@ class FileStore:
             return None
         with self._lock:
             self._purge()
-            return self.folder / name if name in self._expires else None
+            return self.folder / name if self.folder and name in self._expires else None
 
     def _purge(self) -> None:
         now = self.clock()
@@ -76,11 +81,20 @@ class FileStore:
 
     def _drop(self, name: str) -> None:
         self._expires.pop(name, None)
-        (self.folder / name).unlink(missing_ok=True)
+        if self.folder:
+            (self.folder / name).unlink(missing_ok=True)
+
+    def _ensure_folder(self) -> Path:
+        with self._lock:
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="mtbrief-files-"))
+                self._remove = weakref.finalize(self, shutil.rmtree, str(self.folder), True)  # also at exit
+            return self.folder
 
     def close(self) -> None:
         """Delete every stored file."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._remove is not None:
+            self._remove()
 
 
 def file_settings(service: ApiService) -> dict[str, Any]:
