@@ -282,6 +282,8 @@ def add_brief_route(app: FastAPI) -> None:
         text = service.check_texts(req.q)[0]
         if not text.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
+        if not has_arabic(text):  # as `mtbrief brief` (exit 2): a brief of nothing is a mistake, not a result
+            raise ApiError(400, "Invalid request: q holds no Arabic sentence to brief")
         return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text,
                                  req.max_sentences, req.max_words or None, req.order)
 
@@ -292,14 +294,12 @@ def add_brief_route(app: FastAPI) -> None:
 
 def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_words: int | None,
                     order: str) -> dict[str, Any]:
-    """Translate, check and brief one text (text without Arabic gives an empty brief)."""
-    from mt.types import Translation
+    """Translate, check and brief one Arabic text."""
     from summarize import make_brief
     from summarize.quality import check_translation
 
-    translation = (translator.translate(text) if has_arabic(text)
-                   else Translation(text, (), translator.signature))
-    return make_brief(check_translation(translation), max_sentences, max_words, order).to_dict()
+    translation = check_translation(translator.translate(text))
+    return make_brief(translation, max_sentences, max_words, order).to_dict()
 
 
 def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
