@@ -43,18 +43,31 @@ def roomy(tiny_translator) -> TestClient:
 
 WRONG_METHODS = [("GET", "/translate", "POST"), ("PUT", "/translate", "POST"), ("DELETE", "/translate", "POST"),
                  ("PATCH", "/detect", "POST"), ("GET", "/detect", "POST"), ("GET", "/brief", "POST"),
-                 ("POST", "/health", "GET"), ("PUT", "/health", "GET"), ("POST", "/languages", "GET"),
-                 ("DELETE", "/languages", "GET"), ("OPTIONS", "/translate", "POST"),
+                 ("POST", "/health", "GET, HEAD"), ("PUT", "/health", "GET, HEAD"), ("POST", "/languages", "GET, HEAD"),
+                 ("DELETE", "/languages", "GET, HEAD"), ("OPTIONS", "/translate", "POST"),
+                 ("HEAD", "/translate", "POST"),
                  ("POST", "/openapi.json", "GET, HEAD"), ("POST", "/docs", "GET, HEAD"),
-                 ("GET", "/translate_file", "POST"), ("POST", "/frontend/settings", "GET"), ("GET", "/suggest", "POST"),
-                 ("POST", "/download_file/abc", "GET"), ("DELETE", "/download_file/abc.report.en.docx", "GET")]
+                 ("GET", "/translate_file", "POST"), ("POST", "/frontend/settings", "GET, HEAD"),
+                 ("GET", "/suggest", "POST"), ("POST", "/download_file/abc", "GET, HEAD"),
+                 ("DELETE", "/download_file/abc.report.en.docx", "GET, HEAD")]
 
 
 @pytest.mark.parametrize(("method", "path", "allow"), WRONG_METHODS)
 def test_wrong_method_is_405_json_with_allow(client, method, path, allow):
     response = client.request(method, path)
     assert response.status_code == 405 and response.headers["allow"] == allow
-    assert response.json() == {"error": f"Method not allowed: {method} {path}; use {allow}"}
+    if method != "HEAD":  # a HEAD answer has no body
+        assert response.json() == {"error": f"Method not allowed: {method} {path}; use {allow}"}
+
+
+@pytest.mark.parametrize(("path", "status"), [("/health", 200), ("/languages", 200), ("/frontend/settings", 200),
+                                              ("/openapi.json", 200), ("/download_file/abc.x.en.txt", 404)])
+def test_head_answers_as_get_without_a_body(client, path, status):
+    head, get = client.head(path), client.get(path)
+    assert (head.status_code, get.status_code) == (status, status)
+    assert head.content == b"" and get.content != b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == get.headers["content-length"]
 
 
 UNKNOWN_PATHS = [("GET", "/translate/x"), ("POST", "/translate/extra/deep"), ("POST", "/translate_file/x"),

@@ -1,6 +1,7 @@
 """What the API answers clients that misbehave, always as {"error": ...}: a wrong method on an API path (405 with
 Allow), an unknown path under the API (404; the web UI at / would otherwise answer it), a client that goes
-away mid-body (one log line, no traceback)."""
+away mid-body (one log line, no traceback). HEAD is answered wherever GET is (RFC 9110: the GET's headers, no
+body), which monitoring probes and link checkers rely on."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class ApiPathGuard:
             for route in self.api.routes:
                 path, methods = getattr(route, "path", ""), getattr(route, "methods", None)
                 if methods and path.split("/")[1] in API_PREFIXES:
-                    found.setdefault(path, (route.path_regex, set()))[1].update(methods)
+                    found.setdefault(path, (route.path_regex, set()))[1].update(
+                        {*methods, "HEAD"} if "GET" in methods else methods)
             self._methods = found
         return self._methods
 
@@ -57,11 +59,24 @@ class ApiPathGuard:
             allow = ", ".join(sorted(methods))
             body, status = f"Method not allowed: {scope['method']} {path}; use {allow}", 405
             headers = {"Allow": allow}
+        elif scope["method"] == "HEAD" and "GET" in methods:
+            return await self.app({**scope, "path": path, "method": "GET"}, receive, _headers_only(send))
         else:
             scope = {**scope, "path": path}  # /translate/ is /translate (a redirect would lose a POST body)
             return await self.app(scope, receive, send)
         await JSONResponse({"error": body}, status, headers)(scope, receive, send)
         return None
+
+
+def _headers_only(send: Callable) -> Callable:
+    """An ASGI send that passes the response's status and headers on and drops its body (a HEAD answer)."""
+
+    async def send_headers(message: dict) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_headers
 
 
 async def _client_gone(request: Request, _exc: Exception) -> Response:
