@@ -180,3 +180,54 @@ def pdf_bytes(paragraphs: list[str] | None = None) -> bytes:
     if paragraphs == []:
         pdf.rect(10, 10, 80, 80, style="F")  # a "scan": a page with a picture and no text
     return bytes(pdf.output())
+
+
+FOOTNOTE = "المصدر: المرصد السوري لحقوق الإنسان في تقريره اليومي."
+ENDNOTE = "تم تحديث الأرقام صباح اليوم التالي."
+_NOTES = {  # part: (content type, relationship type, root tag, note tag)
+    "footnotes": ("footnotes+xml", "footnotes", "footnotes", "footnote"),
+    "endnotes": ("endnotes+xml", "endnotes", "endnotes", "endnote"),
+}
+
+
+def docx_with_notes(data: bytes, footnote: str = FOOTNOTE, endnote: str = ENDNOTE) -> bytes:
+    """The Word file with a right-to-left footnote and endnote referenced from its first body paragraph, written
+    into the package by hand (python-docx cannot create notes), as Word lays them out."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    files = dict(_zip_items(data))
+    types = etree.fromstring(files["[Content_Types].xml"])
+    rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+    body = etree.fromstring(files["word/document.xml"])
+    first = body.find(f"{{{w}}}body/{{{w}}}p")
+    for part, text in (("footnotes", footnote), ("endnotes", endnote)):
+        ctype, rtype, root_tag, note_tag = _NOTES[part]
+        etree.SubElement(types, "{http://schemas.openxmlformats.org/package/2006/content-types}Override",
+                         PartName=f"/word/{part}.xml",
+                         ContentType=f"application/vnd.openxmlformats-officedocument.wordprocessingml.{ctype}")
+        etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
+                         Id=f"rIdNotes{part}", Target=f"{part}.xml",
+                         Type=f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{rtype}")
+        files[f"word/{part}.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{root_tag} xmlns:w="{w}">'
+            f'<w:{note_tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{note_tag}>'
+            f'<w:{note_tag} w:id="1"><w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:vertAlign w:val="superscript"/>'
+            f'</w:rPr><w:{note_tag}Ref/></w:r><w:r><w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve"> {text}</w:t>'
+            f'</w:r></w:p></w:{note_tag}></w:{root_tag}>').encode()
+        run = etree.SubElement(first, f"{{{w}}}r")
+        etree.SubElement(run, f"{{{w}}}{note_tag}Reference", {f"{{{w}}}id": "1"})
+    files["[Content_Types].xml"], files["word/_rels/document.xml.rels"] = (
+        etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
+        etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
+    files["word/document.xml"] = etree.tostring(body, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in files.items():
+            package.writestr(name, content)
+    return out.getvalue()
+
+
+def _zip_items(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return [(name, package.read(name)) for name in package.namelist()]

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 
 import pytest
 from documents_samples import (
     CELLS,
+    ENDNOTE,
+    FOOTNOTE,
     HEADER,
     HEADING,
     HTML,
@@ -18,6 +21,7 @@ from documents_samples import (
     PDF_PARAS,
     SRT,
     docx_bytes,
+    docx_with_notes,
     epub_bytes,
     odt_bytes,
     pdf_bytes,
@@ -65,6 +69,28 @@ def test_docx_keeps_structure_and_styles_and_drops_rtl(tiny_translator):
     assert [r.bold for r in out.paragraphs[1].runs] == [None]
     assert not leftover_arabic("\n".join(p.text for p in out.paragraphs), english)
 
+
+
+def test_docx_footnotes_and_endnotes_are_translated_and_keep_their_marks(tiny_translator):
+    data = docx_with_notes(docx_bytes())
+    units = load_document(data, "notes.docx").units
+    # after the body and the header: the notes parts, each with its separator's empty paragraph first
+    assert units[-4:] == ["", f" {FOOTNOTE}", "", f" {ENDNOTE}"]
+    result = translate_document(tiny_translator, data, "notes.docx", ".docx")
+    english = expected_for(tiny_translator, units)
+    with zipfile.ZipFile(io.BytesIO(result.data)) as package:
+        notes = {part: package.read(f"word/{part}.xml").decode() for part in ("footnotes", "endnotes")}
+        body = package.read("word/document.xml").decode()
+    for part, tag, source in (("footnotes", "footnote", FOOTNOTE), ("endnotes", "endnote", ENDNOTE)):
+        xml = notes[part]
+        assert english[f" {source}"] != f" {source}" and escape(english[f" {source}"].strip()) in xml
+        assert source not in xml and f"<w:{tag}Ref/>" in xml and "<w:separator/>" in xml  # marks stay
+        assert "<w:bidi/>" not in xml and "<w:rtl/>" not in xml
+        assert f'<w:{tag}Reference w:id="1"/>' in body  # the body still points at its note
+    assert result.units == tuple(units)
+    import docx
+
+    docx.Document(io.BytesIO(result.data))  # still a Word package python-docx opens
 
 def test_docx_bilingual_is_a_two_column_table(tiny_translator):
     import docx
