@@ -372,11 +372,13 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
 
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = (load or translator_from_args)(args)
-    translator.warm_up()
+    start = time.perf_counter()
+    translator.warm_up()  # so the first users are not the ones who pay for a cold engine
+    warm_s = time.perf_counter() - start
     app = create_app(translator, settings)
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)
     print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{listener.getsockname()[1]}/ "
-          f"(API docs at /docs)", flush=True)
+          f"(API docs at /docs; engine warmed up in {warm_s:.1f} s)", flush=True)
     serve(app, listener, log_level="warning" if args.quiet else "info")
     return 0

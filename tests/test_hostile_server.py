@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -148,3 +149,10 @@ def test_a_host_that_cannot_be_served_fails_in_one_line(tiny_model_env, host, pa
 def test_a_privileged_port_fails_in_one_line(tiny_model_env):
     result = cli(["serve", "--port", "80", "--model", "/no/such/model"], env=tiny_model_env, timeout=60)
     check_failure(result.returncode, result.stderr.decode(), 2, r"permission denied")
+
+
+def test_the_server_says_where_it_serves_once_the_engine_is_warm(server):
+    _, log = server
+    line = next(line for line in log.read_text().splitlines() if line.startswith("mtbrief: serving "))
+    assert re.fullmatch(r"mtbrief: serving \S+ on http://127\.0\.0\.1:\d+/ \(API docs at /docs; engine warmed up in "
+                        r"\d+\.\d s\)", line), line
