@@ -17,20 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hostile import ROOT, check_failure, cli
 
+from eval.load import free_port
+
 pytest.importorskip("uvicorn")
 HEADER_TIMEOUT = 2  # seconds, through $MTBRIEF_HEADER_TIMEOUT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tiny_model_env, tmp_path_factory):
     """(port, log file) of a running server on the tiny model; its log is checked for tracebacks at the end."""
-    port, log = _free_port(), tmp_path_factory.mktemp("serve") / "serve.log"
+    port, log = free_port(), tmp_path_factory.mktemp("serve") / "serve.log"
     env = {**tiny_model_env, "PYTHONPATH": str(ROOT), "MTBRIEF_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
            "GRADIO_ANALYTICS_ENABLED": "False"}
     with log.open("wb") as sink:
@@ -140,7 +136,7 @@ def test_a_port_in_use_fails_before_the_model_loads(server, tiny_model_env):
                                                ("192.0.2.1", r"not an address of this machine")])
 def test_a_host_that_cannot_be_served_fails_in_one_line(tiny_model_env, host, pattern):
     env = {**tiny_model_env, "MTBRIEF_API_KEYS": "k"}
-    result = cli(["serve", "--host", host, "--port", str(_free_port()), "--model", "/no/such/model"], env=env,
+    result = cli(["serve", "--host", host, "--port", str(free_port()), "--model", "/no/such/model"], env=env,
                  timeout=60)
     check_failure(result.returncode, result.stderr.decode(), 2, pattern)
 
