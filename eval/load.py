@@ -58,7 +58,7 @@ class LoadOptions:
     server_concurrency: int = 32
     offline_requests: int = 40  # requests' texts translated offline in one translate_batch
     paired: int = 10  # texts timed both directly and through the server, one at a time
-    pair_gap: float = 0.5  # seconds idle before each timed call, so neither side's idle threads still spin
+    pair_gap: float = 0.5  # seconds idle before each timed call, so the two sides never overlap
     output_tokens: int | None = None  # decode exactly this many tokens per sentence (random-weight models)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
 from mt.errors import InputError
+from mt.htmltext import has_arabic
 from summarize.brief import ORDERS, Brief, check_options
 from summarize.rank import RANKERS
 
 FORMATS = ("md", "html", "json")
-_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
     text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
-    if not _ARABIC_LETTER.search(text):
+    if not has_arabic(text):  # the same test as the API's /brief
         raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
     check_output_path(args.output, [args.input])  # before the model loads: a bad -o loses no work
     translation = translator_from_args(args).translate(text)
