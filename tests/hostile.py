@@ -47,10 +47,14 @@ def open_folder() -> Path:
 
 
 def can_switch_user() -> bool:
-    """True when tests may run a command as `nobody` (root, with setpriv): read-only cases need a non-root user."""
+    """True when tests may run `mtbrief` as `nobody` (root, with setpriv, and a checkout and Python that nobody
+    can read, which a clone in a private folder is not): read-only cases need a non-root user."""
     if os.geteuid() != 0:
         return False
     try:
-        return subprocess.run(["setpriv", f"--reuid={NOBODY}", "true"], capture_output=True).returncode == 0
-    except OSError:
+        probe = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                                sys.executable, "-c", "import mt.cli"], capture_output=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd="/", timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
         return False
+    return probe.returncode == 0

@@ -118,8 +118,8 @@ READ_ONLY_CASES = [
 ]
 
 
-@pytest.mark.skipif(not can_switch_user(), reason="read-only cases need root and setpriv to run as nobody "
-                                                  "(root itself may write anywhere)")
+@pytest.mark.skipif(not can_switch_user(), reason="read-only cases need root, setpriv and a checkout nobody can "
+                                                  "read, to run as nobody (root itself may write anywhere)")
 @pytest.mark.parametrize(("args", "pattern"), [c[1:] for c in READ_ONLY_CASES], ids=[c[0] for c in READ_ONLY_CASES])
 def test_read_only_places(args, pattern):
     top = open_folder()
