@@ -34,8 +34,8 @@ class Prepared:
 
 def prepare(article: Article, ranker: str, options: rank.RankOptions = rank.RankOptions()) -> Prepared:
     """The article as make_brief's ranking stage receives it, under one ranker."""
-    from summarize.plan import candidates
     from summarize.figures import extract_figures
+    from summarize.plan import candidates
 
     segments = translation_of(article).segments
     figures = extract_figures(segments)

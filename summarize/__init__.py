@@ -7,5 +7,5 @@ from summarize.figures import Figure, extract_figures
 from summarize.quality import SIMILARITY_THRESHOLD, check_translation, number_flags
 from summarize.rank import RankOptions
 
-__all__ = ["QE", "SIMILARITY_THRESHOLD", "Brief", "BriefStory", "Figure", "Point", "RankOptions", "brief_text", "check_translation",
-           "extract_figures", "make_brief", "number_flags"]
+__all__ = ["QE", "SIMILARITY_THRESHOLD", "Brief", "BriefStory", "Figure", "Point", "RankOptions", "brief_text",
+           "check_translation", "extract_figures", "make_brief", "number_flags"]

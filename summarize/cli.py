@@ -43,7 +43,8 @@ def render(brief: Brief, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read, brief on the Arabic, translate and check what the brief shows, write; InputError (exit 2) for a text with no Arabic sentence."""
+    """Read, plan the brief on the Arabic, translate and check what it shows, write; InputError (exit 2) for a
+    text with no Arabic sentence."""
     from mt.cli import translator_from_args
     from mt.documents import is_document, read_document_text
     from mt.outputs import check_output_path

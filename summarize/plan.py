@@ -69,8 +69,8 @@ def story_order(stories: Sequence[Story]) -> list[int]:
 
 
 def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, stories: Sequence[Story],
-                    options: rank.RankOptions, fits: Callable[[int], bool] = lambda i: True
-                    ) -> tuple[list[int], list[int | None]]:
+                    options: rank.RankOptions, fits: Callable[[int], bool] = lambda i: True,
+                    start_bonus: float = 0.0) -> tuple[list[int], list[int | None]]:
     """(chosen units, each story's title unit): one point per story first, then more for the longer ones.
 
     Duplicates are refused as in rank.select (same key, or similarity >= duplicate_threshold to a chosen unit).
@@ -104,9 +104,12 @@ def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: 
                 break
     sizes = np.array([max(1, st.units[1] - st.units[0]) for st in stories], dtype=float)
     weight = np.sqrt(sizes / sizes.max())
+    # A unit where a story may begin (a gap just under the bar) is worth more: a roundup's missed story.
+    odds = np.concatenate([np.asarray(st.odds or [0.0] * (st.units[1] - st.units[0])) for st in stories])
+    hint = 1.0 + start_bonus * (1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50))))
     while len(chosen) < k and open_.any():
         taken = np.bincount(owner[chosen], minlength=len(stories)) if chosen else np.zeros(len(stories))
-        gain = np.where(open_, score * weight[owner] / (1.0 + taken[owner]), -np.inf)
+        gain = np.where(open_, score * hint * weight[owner] / (1.0 + taken[owner]), -np.inf)
         take(int(np.argmax(gain)))
     return chosen, titles
 
@@ -180,7 +183,8 @@ def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "u
     score = _story_scores(central, rank.figure_bonus(units, figures), rank.paragraph_starts(units), stories,
                           options.rank)
     chosen, titles = select_by_story(score, sim, keys, max_sentences, stories, options.rank,
-                                     (lambda i: fits(i, units[i])) if fits else (lambda i: True))
+                                     (lambda i: fits(i, units[i])) if fits else (lambda i: True),
+                                     options.stories.start_bonus if options.stories else 0.0)
     first = [i for i in range(*stories[0].units) if keys[i]]
     head = max(first or [i for i, key in enumerate(keys) if key], key=lambda i: score[i])
     shown = {s for i in [*chosen, head] for s in units[i].segments}

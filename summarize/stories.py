@@ -1,15 +1,16 @@
 """Stories of one report: a roundup tells several; find where each begins (TextTiling-style, on the Arabic).
 
-A gap between two rankable units opens a new story when enough evidence adds up: a transition phrase
-(«من ناحية أخرى», «على صعيد آخر» ...), a paragraph break, a dip in cohesion between the blocks of units on either
-side (the ranker's similarities: the encoder's and TF-IDF's), and a change of the names, places and numbers the
-blocks mention. Transition phrases mark boundaries only; they are never points themselves.
+A gap between two rankable units opens a new story after a transition phrase («من ناحية أخرى», «على صعيد آخر»
+...), or when a logistic model of the other signs says so: a weak phrase («من جانبها»), a paragraph break, a dip
+in cohesion between the blocks of units on either side (the ranker's similarities: the encoder's and TF-IDF's),
+how little the units after the gap echo anything before it, and a change of the names, places and numbers
+mentioned. Transition phrases mark boundaries only; they are never points themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,27 +33,40 @@ TRANSITIONS = (
 # A phrase that can also bring in another side of the same story (من جانبها: "for its part") weighs less.
 WEAK_TRANSITIONS = ("من جانبها", "من جانبه", "على الجانب الآخر")
 RARE_ZIPF = 4.5  # a term rarer than this in Arabic text at large (wordfreq) is a name, a place or a detail
+# A sentence opening with these leans on what came before: the same story goes on (spelling-folded).
+CONNECTIVES = frozenset({"كما", "الا", "لكن", "غير", "هذا", "هذه", "ذلك", "فيما", "بينما", "حيث", "ثم", "كذلك",
+                         "ايضا", "بدوره", "بدورها", "جاء", "يذكر", "يشار", "ياتي", "تاتي", "اذ", "بل"})
 
 
 @dataclass(frozen=True)
 class StoryOptions:
-    """How much each sign of a new story weighs; a gap whose evidence reaches `threshold` opens one.
+    """How a gap between units opens a story: a transition phrase always does; otherwise a logistic model of
+    the other signs (FEATURES) must give log-odds >= `threshold`.
 
-    Chosen on roundups built from ANT dev days (eval/roundups.py); single-story articles checked on EASC dev.
+    The weights are a logistic fit (eval/roundups_fit.py) on the gaps of 80 roundups built from ANT dev days
+    (boundaries) and of 131 whole ANT dev articles (no boundary). The threshold and start_bonus were chosen on
+    the same roundups against EASC dev ROUGE-2 (single articles: it must stay >= lead-k - 0.005); see README.
     """
 
-    window: int = 3  # units on each side of a gap whose cohesion is compared
-    threshold: float = 1.0
-    transition_weight: float = 1.0  # a transition phrase alone opens a story
-    weak_transition_weight: float = 0.5
-    paragraph_weight: float = 0.3
-    cohesion_weight: float = 2.0  # times the TextTiling depth of the gap (0..~1)
-    names_weight: float = 0.3  # times the share of the names/places/numbers that change across the gap
+    window: int = 3  # units on each side of a gap whose cohesion and names are compared
+    threshold: float = 0.0  # log-odds of a new story (0: probability 1/2)
+    bias: float = -17.47
+    weak_transition_weight: float = 3.08  # «من جانبها» (for its part) may bring in another side of one story
+    paragraph_weight: float = 0.34  # short news paragraphs break inside a story as often as between stories
+    cohesion_weight: float = 6.17  # TextTiling depth of the gap (0..~1)
+    names_weight: float = 5.5  # share of names/places/numbers that change across the gap
+    novelty_weight: float = 7.65  # how little the units after the gap echo anything before it
+    new_names_weight: float = 4.54  # share of the names after the gap never mentioned before it
+    and_weight: float = -3.92  # the unit after the gap opens with the conjunction و (وأضاف: he added)
+    connective_weight: float = -2.6  # ... with a connective (كما, إلا أن, جاء ذلك)
     min_units: int = 2  # a story without a transition phrase has at least this many units
+    # Points after one per story: a unit's rank times 1 + start_bonus x the probability a story opens there.
+    start_bonus: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.window < 1 or self.min_units < 1:
-            raise InvalidOption("window/min_units", (self.window, self.min_units), ["integers >= 1"])
+        for name in ("window", "min_units"):
+            if getattr(self, name) < 1:
+                raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class Story:
     span: tuple[int, int]
     units: tuple[int, int]
     transition: str = ""  # the phrase that opened it, if one did
+    odds: tuple[float, ...] = ()  # per unit of the story, the log-odds that a new story opens there
 
 
 @lru_cache(maxsize=1)
@@ -134,34 +149,86 @@ def _names(text: str) -> frozenset[str]:
                      if t.isdigit() or zipf_frequency(t, "ar") < RARE_ZIPF)
 
 
-def name_change(units: Sequence[Unit], window: int) -> np.ndarray:
-    """For each gap: the share of names on the smaller side that the other side does not mention (0..1)."""
+def name_change(units: Sequence[Unit], window: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each gap: (the share of names on the smaller side that the other side does not mention, the share of
+    the names after it never mentioned before it), each 0..1."""
     import numpy as np
 
     names = [_names(u.arabic) for u in units]
-    out = np.zeros(max(0, len(units) - 1))
+    change, new = np.zeros(max(0, len(units) - 1)), np.zeros(max(0, len(units) - 1))
+    seen: frozenset[str] = frozenset()
     for g in range(len(units) - 1):
+        seen = seen | names[g]
         left = frozenset().union(*names[max(0, g + 1 - window): g + 1])
         right = frozenset().union(*names[g + 1: g + 1 + window])
         small = min(len(left), len(right))
-        out[g] = 1.0 - len(left & right) / small if small else 0.0
+        change[g] = 1.0 - len(left & right) / small if small else 0.0
+        new[g] = 1.0 - len(right & seen) / len(right) if right else 0.0
+    return change, new
+
+
+def novelty(sims: Sequence[np.ndarray], window: int) -> np.ndarray:
+    """For each gap: 1 - how closely the units after it echo anything said before it (the best match of each
+    of the `window` units after, averaged): a report's later paragraphs echo its lede, a new story does not."""
+    import numpy as np
+
+    n = sims[0].shape[0]
+    out = np.zeros(max(0, n - 1))
+    for g in range(n - 1):
+        right = slice(g + 1, min(n, g + 1 + window))
+        out[g] = 1.0 - float(np.mean([np.clip(s[right, :g + 1], 0.0, 1.0).max(axis=1).mean() for s in sims]))
     return out
 
 
-def gap_evidence(units: Sequence[Unit], segments: Sequence[Segment], sims: Sequence[np.ndarray],
-                 options: StoryOptions) -> tuple[np.ndarray, list[str]]:
-    """For each gap between units: the weighed evidence of a new story, and the transition phrase found."""
+FEATURES = ("weak transition", "paragraph break", "cohesion depth", "names change", "novelty", "new names",
+            "opens with and", "opens with a connective")
+
+
+def opening(text: str) -> tuple[float, float]:
+    """(1 if the sentence opens with the conjunction و, 1 if with a connective word): both continue a story.
+
+    و is a conjunction when the word without it is about as common as with it (وأضاف, وقال), not when it is
+    the word's own letter (وزارة, واشنطن): wordfreq's Arabic frequencies decide.
+    """
+    from wordfreq import zipf_frequency
+
+    tokens = tokenize(text)[:1]
+    if not tokens:
+        return 0.0, 0.0
+    word = tokens[0].text
+    conjunction = (word.startswith("و") and len(word) > 2
+                   and zipf_frequency(word[1:], "ar") >= zipf_frequency(word, "ar") - 1.0)
+    return float(conjunction), float(tokens[0].norm in CONNECTIVES)
+
+
+def gap_features(units: Sequence[Unit], segments: Sequence[Segment], sims: Sequence[np.ndarray],
+                 window: int) -> tuple[np.ndarray, list[str]]:
+    """Per gap between units, the FEATURES of a new story (one row each), and the transition phrase found."""
     import numpy as np
 
     n = len(units)
     phrases = [_gap_transition(units, segments, i) for i in range(1, n)]
-    weights = [0.0 if not p else options.weak_transition_weight if p in WEAK_TRANSITIONS
-               else options.transition_weight for p in phrases]
-    breaks = [float(units[i].paragraph != units[i - 1].paragraph) for i in range(1, n)]
-    evidence = (np.array(weights) + options.paragraph_weight * np.array(breaks)
-                + options.cohesion_weight * depths(block_cohesion(sims, n, options.window))
-                + options.names_weight * name_change(units, options.window))
-    return evidence, phrases
+    change, new = name_change(units, window)
+    openings = [opening(units[i].arabic) for i in range(1, n)]
+    columns = [[float(p in WEAK_TRANSITIONS) for p in phrases],
+               [float(units[i].paragraph != units[i - 1].paragraph) for i in range(1, n)],
+               depths(block_cohesion(sims, n, window)), change, novelty(sims, window), new,
+               [o[0] for o in openings], [o[1] for o in openings]]  # as FEATURES
+    return np.array(columns, dtype=float).T.reshape(n - 1, len(FEATURES)), phrases
+
+
+def gap_evidence(units: Sequence[Unit], segments: Sequence[Segment], sims: Sequence[np.ndarray],
+                 options: StoryOptions) -> tuple[np.ndarray, list[str]]:
+    """For each gap between units: the log-odds of a new story (inf after a transition phrase), and the phrase."""
+    import numpy as np
+
+    features, phrases = gap_features(units, segments, sims, options.window)
+    weights = np.array([options.weak_transition_weight, options.paragraph_weight, options.cohesion_weight,
+                        options.names_weight, options.novelty_weight, options.new_names_weight,
+                        options.and_weight, options.connective_weight])
+    logits = features @ weights + options.bias
+    strong = np.array([bool(p) and p not in WEAK_TRANSITIONS for p in phrases], dtype=bool)
+    return np.where(strong, np.inf, logits), phrases
 
 
 def find_stories(units: Sequence[Unit], segments: Sequence[Segment], sims: Sequence[np.ndarray],
@@ -178,11 +245,12 @@ def find_stories(units: Sequence[Unit], segments: Sequence[Segment], sims: Seque
             break
         near = min(abs(unit - s) for s in starts)
         tail = len(units) - unit
-        if phrases[g] and phrases[g] not in WEAK_TRANSITIONS or (near >= options.min_units
-                                                                 and tail >= options.min_units):
+        if evidence[g] == float("inf") or (near >= options.min_units and tail >= options.min_units):
             starts.append(unit)
     starts = sorted(set(starts))
-    return _spans(starts, units, segments, phrases)
+    odds = [float("inf"), *(float(e) for e in evidence)]
+    return [replace(story, odds=tuple(odds[story.units[0]:story.units[1]]))
+            for story in _spans(starts, units, segments, phrases)]
 
 
 def _spans(starts: list[int], units: Sequence[Unit], segments: Sequence[Segment],
