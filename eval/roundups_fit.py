@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5)
 
 
-def gaps(segments: list, gold: set[int]) -> tuple[list, list[int]]:
+def gaps(segments: list, gold: set[int], ranker: str = "tfidf") -> tuple[list, list[int]]:
     """(feature rows, labels) of a text's gaps, strong transitions left out; ([], []) with under 2 units."""
     from summarize import rank
     from summarize.figures import extract_figures
@@ -31,7 +31,9 @@ def gaps(segments: list, gold: set[int]) -> tuple[list, list[int]]:
     units, _ = candidates(segments, extract_figures(segments), rank.RankOptions())
     if len(units) < 2:
         return [], []
-    sims = [rank.unit_similarity(units, segments, "use"), rank.similarity([u.arabic for u in units], "tfidf")]
+    sims = [rank.similarity([u.arabic for u in units], "tfidf")]
+    if ranker == "use":
+        sims.insert(0, rank.unit_similarity(units, segments, "use"))
     features, _ = gap_features(units, segments, sims, StoryOptions().window)
     strong, _ = gap_evidence(units, segments, sims, StoryOptions())
     rows, labels = [], []
@@ -67,7 +69,7 @@ def auc(scores, labels) -> float:
     return float((ranks[labels].mean() - (labels.sum() - 1) / 2) / (~labels).sum())
 
 
-def collect(seed: int, count: int) -> dict:
+def collect(seed: int, count: int, ranker: str = "tfidf") -> dict:
     """The gap tables: roundups (labelled), whole ANT articles and EASC articles (per article, all negative)."""
     from eval import roundups as R
     from eval.easc_data import load_corpus, translation_of
@@ -76,11 +78,11 @@ def collect(seed: int, count: int) -> dict:
     table: dict = {"roundups": [], "articles": [], "easc": []}
     for roundup in R.build_roundups(days, count, seed):
         segments = R.arabic_segments(roundup.text)
-        table["roundups"].append(gaps(segments, R.boundaries(R.gold_of(roundup, segments))))
+        table["roundups"].append(gaps(segments, R.boundaries(R.gold_of(roundup, segments)), ranker))
     articles = [a for day in sorted(days) for a in days[day]][::7]
     for article in (a for a in articles if len(a["paragraphs"]) >= 4):
-        table["articles"].append(gaps(R.arabic_segments("\n".join(article["paragraphs"])), set()))
-    table["easc"] = [gaps(list(translation_of(a).segments), set()) for a in load_corpus()]
+        table["articles"].append(gaps(R.arabic_segments("\n".join(article["paragraphs"])), set(), ranker))
+    table["easc"] = [gaps(list(translation_of(a).segments), set(), ranker) for a in load_corpus()]
     return table
 
 
@@ -116,11 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--roundups", type=int, default=80)
+    parser.add_argument("--ranker", default="tfidf", choices=("use", "tfidf"),
+                        help="the similarities the features use: the encoder's and TF-IDF (use), or TF-IDF alone")
     args = parser.parse_args(argv)
-    result = {"seed": args.seed, "roundups": args.roundups, **report(collect(args.seed, args.roundups))}
+    result = {"seed": args.seed, "roundups": args.roundups, "ranker": args.ranker,
+              **report(collect(args.seed, args.roundups, args.ranker))}
     text = json.dumps(result, ensure_ascii=False, indent=1)
     print(text)
-    (ROOT / "eval" / "results" / f"roundups-fit-{time.strftime('%Y-%m-%d')}.json").write_text(text + "\n")
+    (ROOT / "eval" / "results" / f"roundups-fit-{args.ranker}-{time.strftime('%Y-%m-%d')}.json").write_text(text + "\n")
     return 0
 
 

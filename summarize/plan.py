@@ -104,7 +104,9 @@ def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: 
                 break
     sizes = np.array([max(1, st.units[1] - st.units[0]) for st in stories], dtype=float)
     weight = np.sqrt(sizes / sizes.max())
-    # A unit where a story may begin (a gap just under the bar) is worth more: a roundup's missed story.
+    # In a roundup (2+ stories found), a unit where a story may begin (a gap just under the bar) is worth more: a
+    # missed story. A report found to be one story is ranked as before stories.
+    start_bonus = start_bonus if len(stories) > 1 else 0.0
     odds = np.concatenate([np.asarray(st.odds or [0.0] * (st.units[1] - st.units[0])) for st in stories])
     hint = 1.0 + start_bonus * (1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50))))
     while len(chosen) < k and open_.any():
@@ -177,8 +179,10 @@ def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "u
     sim = rank.unit_similarity(units, segments, ranker)  # judges duplicates
     central = sim if options.rank.centrality_on == "ranker" or ranker == "tfidf" else rank.similarity(
         [u.arabic for u in units], "tfidf")
-    sims = [sim] if central is sim else [sim, central]
-    stories = find_stories(units, segments, sims, options.stories) if options.stories else [
+    # Stories are found on TF-IDF under either ranker (the fit: the encoder's vectors added nothing to it).
+    tfidf = sim if ranker == "tfidf" else central if central is not sim else rank.similarity(
+        [u.arabic for u in units], "tfidf")
+    stories = find_stories(units, segments, [tfidf], options.stories) if options.stories else [
         Story((0, len(segments)), (0, len(units)))]
     score = _story_scores(central, rank.figure_bonus(units, figures), rank.paragraph_starts(units), stories,
                           options.rank)

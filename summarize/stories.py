@@ -49,19 +49,20 @@ class StoryOptions:
     """
 
     window: int = 3  # units on each side of a gap whose cohesion and names are compared
-    threshold: float = 0.0  # log-odds of a new story (0: probability 1/2)
-    bias: float = -17.47
-    weak_transition_weight: float = 3.08  # «من جانبها» (for its part) may bring in another side of one story
-    paragraph_weight: float = 0.34  # short news paragraphs break inside a story as often as between stories
-    cohesion_weight: float = 6.17  # TextTiling depth of the gap (0..~1)
-    names_weight: float = 5.5  # share of names/places/numbers that change across the gap
-    novelty_weight: float = 7.65  # how little the units after the gap echo anything before it
-    new_names_weight: float = 4.54  # share of the names after the gap never mentioned before it
-    and_weight: float = -3.92  # the unit after the gap opens with the conjunction و (وأضاف: he added)
-    connective_weight: float = -2.6  # ... with a connective (كما, إلا أن, جاء ذلك)
+    threshold: float = 0.25  # log-odds of a new story (0: probability 1/2)
+    bias: float = -17.65
+    weak_transition_weight: float = 2.97  # «من جانبها» (for its part) may bring in another side of one story
+    paragraph_weight: float = 0.32  # short news paragraphs break inside a story as often as between stories
+    cohesion_weight: float = 7.58  # TextTiling depth of the gap (0..~1)
+    names_weight: float = 6.36  # share of names/places/numbers that change across the gap
+    novelty_weight: float = 5.31  # how little the units after the gap echo anything before it
+    new_names_weight: float = 5.75  # share of the names after the gap never mentioned before it
+    and_weight: float = -4.07  # the unit after the gap opens with the conjunction و (وأضاف: he added)
+    connective_weight: float = -2.71  # ... with a connective (كما, إلا أن, جاء ذلك)
     min_units: int = 2  # a story without a transition phrase has at least this many units
-    # Points after one per story: a unit's rank times 1 + start_bonus x the probability a story opens there.
-    start_bonus: float = 1.0
+    # Points after one per story, in a report of 2+ stories: a unit's rank times 1 + start_bonus x the
+    # probability that a story opens there.
+    start_bonus: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("window", "min_units"):

@@ -183,3 +183,17 @@ def test_brief_text_translates_at_most_twelve_of_the_seeds_sentences(seed_text: 
         seed_text, [segments[i] for i in sorted(shown)]).segments, strict=True))
     for point in (brief.headline, *brief.points):
         assert point.english == " ".join(again[i].target.strip() for i in point.segments if again[i].target.strip())
+
+
+@pytest.mark.parametrize(("max_words", "order"), [(None, "score"), (25, "document"), (1, "document")])
+def test_brief_text_keeps_the_word_budget_and_order(seed_text: str, tiny_translator, max_words, order) -> None:
+    brief = brief_text(tiny_translator, seed_text, 5, max_words, order, ranker="tfidf", check=False)
+    words = sum(len(p.english.split()) for p in brief.points)
+    assert max_words is None or words <= max_words
+    if order == "score":
+        assert [p.score for p in brief.points] == sorted((p.score for p in brief.points), reverse=True)
+    else:
+        assert [p.segments for p in brief.points] == sorted(p.segments for p in brief.points)
+    titles = [s.title for s in brief.stories if s.title is not None]
+    assert all(0 <= t < len(brief.points) for t in titles) and len(set(titles)) == len(titles)
+    assert all(p.qe.flags == () and p.qe.similarity is None for p in brief.points)  # check=False: no check ran
