@@ -230,8 +230,8 @@ def evaluate(count: int, seed: int, ranker: str) -> dict:
 def markdown(report: dict) -> str:
     """The report as Markdown tables."""
     lines = [f"# Story coverage on {report['all']['roundups']} roundups (ANT dev days, seed {report['seed']}, "
-             f"ranker {report['ranker']})", "", "Development figures: the story weights were chosen on roundups "
-             "of these days; held-out days kept apart.", "",
+             f"ranker {report['ranker']})", "", "Development figures: the story weights were fitted on the seed-19 "
+             "roundups of these days (eval/roundups_fit.py); held-out days kept apart.", "",
              "| roundups | system | stories covered [95% CI] | all stories covered |", "| --- | --- | --- | --- |"]
     for name, part in [("all", report["all"]), *report["by_kind"].items()]:
         for system, row in part["coverage"].items():

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-THRESHOLDS = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5)
+THRESHOLDS = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.25, 0.5)
 
 
 def gaps(segments: list, gold: set[int], ranker: str = "tfidf") -> tuple[list, list[int]]:
