@@ -43,6 +43,7 @@ def counting(translator) -> list[int]:
     generate = translator.engine.generate
 
     def recording(tokens, options):
+        """The engine's generate, counting its inputs."""
         sent[0] += len(tokens)
         return generate(tokens, options)
 
@@ -58,6 +59,7 @@ def commands(translator, report: Path, out: Path) -> dict:
     mt.cli.translator_from_args = lambda args: translator  # both commands take the loaded model
 
     def command(*argv: str):
+        """`mtbrief ARGV` parsed once, as a function that runs it."""
         parser = argparse.ArgumentParser(prog="mtbrief")
         subparsers = parser.add_subparsers(dest="command", required=True)
         mt.cli.register_translate(subparsers)

@@ -97,6 +97,7 @@ def report(table: dict) -> dict:
     weights, bias = fit(rows, labels)
 
     def logits(doc):
+        """The fitted log-odds of a document's gaps."""
         return np.asarray(doc[0]) @ weights + bias if doc[0] else np.zeros(0)
 
     positives = np.concatenate([logits(d)[np.asarray(d[1]) == 1] for d in table["roundups"] if d[0]])

@@ -123,8 +123,9 @@ class Brief:
             signature=Signature(**data["signature"]),
             order=data["order"],
             source_segments=data["source_segments"],
-            stories=tuple(BriefStory.from_dict(s) for s in data["stories"]),
-            translated_segments=data["translated_segments"],
+            # Version 1 (before stories) had neither field: its whole report was translated.
+            stories=tuple(BriefStory.from_dict(s) for s in data.get("stories", ())),
+            translated_segments=data.get("translated_segments", data["source_segments"]),
         )
 
     def to_markdown(self) -> str:

@@ -71,7 +71,8 @@ def story_order(stories: Sequence[Story]) -> list[int]:
 def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, stories: Sequence[Story],
                     options: rank.RankOptions, fits: Callable[[int], bool] = lambda i: True,
                     start_bonus: float = 0.0) -> tuple[list[int], list[int | None]]:
-    """(chosen units, each story's title unit): one point per story first, then more for the longer ones.
+    """(chosen units, each story's title unit): one point per story first, then more for the longer ones, each
+    unit's rank raised by start_bonus x the probability that a story opens there (reports of 2+ stories only).
 
     Duplicates are refused as in rank.select (same key, or similarity >= duplicate_threshold to a chosen unit).
     """
@@ -87,6 +88,7 @@ def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: 
     taken_keys: set[str] = set()
 
     def take(best: int) -> bool:
+        """Close unit `best`; choose it unless a duplicate or over budget."""
         nonlocal redundancy
         open_[best] = False
         if keys[best] in taken_keys or redundancy[best] >= options.duplicate_threshold or not fits(best):

@@ -197,3 +197,11 @@ def test_brief_text_keeps_the_word_budget_and_order(seed_text: str, tiny_transla
     titles = [s.title for s in brief.stories if s.title is not None]
     assert all(0 <= t < len(brief.points) for t in titles) and len(set(titles)) == len(titles)
     assert all(p.qe.flags == () and p.qe.similarity is None for p in brief.points)  # check=False: no check ran
+
+
+def test_a_version_1_brief_still_reads(seed_text: str) -> None:
+    data = make_brief(_translation(seed_text), ranker="tfidf", stories=None).to_dict()
+    old = {k: v for k, v in data.items() if k not in ("stories", "translated_segments")} | {"version": 1}
+    brief = Brief.from_dict(old)
+    assert brief.stories == () and brief.translated_segments == brief.source_segments == 29
+    assert brief.points == Brief.from_dict(data).points
