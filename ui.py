@@ -294,12 +294,10 @@ def add_brief_route(app: FastAPI) -> None:
 
 def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_words: int | None,
                     order: str) -> dict[str, Any]:
-    """Translate, check and brief one Arabic text."""
-    from summarize import make_brief
-    from summarize.quality import check_translation
+    """Brief one Arabic text, translating and checking only what the brief shows."""
+    from summarize import brief_text
 
-    translation = check_translation(translator.translate(text))
-    return make_brief(translation, max_sentences, max_words, order).to_dict()
+    return brief_text(translator, text, max_sentences, max_words, order).to_dict()
 
 
 def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:

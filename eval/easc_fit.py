@@ -34,12 +34,12 @@ class Prepared:
 
 def prepare(article: Article, ranker: str, options: rank.RankOptions = rank.RankOptions()) -> Prepared:
     """The article as make_brief's ranking stage receives it, under one ranker."""
-    from summarize.brief import _candidates
     from summarize.figures import extract_figures
+    from summarize.plan import candidates
 
     segments = translation_of(article).segments
     figures = extract_figures(segments)
-    units, keys = _candidates(segments, figures, options)
+    units, keys = candidates(segments, figures, options)
     sim = rank.unit_similarity(units, segments, ranker)
     central_sim = sim if options.centrality_on == "ranker" or ranker == "tfidf" else rank.similarity(
         [u.arabic for u in units], "tfidf")

@@ -107,6 +107,12 @@ class MicroBatcher:
         with self._caller():
             return (via or self.translator).translate_batch(texts, on_progress, self.translate_inputs)
 
+    def translate_prepared(self, text: str, segments: list, on_progress: Progress | None = None,
+                           via: Translator | None = None) -> Translation:
+        """As Translator.translate_prepared, its segments decoded in batches shared with other callers."""
+        with self._caller():
+            return (via or self.translator).translate_prepared(text, segments, on_progress, self.translate_inputs)
+
     def translate_inputs(self, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
         """As Translator.translate_inputs: known inputs answer at once, the rest wait for shared batches."""
         with self._caller():
@@ -308,6 +314,10 @@ class RequestView:
     def translate_batch(self, texts: list[str], on_progress: Progress | None = None) -> list[Translation]:
         """As Translator.translate_batch, through the shared batches."""
         return self.batcher.translate_batch(texts, on_progress, self.via)
+
+    def translate_prepared(self, text: str, segments: list, on_progress: Progress | None = None) -> Translation:
+        """As Translator.translate_prepared, through the shared batches."""
+        return self.batcher.translate_prepared(text, segments, on_progress, self.via)
 
 
 def engine_parallelism(translator: Translator) -> int:

@@ -140,6 +140,13 @@ class Translator:
         hyps = iter(decode_inputs(self, flat, on_progress, decode_plain))
         return [self._assemble(text, segs, hyps) for text, segs in zip(texts, prepared, strict=False)]
 
+    def translate_prepared(self, text: str, segments: list[PreparedSegment], on_progress: Progress | None = None,
+                           decode_plain: Callable[..., list[tuple[str, ...]]] | None = None) -> Translation:
+        """Translate only some prepared segments of `text` (e.g. those a brief shows); decode_plain as in
+        translate_batch. The Translation holds just those segments, in the order given."""
+        hyps = iter(decode_inputs(self, [seg.mt_input for seg in segments], on_progress, decode_plain))
+        return self._assemble(text, segments, hyps)
+
     def _assemble(self, text: str, segs: list[PreparedSegment], hyps: Iterator[Decoded]) -> Translation:
         segments = []
         for seg in segs:

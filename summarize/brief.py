@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Signature, Translation
 from summarize import rank
-from summarize.figures import Figure, extract_figures, key_figures
+from summarize.figures import Figure
+from summarize.plan import BriefPlan, PlanOptions, plan_brief
+from summarize.stories import StoryOptions
 from summarize.text import word_count
 
+if TYPE_CHECKING:
+    from mt.translator import Translator
+
 ORDERS = ("document", "score")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: stories
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,27 @@ class Point:
 
 
 @dataclass(frozen=True)
+class BriefStory:
+    """One story of the report in its brief: its segments [start, end) and its title, points and figures
+    (indices into Brief.points and Brief.figures; title None when the story got no point)."""
+
+    span: tuple[int, int]
+    title: int | None
+    points: tuple[int, ...] = ()
+    figures: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict."""
+        return {"span": list(self.span), "title": self.title, "points": list(self.points),
+                "figures": list(self.figures)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BriefStory:
+        """The story that to_dict wrote."""
+        return cls(tuple(data["span"]), data["title"], tuple(data["points"]), tuple(data["figures"]))
+
+
+@dataclass(frozen=True)
 class Brief:
     """A bilingual extractive brief of one translated report."""
 
@@ -66,7 +92,9 @@ class Brief:
     ranker: str  # "use" | "tfidf" ("none" for an empty document: nothing was ranked)
     signature: Signature
     order: str = "document"
-    source_segments: int = 0  # how many segments the translation had
+    source_segments: int = 0  # how many segments the report had
+    stories: tuple[BriefStory, ...] = ()
+    translated_segments: int = 0  # how many of them were translated to make the brief
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; Brief.from_dict(brief.to_dict()) == brief, also through json."""
@@ -79,6 +107,8 @@ class Brief:
             "signature": self.signature.to_dict(),
             "order": self.order,
             "source_segments": self.source_segments,
+            "stories": [story.to_dict() for story in self.stories],
+            "translated_segments": self.translated_segments,
         }
 
     @classmethod
@@ -93,6 +123,9 @@ class Brief:
             signature=Signature(**data["signature"]),
             order=data["order"],
             source_segments=data["source_segments"],
+            # Version 1 (before stories) had neither field: its whole report was translated.
+            stories=tuple(BriefStory.from_dict(s) for s in data.get("stories", ())),
+            translated_segments=data.get("translated_segments", data["source_segments"]),
         )
 
     def to_markdown(self) -> str:
@@ -125,54 +158,85 @@ def check_options(max_sentences: object, max_words: object, order: str) -> None:
         raise InvalidOption("order", order, ORDERS)
 
 
-def _candidates(segments: Sequence[Segment], figures: Sequence[Figure],
-                options: rank.RankOptions) -> tuple[list[rank.Unit], list[str]]:
-    """The rankable units and their duplicate keys ("" = may not be a point: too short)."""
-    units = rank.group_units(segments, {f.segment for f in figures if f.kind != "number"},
-                             options.min_words, options.max_unit_segments)
-    keys = [rank.dedup_key(u.arabic) if word_count(u.arabic) >= options.min_words else "" for u in units]
-    if not any(keys):  # only short pieces (a one-line report): every segment is a candidate
-        units = rank.group_units(segments, set(), 0, 1)
-        keys = [rank.dedup_key(u.arabic) for u in units]
-    return units, keys
+def _point(plan: BriefPlan, segments: Sequence[Segment], unit: int) -> Point:
+    """A planned unit as a point, with the English and quality of its segments."""
+    indices = plan.units[unit].segments
+    english = " ".join(segments[i].target.strip() for i in indices if segments[i].target.strip())
+    return Point(plan.units[unit].arabic, english, round(plan.score[unit], 6), plan.units[unit].paragraph,
+                 _qe(segments, indices), indices)
+
+
+def assemble(plan: BriefPlan, segments: Sequence[Segment], signature: Signature, order: str = "document",
+             max_words: int | None = None, translated: int | None = None) -> Brief:
+    """The brief a plan shows, its English taken from `segments` (translated where the plan shows them).
+
+    max_words: points are kept in the order they were chosen while their English fits the budget.
+    """
+    if plan.head is None:
+        return Brief(None, (), (), "none", signature, order, len(segments), translated_segments=translated or 0)
+    budget, kept = 0, []
+    for unit in plan.chosen:
+        words = word_count(_point(plan, segments, unit).english)
+        if max_words is None or budget + words <= max_words:
+            budget += words
+            kept.append(unit)
+    kept.sort(key=(lambda i: plan.units[i].segments[0]) if order == "document" else (lambda i: -plan.score[i]))
+    figures = tuple(replace(f, english=segments[f.segment].target) for f in plan.figures)
+    stories = []
+    for s, story in enumerate(plan.stories):
+        points = tuple(k for k, unit in enumerate(kept) if plan.story_of(unit) == s)
+        title = kept.index(plan.titles[s]) if plan.titles[s] in kept else None
+        own = tuple(k for k, f in enumerate(figures) if story.span[0] <= f.segment < story.span[1])
+        stories.append(BriefStory(story.span, title, points, own))
+    count = len(segments) if translated is None else translated
+    return Brief(_point(plan, segments, plan.head), tuple(_point(plan, segments, u) for u in kept), figures,
+                 plan.ranker, signature, order, len(segments), tuple(stories), count)
 
 
 def make_brief(translation: Translation, max_sentences: int = 5, max_words: int | None = None,
                order: str = "document", *, ranker: str = "auto", options: rank.RankOptions | None = None,
-               max_figures: int | None = 12) -> Brief:
-    """Brief a translation: rank its Arabic sentences, pick the best, pair each with its English."""
+               stories: StoryOptions | None = StoryOptions(), max_figures: int | None = 12) -> Brief:
+    """Brief a whole translation: rank its Arabic, one point per story first, pair each with its English.
+
+    stories: how stories are found (None: the report is one story, the ranking before stories).
+    """
     check_options(max_sentences, max_words, order)
-    options = options or rank.RankOptions()
+    plan_options = PlanOptions(options or rank.RankOptions(), stories, max_figures)
     used = rank.resolve_ranker(ranker)
     segments = translation.segments
-    figures = extract_figures(segments)
-    brief_figures = tuple(key_figures(figures, max_figures))
-    units, keys = _candidates(segments, figures, options)
-    if not any(keys):
-        return Brief(None, (), brief_figures, "none", translation.signature, order, len(segments))
-    sim = rank.unit_similarity(units, segments, used)  # judges duplicates
-    central_sim = sim if options.centrality_on == "ranker" or used == "tfidf" else rank.similarity(
-        [u.arabic for u in units], "tfidf")
-    score = rank.scores(central_sim, rank.figure_bonus(units, figures), options, rank.paragraph_starts(units))
     budget = {"words": 0}
 
-    def fits(i: int) -> bool:
-        """Whether unit i's English still fits the word budget (and spend it if so)."""
-        words = word_count(units[i].english)
+    def fits(_: int, unit: rank.Unit) -> bool:
+        """Whether a unit's English still fits the word budget (and spend it if so)."""
+        words = word_count(unit.english)
         if max_words is not None and budget["words"] + words > max_words:
             return False
         budget["words"] += words
         return True
 
-    chosen = rank.select(score, sim, keys, max_sentences, options, fits)
-    head = max((i for i, key in enumerate(keys) if key), key=lambda i: score[i])
+    plan = plan_brief(segments, max_sentences, used, plan_options, fits)
+    return assemble(plan, segments, translation.signature, order, max_words)
 
-    def point(i: int) -> Point:
-        """Unit i as a point."""
-        unit = units[i]
-        return Point(unit.arabic, unit.english, round(float(score[i]), 6), unit.paragraph,
-                     _qe(segments, unit.segments), unit.segments)
 
-    chosen.sort(key=(lambda i: units[i].segments[0]) if order == "document" else (lambda i: -score[i]))
-    return Brief(point(head), tuple(point(i) for i in chosen), brief_figures, used, translation.signature,
-                 order, len(segments))
+def brief_text(translator: Translator, text: str, max_sentences: int = 5, max_words: int | None = None,
+               order: str = "document", *, ranker: str = "auto", check: bool = True,
+               options: PlanOptions | None = None) -> Brief:
+    """Brief an Arabic text translating only what the brief shows (headline, points, figure sentences).
+
+    The translator (a Translator, the server's MicroBatcher or a request's view) prepares the text, and decodes
+    the chosen segments with its cache, glossary and memory; the quality check runs on those segments only.
+    """
+    from summarize.quality import check_translation
+
+    check_options(max_sentences, max_words, order)
+    used = rank.resolve_ranker(ranker)
+    prepared = translator.prepare(text)
+    arabic = [Segment(p.source.text, "", p.source.paragraph, p.source.span) for p in prepared]
+    plan = plan_brief(arabic, max_sentences, used, options or PlanOptions())
+    wanted = plan.segments_to_translate()
+    shown = translator.translate_prepared(text, [prepared[i] for i in wanted])
+    if check:
+        shown = check_translation(shown)
+    for index, segment in zip(wanted, shown.segments, strict=True):
+        arabic[index] = segment
+    return assemble(plan, arabic, shown.signature, order, max_words, len(wanted))

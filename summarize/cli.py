@@ -1,4 +1,4 @@
-"""The `mtbrief brief` subcommand: translate a report, check it, and write its bilingual brief."""
+"""The `mtbrief brief` subcommand: brief a report on the Arabic, translate and check what the brief shows."""
 
 from __future__ import annotations
 
@@ -43,22 +43,21 @@ def render(brief: Brief, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read, translate, check, brief and write; InputError (exit 2) for a text with no Arabic sentence."""
+    """Read, plan the brief on the Arabic, translate and check what it shows, write; InputError (exit 2) for a
+    text with no Arabic sentence."""
     from mt.cli import translator_from_args
     from mt.documents import is_document, read_document_text
     from mt.outputs import check_output_path
     from mt.textio import read_text_input, write_output
-    from summarize.brief import make_brief
-    from summarize.quality import check_translation
+    from summarize.brief import brief_text
 
     check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
     text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
     if not has_arabic(text):  # the same test as the API's /brief
         raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
     check_output_path(args.output, [args.input])  # before the model loads: a bad -o loses no work
-    translation = translator_from_args(args).translate(text)
-    if not args.no_check:
-        translation = check_translation(translation)
-    brief = make_brief(translation, args.sentences, args.words, args.order, ranker=args.ranker)
+    # Only what the brief shows (headline, points, figure sentences) is translated and checked.
+    brief = brief_text(translator_from_args(args), text, args.sentences, args.words, args.order,
+                       ranker=args.ranker, check=not args.no_check)
     write_output(args.output, render(brief, args.format))
     return 0

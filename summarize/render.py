@@ -33,6 +33,26 @@ def _footer(brief: Brief) -> str:
     return f"Ranker: {brief.ranker} · Translation: {brief.signature}"
 
 
+def story_heading(number: int, span: tuple[int, int]) -> str:
+    """"Story 2 · sentences 10–11" (1-based, inclusive)."""
+    first, last = span[0] + 1, span[1]
+    return f"Story {number} · sentence {first}" if first == last else f"Story {number} · sentences {first}–{last}"
+
+
+def _groups(brief: Brief) -> list[tuple[str, tuple[int, ...]]]:
+    """(heading, point indices) per story when the report has several; one untitled group otherwise."""
+    if len(brief.stories) < 2:
+        return [("", tuple(range(len(brief.points))))]
+    return [(story_heading(k, story.span), story.points) for k, story in enumerate(brief.stories, 1)]
+
+
+def _figure_story(brief: Brief) -> dict[int, int]:
+    """Figure index -> its story's number, when the report has several stories."""
+    if len(brief.stories) < 2:
+        return {}
+    return {f: k for k, story in enumerate(brief.stories, 1) for f in story.figures}
+
+
 def _md_point(number: int, point: Point) -> list[str]:
     lines = [f"{number}. {md_escape(point.arabic)}", "", f"   {md_escape(point.english)}"]
     if point.qe.flags:
@@ -49,12 +69,17 @@ def to_markdown(brief: Brief) -> str:
         lines += [f"**{md_escape(brief.headline.arabic)}**", "", md_escape(brief.headline.english), ""]
     if brief.points:
         lines += ["## Key points", ""]
-        for number, point in enumerate(brief.points, 1):
-            lines += _md_point(number, point)
+        for heading, numbers in _groups(brief):
+            lines += [f"### {heading}", ""] if heading else []
+            lines += [line for n in numbers for line in _md_point(n + 1, brief.points[n])]
+            lines += [] if numbers or not heading else ["   (no point: more stories than points)", ""]
     if brief.figures:
-        lines += ["## Key figures", "", "| Kind | Value | Arabic | English |", "| --- | --- | --- | --- |"]
-        lines += [f"| {f.kind} | {md_escape(format_value(f))} | {md_escape(f.arabic)} | "
-                  f"{md_escape(f.english)} |" for f in brief.figures]
+        story = _figure_story(brief)
+        head, rule = ("| Story ", "| --- ") if story else ("", "")
+        lines += ["## Key figures", "", f"{head}| Kind | Value | Arabic | English |",
+                  f"{rule}| --- | --- | --- | --- |"]
+        lines += [f"{f'| {story[k]} ' if story else ''}| {f.kind} | {md_escape(format_value(f))} | "
+                  f"{md_escape(f.arabic)} | {md_escape(f.english)} |" for k, f in enumerate(brief.figures)]
         lines.append("")
     lines += ["---", "", f"*{md_escape(_footer(brief))}*", ""]
     return "\n".join(lines)
@@ -76,15 +101,24 @@ def to_html(brief: Brief, standalone: bool = False) -> str:
     else:
         parts += ['<section class="headline">', *_html_pair(brief.headline), "</section>"]
     if brief.points:
-        parts += ["<h2>Key points</h2>", '<ol class="points">']
-        parts += [f"<li>{''.join(_html_pair(point))}</li>" for point in brief.points]
-        parts.append("</ol>")
+        parts.append("<h2>Key points</h2>")
+        for heading, numbers in _groups(brief):
+            # Points keep their numbers across stories (value=), as in the Markdown.
+            items = [f'<li{f" value={n + 1}" if heading else ""}>{"".join(_html_pair(brief.points[n]))}</li>'
+                     for n in numbers]
+            if heading:
+                parts += ['<section class="story">', f"<h3>{esc(heading)}</h3>"]
+            parts += ['<ol class="points">', *items, "</ol>"] if items else ['<p class="no-point">(no point: '
+                                                                            'more stories than points)</p>']
+            parts += ["</section>"] if heading else []
     if brief.figures:
+        story = _figure_story(brief)
         parts += ["<h2>Key figures</h2>", '<table class="figures">',
-                  "<thead><tr><th>Kind</th><th>Value</th><th>Arabic</th><th>English</th></tr></thead>",
-                  "<tbody>"]
-        parts += [f"<tr><td>{esc(f.kind)}</td><td>{esc(format_value(f))}</td>"
-                  f"<td {AR}>{esc(f.arabic)}</td><td {EN}>{esc(f.english)}</td></tr>" for f in brief.figures]
+                  f"<thead><tr>{'<th>Story</th>' if story else ''}<th>Kind</th><th>Value</th><th>Arabic</th>"
+                  "<th>English</th></tr></thead>", "<tbody>"]
+        parts += [f"<tr>{f'<td>{story[k]}</td>' if story else ''}<td>{esc(f.kind)}</td>"
+                  f"<td>{esc(format_value(f))}</td><td {AR}>{esc(f.arabic)}</td><td {EN}>{esc(f.english)}</td>"
+                  "</tr>" for k, f in enumerate(brief.figures)]
         parts += ["</tbody>", "</table>"]
     parts += [f"<footer>{esc(_footer(brief))}</footer>", "</article>"]
     body = "\n".join(parts)

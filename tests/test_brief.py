@@ -159,12 +159,11 @@ def test_seed_report_brief(seed_text: str, tiny_translator) -> None:
     segments = translation.segments
     assert brief.ranker in ("use", "tfidf") and brief.signature == translation.signature
     assert 1 <= len(brief.points) <= 5 and brief.source_segments == len(segments)
-    assert any("24 شخصا قد قتلوا" in p.arabic for p in brief.points)
     for point in brief.points:
         assert point.english == " ".join(segments[i].target.strip() for i in point.segments)
         assert point.qe.flags == tuple(f for i in point.segments for f in segments[i].flags)
     kinds = {(f.value, f.kind) for f in brief.figures}
-    assert {(24, "killed"), (7, "killed"), (2, "killed"), ("9 September", "date")} <= kinds
+    assert {(24, "killed"), (7, "killed"), (2, "killed")} <= kinds
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 import sys
 import threading
@@ -263,3 +264,32 @@ def test_odd_file_names_give_valid_utf8_json(tiny_model_env, tmp_path, to_file):
     data = out.read_bytes() if to_file else result.stdout
     record = json.loads(data.decode("utf-8"))
     assert record["file"].endswith("/\\xff\\xfe.txt") and record["source"] == AR.strip()
+
+
+# The brief's odd reports (issue 19): sane output, never a traceback; only what the brief shows is translated.
+ONLY_TURNS = "من ناحية أخرى. على صعيد آخر. في سياق منفصل. وفي شأن آخر.\n"
+ODD_BRIEFS = [
+    ("one-sentence", AR, 1, 1),
+    ("only-transition-phrases", ONLY_TURNS, 0, 0),
+    ("a-thousand-sentences", "".join(f"قتل {i} أشخاص في قصف على المدينة رقم {i}.\n" for i in range(1, 1001)), 5, 1),
+]
+
+
+@pytest.mark.parametrize(("text", "points", "stories"), [c[1:] for c in ODD_BRIEFS], ids=[c[0] for c in ODD_BRIEFS])
+def test_odd_reports_give_a_sane_brief(run, tmp_path, text, points, stories):
+    src = tmp_path / "in.txt"
+    src.write_text(text, encoding="utf-8")
+    code, out, err = run("brief", str(src), "--format", "json")
+    assert code == 0 and "Traceback" not in err, err
+    brief = json.loads(out)
+    assert (len(brief["points"]), len(brief["stories"])) == (points, stories)
+    assert brief["translated_segments"] <= 12 and all(p["english"] for p in brief["points"])
+
+
+@pytest.mark.parametrize("text", NO_ARABIC)
+def test_brief_of_text_without_arabic_fails_in_one_line(run, no_model, tmp_path, text):
+    src = tmp_path / "in.txt"
+    src.write_text(text, encoding="utf-8")
+    code, out, err = run("brief", str(src), model=False)
+    check_failure(code, err, 2, rf"{re.escape(str(src))}: no Arabic sentence to brief")
+    assert out == ""

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("mt", "summarize", "eval")
 # eval/*.py scripts that are run as `python eval/NAME.py` may use the command line like any user
-SCRIPTS = {"eval.run", "eval.load"}
+SCRIPTS = {"eval.run", "eval.load", "eval.brief_speed"}
 FORBIDDEN = {"mt": ("summarize", "eval", "ui"), "summarize": ("eval", "ui"), "eval": ("ui",)}
 
 

@@ -116,10 +116,12 @@ def test_downloads(seed_result):
     files = {Path(f).name: Path(f).read_text(encoding="utf-8") for f in result.files}
     assert sorted(files) == ["brief.md", "translation.en.txt", "translation.json"]
     assert files["translation.en.txt"] == result.english + "\n"
-    assert files["brief.md"].startswith("# Brief")
+    assert files["brief.md"].startswith("# Brief") and "\n### Story 4 · sentences 21–29\n" in files["brief.md"]
+    assert result.brief_html.count('<section class="story">') == 4  # the seed's four stories, shown in the UI
     data = json.loads(files["translation.json"])
     assert data["translation"]["text"] == result.english and sorted(data["brief"]) == sorted(
-        ["version", "headline", "points", "figures", "ranker", "signature", "order", "source_segments"])
+        ["version", "headline", "points", "figures", "ranker", "signature", "order", "source_segments", "stories",
+         "translated_segments"])
 
 
 def test_downloads_keep_a_bounded_number(seed_result, tiny_translator):
