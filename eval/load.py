@@ -106,10 +106,11 @@ def seed_sentences() -> list[str]:
 
 
 def request_text(sentences: list[str], count: int, worker: int, n: int, run: int = 0) -> str:
-    """Client `worker`'s n-th request: `count` seed sentences and a unique tag (never a cache hit)."""
+    """Client `worker`'s n-th request: `count` seed sentences, each with a unique tag inside it (before its
+    full stop), so no sentence of any request is ever a cache hit."""
     first = (worker * 7 + n) % len(sentences)
     picked = [sentences[(first + i) % len(sentences)] for i in range(count)]
-    return " ".join(picked) + f" ({run}-{worker}-{n})"
+    return " ".join(f"{s.rstrip('. ')} ({run}-{worker}-{n}-{i})." for i, s in enumerate(picked))
 
 
 def client_loop(url: str, stop_at: float, worker: int, options: LoadOptions, sentences: list[str],
@@ -138,11 +139,43 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def run_load(url: str, options: LoadOptions, clients: int) -> dict:
-    """Drive `clients` clients for options.duration seconds; summary of latencies, throughput and errors."""
+def server_stats(url: str) -> dict[str, int]:
+    """The server's work counts since its start (GET /health's stats: cache hits, engine segments, ...)."""
+    import httpx
+
+    return httpx.get(url + "health", timeout=30).json().get("stats", {})
+
+
+def process_cpu_s(pid: int | None = None) -> float | None:
+    """CPU seconds (user + system) a process has used so far: this one by default (None where unknown)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def work_counts(before: dict, after: dict, sentences: int) -> dict:
+    """What the server did between two stats snapshots: how many sentences the cache answered and the engine's
+    batches (a phase's requests are unique, so cache_answered should be 0)."""
+    delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    batches = delta.get("engine_batches", 0)
+    return {"sentences_sent": sentences, "cache_answered": delta.get("cache_hits", 0),
+            "engine_segments": delta.get("engine_segments", 0), "engine_batches": batches,
+            "segments_per_batch": round(delta.get("engine_segments", 0) / batches, 2) if batches else 0.0}
+
+
+def run_load(url: str, options: LoadOptions, clients: int, server_pid: int | None = None) -> dict:
+    """Drive `clients` clients for options.duration seconds; summary of latencies, throughput, errors, the
+    server's work (cache answers, engine batches) and the CPU seconds of the clients and of the server."""
     sentences = seed_sentences()
     records: list[tuple[float, float, int]] = []
     lock = threading.Lock()
+    stats_before = server_stats(url)
+    cpu_before = (process_cpu_s(), process_cpu_s(server_pid) if server_pid else None)
     began = time.monotonic()
     stop_at = began + options.duration
     threads = [threading.Thread(target=client_loop,
@@ -153,6 +186,9 @@ def run_load(url: str, options: LoadOptions, clients: int) -> dict:
     for thread in threads:
         thread.join()
     wall = time.monotonic() - began
+    cpu = [(after - before) if before is not None and after is not None else None
+           for before, after in zip(cpu_before, (process_cpu_s(), process_cpu_s(server_pid) if server_pid else None),
+                                    strict=True)]
     ok = [seconds for _, seconds, status in records if status == 200]
     statuses: dict[str, int] = {}
     for _, _, status in records:
@@ -167,6 +203,8 @@ def run_load(url: str, options: LoadOptions, clients: int) -> dict:
         "throughput_rps": round(len(ok) / wall, 3),
         "sentences_per_s": round(len(ok) * options.sentences / wall, 3),
         "latency_ms": {k: round(v * 1000, 1) for k, v in latency.items()},
+        "server_work": work_counts(stats_before, server_stats(url), len(ok) * options.sentences),
+        "cpu_s": {"clients": round(cpu[0], 1), "server": None if cpu[1] is None else round(cpu[1], 1)},
     }
 
 
@@ -178,21 +216,22 @@ def load_translator(model: str, output_tokens: int | None) -> Translator:
     return translator.with_options(fixed_length=output_tokens) if output_tokens else translator
 
 
-def offline_texts(options: LoadOptions, sentences: list[str]) -> list[str]:
+def offline_texts(options: LoadOptions, sentences: list[str], run: int = 100) -> list[str]:
     """What 20 clients' first requests hold (other tags than the phases' requests, so nothing is cached)."""
-    return [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
+    return [request_text(sentences, options.sentences, i % 20, i // 20, run=run)
             for i in range(options.offline_requests)]
 
 
-def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
-    """The served model in this process: one translate_batch over requests' texts."""
-    texts = offline_texts(options, sentences)
-    translator.translate("تجربة.")  # warm-up, as the server's first request is before the phases
+def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str], run: int = 100) -> dict:
+    """The served model in this process: one translate_batch over requests' texts (none of them cached)."""
+    texts = offline_texts(options, sentences, run)
+    hits = translator.cache_info()["hits"]
     start = time.perf_counter()
     translator.translate_batch(texts)
     batch_s = time.perf_counter() - start
     return {"requests": len(texts), "sentences": len(texts) * options.sentences, "batch_s": round(batch_s, 2),
-            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3)}
+            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3),
+            "cache_answered": translator.cache_info()["hits"] - hits}
 
 
 def measure_served_batch(url: str, options: LoadOptions, sentences: list[str]) -> dict:
@@ -271,42 +310,57 @@ def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str,
     return f"http://127.0.0.1:{port}/", proc
 
 
-def run_phases(url: str, model: str, options: LoadOptions) -> dict:
+def run_phases(url: str, model: str, options: LoadOptions, server_pid: int | None = None) -> dict:
     """Offline first (the server idle), then each client count; ratios against offline from this same run."""
 
     sentences = seed_sentences()
     translator = load_translator(model, options.output_tokens)
+    translator.warm_up()  # as `mtbrief serve` does before its first request: warm-up treated alike
     offline = {**measure_offline(translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: offline {json.dumps(offline)}", flush=True)  # progress: a phase takes minutes
     offline["served_as_one_request"] = measure_served_batch(url, options, sentences)
     paired = {**measure_paired(url, translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: paired {json.dumps(paired)}", flush=True)
-    del translator  # its memory back before the clients start
     phases = []
     for clients in options.clients:
-        phase = {**run_load(url, options, clients), "loadavg_after": os.getloadavg()}
-        phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
+        phase = {**run_load(url, options, clients, server_pid), "loadavg_after": os.getloadavg()}
         phases.append(phase)
         print(f"load: {json.dumps(phase)}", flush=True)
+    # Offline once more after the phases (other tags): on a shared machine the rate drifts; the ratios use the mean.
+    after = measure_offline(translator, options, sentences, run=103)
+    offline["after_phases"] = {**after, "loadavg": os.getloadavg()}
+    offline["sentences_per_s_before"] = offline["sentences_per_s"]
+    offline["sentences_per_s"] = round((offline["sentences_per_s"] + after["sentences_per_s"]) / 2, 3)
+    for phase in phases:
+        phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
     return {"offline": offline, "paired": paired, "phases": phases}
 
 
 def to_markdown(report: dict) -> str:
-    """The phases as a Markdown table, offline first."""
+    """The phases as a Markdown table, offline first: throughput, latency, what the cache answered, engine batch
+    sizes and the CPU seconds of the clients and of the server in each phase."""
     off, opts = report["offline"], report["options"]
     fixed = f"{opts['output_tokens']} output tokens per sentence; " if opts.get("output_tokens") else ""
-    lines = [f"Model: {report['model']}; {opts['sentences']} sentences per request; {fixed}"
+    before = off.get("sentences_per_s_before")
+    mean = (f" (mean of {before:.2f} before and {off['after_phases']['sentences_per_s']:.2f} after the phases)"
+            if before is not None and "after_phases" in off else "")
+    lines = [f"Model: {report['model']}; {opts['sentences']} sentences per request, every sentence unique; {fixed}"
              f"{opts['duration']:.0f} s per phase; load average {report['machine']['loadavg_before']}",
-             "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors |",
-             "|--:|--:|--:|--:|--:|--:|--:|",
-             f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 |"]
+             "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors | cache answered "
+                 "| sentences per engine batch | CPU s clients / server |",
+             "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+             f"| offline (translate_batch){mean} | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 | "
+             f"{off.get('cache_answered', '')} | | |"]
     if one := off.get("served_as_one_request"):
         lines.append(f"| the same texts as one request | {one['sentences_per_s']:.2f} | "
-                     f"{one['sentences_per_s'] / off['sentences_per_s']:.2f} | | | 1 | 0 |")
+                     f"{one['sentences_per_s'] / off['sentences_per_s']:.2f} | | | 1 | 0 | | | |")
     for p in report["phases"]:
         lat = p["latency_ms"] or {"p50": float("nan"), "p95": float("nan")}
+        work, cpu = p.get("server_work", {}), p.get("cpu_s", {})
         lines.append(f"| {p['clients']} | {p['sentences_per_s']:.2f} | {p['ratio_to_offline']:.2f} | "
-                     f"{lat['p50']:.0f} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} |")
+                     f"{lat['p50']:.0f} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} | "
+                     f"{work.get('cache_answered', '')} | {work.get('segments_per_batch', '')} | "
+                     f"{cpu.get('clients', '')} / {cpu.get('server', '')} |")
     if paired := report.get("paired"):
         r = paired["ratio"]
         lines += ["", f"One client, paired ({paired['pairs']} texts, each sent directly and to the server in "
@@ -350,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             health = wait_ready(url, proc)
             load_before = os.getloadavg()  # other work on the machine skews the figures: keep a trace
-            summary = run_phases(url, model, options)
+            summary = run_phases(url, model, options, proc.pid if proc is not None else None)
         finally:
             if proc is not None:
                 proc.terminate()
