@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +29,7 @@ from eval.loadgen import RESULTS, LoadOptions, resolve_served_model, run_load, s
 
 # (category, pattern on a frame "function (file:line)"); the match nearest the leaf of a stack wins.
 CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("engine call (Python side)", r"ctranslate2|\(mt/engines\.py"),
+    ("engine call (Python side)", r"ctranslate2|generate \(mt/engines\.py"),
     ("tokenization", r"encode_many|\(mt/spm_codec\.py.*encode|EncodeAsPieces|Encode|count \(mt/"),
     ("detokenization", r"decode \(mt/(spm_codec|engines)\.py|DecodePieces|decode_batch"),
     ("splitting and repairs", r"\(mt/(arabic|splitter|enforce|guard|glossary|htmltext)\.py"),
@@ -75,16 +76,23 @@ def thread_cpu(pid: int) -> dict[int, float]:
     return out
 
 
-def attribute(before: dict[int, float], after: dict[int, float], samples: dict[int, Counter]) -> dict[str, float]:
-    """CPU seconds per category: each Python thread's /proc seconds split by its samples; the rest are CT2's."""
+def python_threads(dump: str) -> dict[int, str]:
+    """The Python threads of `py-spy dump` output: thread id -> name."""
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r'^Thread (\d+) \([^)]*\): "([^"]*)"', dump, re.M)}
+
+
+def attribute(before: dict[int, float], after: dict[int, float], samples: dict[int, Counter],
+              python: dict[int, str]) -> dict[str, float]:
+    """CPU seconds per category: each Python thread's /proc seconds split by its samples; threads that are not
+    Python threads are CTranslate2's (its worker and OpenMP threads)."""
     seconds: Counter = Counter()
     for tid, cpu in after.items():
         spent = cpu - before.get(tid, 0.0)
         if spent <= 0:
             continue
         counts = samples.get(tid)
-        if not counts:  # not a Python thread py-spy saw working: CTranslate2's own threads
-            seconds[ENGINE_THREADS] += spent
+        if not counts:
+            seconds["Python, never sampled busy" if tid in python else ENGINE_THREADS] += spent
             continue
         total = sum(counts.values())
         for name, n in counts.items():
@@ -120,10 +128,12 @@ def profile(url: str, pid: int, options: LoadOptions, clients: int, workdir: Pat
     result: dict = {}
     driver = threading.Thread(target=lambda: result.update(run_load(url, options, clients, pid)))
     driver.start()
+    time.sleep(min(5.0, options.duration / 2))  # mid-phase: every request thread exists
+    dump = subprocess.run([spy, "dump", "--nonblocking", "-p", str(pid)], capture_output=True, text=True).stdout
     driver.join()
     after = thread_cpu(pid)
     recorder.wait(timeout=60)
-    return result, attribute(before, after, parse_raw(raw.read_text()))
+    return result, attribute(before, after, parse_raw(raw.read_text()), python_threads(dump))
 
 
 def main(argv: list[str] | None = None) -> int:
