@@ -6,8 +6,12 @@ compared in the same run with the same model translating the same kind of reques
     python eval/load.py --model opus-mt-ar-en        # a real model (must be cached)
     python eval/load.py --url http://127.0.0.1:7860/ --model M  # a running server serving M
 
-Every request carries a unique number, so the translator's cache never answers it. The offline figure is one
-`Translator.translate_batch` call on the requests' texts (the engine's best batching). The 1-client latency is
+Every sentence of every request carries a unique tag (inside it, before its full stop), so the cache never answers
+one; each phase reports how many sentences it did answer (the server's /health stats; it should be 0), the
+engine's batch sizes, and the CPU seconds of the clients and of the server. The offline figure is one
+`Translator.translate_batch` call on the requests' texts (the engine's best batching), warmed up as the server is,
+measured before and after the phases (the mean is the reference). CPU seconds per sentence, offline's over the
+server's and clients' together, is the efficiency figure a shared machine disturbs least. The 1-client latency is
 paired: the same texts go to a direct `Translator.translate` call and to the server, alternately, one at a time,
 and the figure is the median of the per-text ratios (same text, same decoding work, so length and machine noise
 cancel). With `--bench-model` every sentence decodes to a fixed number of tokens, as in `mtbrief bench`: a

@@ -47,8 +47,8 @@ def serve_libretranslate(args: argparse.Namespace) -> None:
 
 
 def serve_easynmt(args: argparse.Namespace) -> None:
-    """EasyNMT behind FastAPI as its Docker REST API serves it (POST /translate {text, source_lang,
-    target_lang}): the model's translate runs inside the request handler, one request at a time."""
+    """EasyNMT behind FastAPI, a stand-in for its Docker REST API (not on PyPI): POST /translate {text,
+    source_lang, target_lang}; the model's translate runs inside the request handler, one request at a time."""
     import uvicorn
     from easynmt import EasyNMT
     from fastapi import FastAPI, Request
