@@ -1,5 +1,7 @@
-"""mtbrief beside the servers a user would pick instead, same model, same sentences, same fixed output length and
-beam: LibreTranslate (its Argos package built from the model) and EasyNMT (a hub-cache entry pointing at it).
+"""mtbrief beside LibreTranslate and EasyNMT: one model, the same sentences, a fixed output length and beam.
+
+The servers a user would pick instead: LibreTranslate (its Argos package built from the model) and EasyNMT (a
+hub-cache entry pointing at it).
 
     python eval/peers.py                       # all three; the peers' virtual environments are made if missing
     python eval/peers.py --systems mtbrief,libretranslate --duration 30
