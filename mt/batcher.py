@@ -7,7 +7,9 @@ the requests (interleaved by segment), around the segment whose turn it is, with
 the Translator's batch budget allows (`BatchOptions.fits`): a huge request never starves a small one, batches
 pad little, and a lone request gets the same batches as `Translator.translate`. A batch that is not full waits
 at most `max_wait_ms` for company, and only while another caller is on its way (inside translate_batch, its
-segments not yet queued): a lone request never waits. A full queue refuses new work with `Overloaded`.
+segments not yet queued): a lone request never waits. After a batch shared by several requests, a batch that is
+not full also waits until `refill_ms` after that one ended, for the clients just answered. A full queue refuses new
+work with `Overloaded`.
 """
 
 from __future__ import annotations
