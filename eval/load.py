@@ -6,8 +6,12 @@ compared in the same run with the same model translating the same kind of reques
     python eval/load.py --model opus-mt-ar-en        # a real model (must be cached)
     python eval/load.py --url http://127.0.0.1:7860/ --model M  # a running server serving M
 
-Every request carries a unique number, so the translator's cache never answers it. The offline figure is one
-`Translator.translate_batch` call on the requests' texts (the engine's best batching). The 1-client latency is
+Every sentence of every request carries a unique tag (inside it, before its full stop), so the cache never answers
+one; each phase reports how many sentences it did answer (the server's /health stats; it should be 0), the
+engine's batch sizes, and the CPU seconds of the clients and of the server. The offline figure is one
+`Translator.translate_batch` call on the requests' texts (the engine's best batching), warmed up as the server is,
+measured before and after the phases (the mean is the reference). CPU seconds per sentence, offline's over the
+server's and clients' together, is the efficiency figure a shared machine disturbs least. The 1-client latency is
 paired: the same texts go to a direct `Translator.translate` call and to the server, alternately, one at a time,
 and the figure is the median of the per-text ratios (same text, same decoding work, so length and machine noise
 cancel). With `--bench-model` every sentence decodes to a fixed number of tokens, as in `mtbrief bench`: a
@@ -21,154 +25,33 @@ import argparse
 import json
 import os
 import platform
-import re
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eval.loadgen import (  # noqa: F401 - free_port, percentile, request_text, ... are this script's API too
+    RESULTS,
+    LoadOptions,
+    free_port,
+    percentile,
+    process_cpu_s,
+    request_text,
+    resolve_served_model,
+    run_load,
+    seed_sentences,
+    serve_command,
+    start_server,
+    wait_ready,
+    work_counts,
+)
+
 if TYPE_CHECKING:
     from mt.translator import Translator
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
-RESULTS = ROOT / "eval" / "results"
-# Python code that runs `mtbrief serve` when the entry point is not installed yet (same register, same run).
-SERVE_FALLBACK = ("import argparse, sys, ui\n"
-                  "p = argparse.ArgumentParser(prog='mtbrief')\n"
-                  "ui.register(p.add_subparsers(dest='command'))\n"
-                  "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    """What to run: clients, duration, sentences per request, and the server's own limits."""
-
-    clients: tuple[int, ...] = (1, 5, 20)  # one phase per count
-    duration: float = 60.0  # seconds per phase
-    sentences: int = 2  # seed sentences per request
-    timeout: float = 120.0  # per request
-    server_concurrency: int = 32
-    offline_requests: int = 40  # requests' texts translated offline in one translate_batch
-    paired: int = 10  # texts timed both directly and through the server, one at a time
-    pair_gap: float = 0.5  # seconds idle before each timed call, so the two sides never overlap
-    output_tokens: int | None = None  # decode exactly this many tokens per sentence (random-weight models)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve_command(model: str, port: int, concurrency: int, output_tokens: int | None = None) -> list[str]:
-    """`mtbrief serve …` through the installed entry point, or through ui.register when it is missing; with
-    output_tokens, the same command in eval.load's server worker, which fixes the output length."""
-    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--model", model,
-            "--concurrency", str(concurrency), "--quiet"]
-    if output_tokens:
-        return [sys.executable, "-m", "eval.load", "--serve-fixed", str(output_tokens), *args]
-    if any(ep.name == "serve" for ep in entry_points(group="mtbrief.commands")):
-        return [sys.executable, "-m", "mt.cli", *args]
-    return [sys.executable, "-c", SERVE_FALLBACK, *args]
-
-
-def wait_ready(url: str, proc: subprocess.Popen | None, limit: float = 300.0) -> dict:
-    """The server's /health once it answers (fails if the server process ends first)."""
-    import httpx
-
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"the server exited with code {proc.returncode}")
-        try:
-            response = httpx.get(url + "health", timeout=5)
-            if response.status_code == 200:
-                return response.json()
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the server did not answer {url}health within {limit:.0f} s")
-
-
-def seed_sentences() -> list[str]:
-    """The seed report's sentences (split at '.', as the report ends them)."""
-    text = SEED.read_text(encoding="utf-8")
-    return [s.strip() + "." for s in re.split(r"\.\s+", text) if len(s.split()) >= 4]
-
-
-def request_text(sentences: list[str], count: int, worker: int, n: int, run: int = 0) -> str:
-    """Client `worker`'s n-th request: `count` seed sentences and a unique tag (never a cache hit)."""
-    first = (worker * 7 + n) % len(sentences)
-    picked = [sentences[(first + i) % len(sentences)] for i in range(count)]
-    return " ".join(picked) + f" ({run}-{worker}-{n})"
-
-
-def client_loop(url: str, stop_at: float, worker: int, options: LoadOptions, sentences: list[str],
-                records: list[tuple[float, float, int]], lock: threading.Lock, run: int = 0) -> None:
-    """One client: POST /translate back to back until stop_at; records (start, seconds, status)."""
-    import httpx
-
-    n = 0
-    with httpx.Client(timeout=options.timeout) as http:
-        while time.monotonic() < stop_at:
-            text = request_text(sentences, options.sentences, worker, n, run)
-            start = time.monotonic()
-            try:
-                body = {"q": text, "source": "ar", "target": "en"}
-                status = http.post(url + "translate", json=body).status_code
-            except httpx.HTTPError:
-                status = 0  # no answer at all (timeout, refused, reset)
-            with lock:
-                records.append((start, time.monotonic() - start, status))
-            n += 1
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank) of values."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
-def run_load(url: str, options: LoadOptions, clients: int) -> dict:
-    """Drive `clients` clients for options.duration seconds; summary of latencies, throughput and errors."""
-    sentences = seed_sentences()
-    records: list[tuple[float, float, int]] = []
-    lock = threading.Lock()
-    began = time.monotonic()
-    stop_at = began + options.duration
-    threads = [threading.Thread(target=client_loop,
-                                args=(url, stop_at, w, options, sentences, records, lock, clients))
-               for w in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - began
-    ok = [seconds for _, seconds, status in records if status == 200]
-    statuses: dict[str, int] = {}
-    for _, _, status in records:
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
-    latency = {"p50": percentile(ok, 50), "p95": percentile(ok, 95), "p99": percentile(ok, 99),
-               "max": max(ok), "mean": sum(ok) / len(ok)} if ok else {}
-    return {
-        "clients": clients, "requests": len(records), "ok": len(ok), "statuses": statuses,
-        "errors": len(records) - len(ok),
-        "server_errors": sum(n for s, n in statuses.items() if s.startswith("5")),
-        "no_answer": statuses.get("0", 0), "wall_s": round(wall, 2),
-        "throughput_rps": round(len(ok) / wall, 3),
-        "sentences_per_s": round(len(ok) * options.sentences / wall, 3),
-        "latency_ms": {k: round(v * 1000, 1) for k, v in latency.items()},
-    }
-
 
 def load_translator(model: str, output_tokens: int | None) -> Translator:
     """What `mtbrief serve --model M` loads (the same defaults), with the output length fixed if asked."""
@@ -178,21 +61,24 @@ def load_translator(model: str, output_tokens: int | None) -> Translator:
     return translator.with_options(fixed_length=output_tokens) if output_tokens else translator
 
 
-def offline_texts(options: LoadOptions, sentences: list[str]) -> list[str]:
+def offline_texts(options: LoadOptions, sentences: list[str], run: int = 100) -> list[str]:
     """What 20 clients' first requests hold (other tags than the phases' requests, so nothing is cached)."""
-    return [request_text(sentences, options.sentences, i % 20, i // 20, run=100)
+    return [request_text(sentences, options.sentences, i % 20, i // 20, run=run)
             for i in range(options.offline_requests)]
 
 
-def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str]) -> dict:
-    """The served model in this process: one translate_batch over requests' texts."""
-    texts = offline_texts(options, sentences)
-    translator.translate("تجربة.")  # warm-up, as the server's first request is before the phases
+def measure_offline(translator: Translator, options: LoadOptions, sentences: list[str], run: int = 100) -> dict:
+    """The served model in this process: one translate_batch over requests' texts (none of them cached)."""
+    texts = offline_texts(options, sentences, run)
+    hits, cpu = translator.cache_info()["hits"], process_cpu_s()
     start = time.perf_counter()
     translator.translate_batch(texts)
     batch_s = time.perf_counter() - start
-    return {"requests": len(texts), "sentences": len(texts) * options.sentences, "batch_s": round(batch_s, 2),
-            "sentences_per_s": round(len(texts) * options.sentences / batch_s, 3)}
+    sentences = len(texts) * options.sentences
+    return {"requests": len(texts), "sentences": sentences, "batch_s": round(batch_s, 2),
+            "sentences_per_s": round(sentences / batch_s, 3),
+            "cpu_s_per_sentence": round((process_cpu_s() - cpu) / sentences, 4),
+            "cache_answered": translator.cache_info()["hits"] - hits}
 
 
 def measure_served_batch(url: str, options: LoadOptions, sentences: list[str]) -> dict:
@@ -242,71 +128,61 @@ def measure_paired(url: str, translator: Translator, options: LoadOptions, sente
             "overhead_ms_median": round(percentile([(s - d) * 1000 for d, s in pairs], 50), 1)}
 
 
-def resolve_served_model(args: argparse.Namespace, workdir: Path) -> tuple[str, str, dict[str, str]]:
-    """(model folder or name, label, extra environment): --model, --bench-model, or a tiny model built here."""
-    if args.bench_model:
-        from eval.bench import SHAPES, build_bench_model
-
-        folder = build_bench_model(SHAPES[args.bench_model], args.flores)
-        return str(folder), f"`mtbrief bench` {args.bench_model} shape, RANDOM weights ({folder.name})", {}
-    if args.model:
-        return args.model, args.model, {}
-    from mt.testing import build_tiny_marian
-
-    env = {"HF_HUB_OFFLINE": "1", "MTBRIEF_CACHE": str(workdir / "cache"), "HF_HOME": str(workdir / "hf")}
-    os.environ.update(env)  # the offline translator converts and caches where the server does
-    model = str(build_tiny_marian(workdir / "tiny-marian"))
-    return model, "tiny random-weight Marian (mt.testing.build_tiny_marian): outputs are token soup", env
-
-
-def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str, str]) -> tuple[str,
-                                                                                              subprocess.Popen]:
-    """Start `mtbrief serve` on a free port."""
-    env = {**os.environ, **env, "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
-    port = free_port()
-    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed with the process
-    command = serve_command(model, port, options.server_concurrency, options.output_tokens)
-    proc = subprocess.Popen(command, cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    return f"http://127.0.0.1:{port}/", proc
-
-
-def run_phases(url: str, model: str, options: LoadOptions) -> dict:
+def run_phases(url: str, model: str, options: LoadOptions, server_pid: int | None = None) -> dict:
     """Offline first (the server idle), then each client count; ratios against offline from this same run."""
 
     sentences = seed_sentences()
     translator = load_translator(model, options.output_tokens)
+    translator.warm_up()  # as `mtbrief serve` does before its first request: warm-up treated alike
     offline = {**measure_offline(translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: offline {json.dumps(offline)}", flush=True)  # progress: a phase takes minutes
     offline["served_as_one_request"] = measure_served_batch(url, options, sentences)
     paired = {**measure_paired(url, translator, options, sentences), "loadavg": os.getloadavg()}
     print(f"load: paired {json.dumps(paired)}", flush=True)
-    del translator  # its memory back before the clients start
     phases = []
     for clients in options.clients:
-        phase = {**run_load(url, options, clients), "loadavg_after": os.getloadavg()}
-        phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
+        phase = {**run_load(url, options, clients, server_pid), "loadavg_after": os.getloadavg()}
         phases.append(phase)
         print(f"load: {json.dumps(phase)}", flush=True)
+    # Offline once more after the phases (other tags): on a shared machine the rate drifts; the ratios use the mean.
+    after = measure_offline(translator, options, sentences, run=103)
+    offline["after_phases"] = {**after, "loadavg": os.getloadavg()}
+    offline["sentences_per_s_before"] = offline["sentences_per_s"]
+    offline["sentences_per_s"] = round((offline["sentences_per_s"] + after["sentences_per_s"]) / 2, 3)
+    offline["cpu_s_per_sentence"] = round((offline["cpu_s_per_sentence"] + after["cpu_s_per_sentence"]) / 2, 4)
+    for phase in phases:
+        phase["ratio_to_offline"] = round(phase["sentences_per_s"] / offline["sentences_per_s"], 3)
+        if phase.get("cpu_s_per_sentence"):
+            phase["cpu_efficiency_vs_offline"] = round(offline["cpu_s_per_sentence"] / phase["cpu_s_per_sentence"], 3)
     return {"offline": offline, "paired": paired, "phases": phases}
 
 
 def to_markdown(report: dict) -> str:
-    """The phases as a Markdown table, offline first."""
+    """The phases as a Markdown table, offline first: throughput, latency, what the cache answered, engine batch
+    sizes and the CPU seconds of the clients and of the server in each phase."""
     off, opts = report["offline"], report["options"]
     fixed = f"{opts['output_tokens']} output tokens per sentence; " if opts.get("output_tokens") else ""
-    lines = [f"Model: {report['model']}; {opts['sentences']} sentences per request; {fixed}"
+    before = off.get("sentences_per_s_before")
+    mean = (f" (mean of {before:.2f} before and {off['after_phases']['sentences_per_s']:.2f} after the phases)"
+            if before is not None and "after_phases" in off else "")
+    lines = [f"Model: {report['model']}; {opts['sentences']} sentences per request, every sentence unique; {fixed}"
              f"{opts['duration']:.0f} s per phase; load average {report['machine']['loadavg_before']}",
-             "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors |",
-             "|--:|--:|--:|--:|--:|--:|--:|",
-             f"| offline (translate_batch) | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 |"]
+             "", "| clients | sentences/s | × offline | p50 latency ms | p95 ms | requests | errors | cache answered "
+                 "| sentences per engine batch | CPU s clients / server | CPU s per sentence (offline's / this) |",
+             "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+             f"| offline (translate_batch){mean} | {off['sentences_per_s']:.2f} | 1.00 | | | {off['requests']} | 0 | "
+             f"{off.get('cache_answered', '')} | | | {off.get('cpu_s_per_sentence', '')} |"]
     if one := off.get("served_as_one_request"):
         lines.append(f"| the same texts as one request | {one['sentences_per_s']:.2f} | "
-                     f"{one['sentences_per_s'] / off['sentences_per_s']:.2f} | | | 1 | 0 |")
+                     f"{one['sentences_per_s'] / off['sentences_per_s']:.2f} | | | 1 | 0 | | | | |")
     for p in report["phases"]:
         lat = p["latency_ms"] or {"p50": float("nan"), "p95": float("nan")}
+        work, cpu = p.get("server_work", {}), p.get("cpu_s", {})
         lines.append(f"| {p['clients']} | {p['sentences_per_s']:.2f} | {p['ratio_to_offline']:.2f} | "
-                     f"{lat['p50']:.0f} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} |")
+                     f"{lat['p50']:.0f} | {lat['p95']:.0f} | {p['requests']} | {p['errors']} | "
+                     f"{work.get('cache_answered', '')} | {work.get('segments_per_batch', '')} | "
+                     f"{cpu.get('clients', '')} / {cpu.get('server', '')} | {p.get('cpu_s_per_sentence', '')} "
+                     f"({p.get('cpu_efficiency_vs_offline', '')}) |")
     if paired := report.get("paired"):
         r = paired["ratio"]
         lines += ["", f"One client, paired ({paired['pairs']} texts, each sent directly and to the server in "
@@ -350,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             health = wait_ready(url, proc)
             load_before = os.getloadavg()  # other work on the machine skews the figures: keep a trace
-            summary = run_phases(url, model, options)
+            summary = run_phases(url, model, options, proc.pid if proc is not None else None)
         finally:
             if proc is not None:
                 proc.terminate()

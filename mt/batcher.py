@@ -7,7 +7,9 @@ the requests (interleaved by segment), around the segment whose turn it is, with
 the Translator's batch budget allows (`BatchOptions.fits`): a huge request never starves a small one, batches
 pad little, and a lone request gets the same batches as `Translator.translate`. A batch that is not full waits
 at most `max_wait_ms` for company, and only while another caller is on its way (inside translate_batch, its
-segments not yet queued): a lone request never waits. A full queue refuses new work with `Overloaded`.
+segments not yet queued): a lone request never waits. After a batch shared by several requests, a batch that is
+not full also waits until `refill_ms` after that one ended, for the clients just answered. A full queue refuses new
+work with `Overloaded`.
 """
 
 from __future__ import annotations
@@ -34,10 +36,16 @@ class BatcherOptions:
 
     max_wait_ms: float = 5.0  # a batch that is not full waits this long for more segments
     queue_limit: int = 4096  # segments waiting for the engine; beyond it, new requests get Overloaded
+    # After a batch shared by several requests, the next batch that is not full waits until this long after that
+    # batch ended: the clients just answered come back within a round trip, and a fuller batch costs less CPU per
+    # sentence (24 sentences: 7-9% less than 18, README "Load"). A lone request's batches are never shared.
+    refill_ms: float = 30.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_wait_ms <= 1000:
             raise InvalidOption("batch wait (ms)", self.max_wait_ms, ["0..1000"])
+        if not 0 <= self.refill_ms <= 1000:
+            raise InvalidOption("refill wait (ms)", self.refill_ms, ["0..1000"])
         if self.queue_limit < 1:
             raise InvalidOption("queue limit", self.queue_limit, ["an integer >= 1"])
 
@@ -79,6 +87,7 @@ class MicroBatcher:
         self._callers = 0  # callers inside translate_batch / translate_inputs (each counted once)
         self._local = threading.local()  # this thread's nesting depth, so a caller counts once
         self._rate = 0.0  # segments/s, smoothed: what Retry-After is estimated from
+        self._shared_done = -math.inf  # when the last batch shared by several requests ended (monotonic)
         self.stats = {"batches": 0, "segments": 0, "shared_batches": 0, "largest_batch": 0, "refused": 0,
                       "waits": 0}
 
@@ -206,12 +215,17 @@ class MicroBatcher:
             self._decode(batch)
 
     def _wait_for_company(self) -> None:
-        """Hold a batch that is not full for at most max_wait_ms, while callers are on their way (lock held)."""
+        """Hold a batch that is not full for at most max_wait_ms while callers are on their way, and until
+        refill_ms after the end of the last shared batch (lock held)."""
         deadline = time.monotonic() + self.options.max_wait_ms / 1000
+        refill_until = self._shared_done + self.options.refill_ms / 1000
         counted = False
-        # A caller whose segments are queued has a job; any caller beyond those is still preparing its text.
-        while (self._waiting < self.translator.batching.max_batch_size and not self._closed
-               and self._callers > len(self._jobs) and (left := deadline - time.monotonic()) > 0):
+        while self._waiting < self.translator.batching.max_batch_size and not self._closed:
+            # A caller whose segments are queued has a job; any caller beyond those is still preparing its text.
+            until = max(deadline, refill_until) if self._callers > len(self._jobs) else refill_until
+            left = until - time.monotonic()
+            if left <= 0:
+                return
             if not counted:  # counted as the wait starts, so a test can see a batch being held
                 self.stats["waits"] += 1
                 counted = True
@@ -291,6 +305,8 @@ class MicroBatcher:
             s["batches"] += 1
             s["segments"] += size
             s["shared_batches"] += jobs > 1
+            if jobs > 1:
+                self._shared_done = time.monotonic()
             s["largest_batch"] = max(s["largest_batch"], size)
             rate = size / max(seconds, 1e-6)
             self._rate = rate if self._rate == 0 else 0.8 * self._rate + 0.2 * rate

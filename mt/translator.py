@@ -69,6 +69,7 @@ class Translator:
                                    decode.beam_size, engine.device)
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._counts = {"hits": 0, "misses": 0}  # cache lookups, shared like the cache (see cache_info)
         self._scores: OrderedDict[str, float] = OrderedDict()  # the best hypothesis's score, same keys and bound
 
     @classmethod
@@ -106,6 +107,7 @@ class Translator:
                            self.memory if memory is ... else memory)
         if not decode_changes:  # the cached n-best of the same search stays valid
             clone._cache, clone._cache_lock, clone._wide = self._cache, self._cache_lock, self._wide
+            clone._counts = self._counts
         return clone
 
     def widened(self, n: int) -> Translator:
@@ -271,6 +273,7 @@ class Translator:
             hit = self._cache.get(text)
             if hit is not None:
                 self._cache.move_to_end(text)
+            self._counts["misses" if hit is None else "hits"] += 1
             return hit
 
     def _cache_put(self, text: str, nbest: tuple[str, ...]) -> None:
@@ -293,6 +296,6 @@ class Translator:
             return self._scores.get(mt_input)
 
     def cache_info(self) -> dict[str, int]:
-        """How many translated segments the LRU cache holds."""
+        """How many translated segments the LRU cache holds, and how many lookups it answered (hits) or not."""
         with self._cache_lock:
-            return {"size": len(self._cache), "max_size": self.batching.cache_size}
+            return {"size": len(self._cache), "max_size": self.batching.cache_size, **self._counts}

@@ -63,9 +63,21 @@ def test_languages(client):
 def test_health(client, tiny_translator, tiny_marian_dir):
     from mt import __version__
 
-    assert client.get("/health").json() == {
+    body = client.get("/health").json()
+    assert sorted(body.pop("stats")) == ["cache_hits", "cache_misses", "engine_batches", "engine_segments"]
+    assert body == {
         "model": str(tiny_marian_dir), "engine": "ctranslate2", "device": "cpu", "compute_type": "int8",
         "version": __version__, "ready": True, "signature": str(tiny_translator.signature)}
+
+
+def test_health_stats_count_engine_work_and_cache_answers(client):
+    before = client.get("/health").json()["stats"]
+    text = "قال المسؤول إن الوضع مستقر في مدينة الاختبار الأولى."  # new to the session's shared cache
+    for _ in range(2):  # the second time the cache answers
+        assert client.post("/translate", json={"q": text, "source": "ar", "target": "en"}).status_code == 200
+    after = client.get("/health").json()["stats"]
+    assert {k: after[k] - before[k] for k in after} == {"cache_hits": 1, "cache_misses": 1, "engine_batches": 1,
+                                                        "engine_segments": 1}
 
 
 def test_openapi_and_docs(client):

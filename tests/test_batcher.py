@@ -41,11 +41,12 @@ class EchoEngine:
         return [[s[:-1]] * options.num_alternatives for s in sources]
 
 
-def make(tiny_translator, engine, max_batch_size=8, cache_size=20_000, wait_ms=0.0, queue_limit=4096):
+def make(tiny_translator, engine, max_batch_size=8, cache_size=20_000, wait_ms=0.0, queue_limit=4096,
+         refill_ms=0.0):
     """A Translator on `engine` (the tiny model's codec) and its MicroBatcher."""
     tr = Translator(engine, tiny_translator.codec, tiny_translator.model, DecodeOptions(beam_size=1),
                     BatchOptions(max_batch_size=max_batch_size, cache_size=cache_size))
-    return tr, MicroBatcher(tr, BatcherOptions(max_wait_ms=wait_ms, queue_limit=queue_limit))
+    return tr, MicroBatcher(tr, BatcherOptions(max_wait_ms=wait_ms, queue_limit=queue_limit, refill_ms=refill_ms))
 
 
 def echo(tr: Translator, text: str) -> str:
@@ -181,6 +182,38 @@ def test_a_batch_waits_for_a_caller_on_its_way_and_shares_with_it(tiny_translato
     assert (batcher.stats["waits"], batcher.stats["shared_batches"], batcher._callers) == (1, 1, 0)
 
 
+def test_after_a_shared_batch_the_next_one_waits_for_the_clients_coming_back(tiny_translator):
+    engine = EchoEngine()
+    tr, batcher = make(tiny_translator, engine, max_batch_size=8, wait_ms=1000, refill_ms=500)
+    slow = SlowPreparer(tr)
+    later = threading.Thread(target=batcher.translate_batch, args=([AR[1]], None, slow))
+    later.start()
+    slow.preparing.wait(30)
+    first = threading.Thread(target=batcher.translate_inputs, args=([AR[0]],))
+    first.start()
+    wait_for(lambda: batcher.stats["waits"] == 1, "the first batch held for the caller on its way")
+    slow.opened.set()
+    for thread in (first, later):
+        thread.join(30)
+    assert batcher.stats["shared_batches"] == 1  # two requests answered: their clients may come back
+    again = threading.Thread(target=batcher.translate_inputs, args=([AR[2]],))
+    again.start()
+    wait_for(lambda: batcher.stats["waits"] == 2, "the next batch held for the clients just answered")
+    batcher.translate_inputs([AR[3]])
+    again.join(30)
+    calls = [sorted(tr.codec.decode(s[:-1]) for s in call) for call in engine.calls]
+    pairs = ((AR[0], AR[1]), (AR[2], AR[3]))  # two batches, each shared by two requests
+    assert calls == [sorted(echo(tr, tr.prepare(t)[0].mt_input) for t in pair) for pair in pairs]
+
+
+def test_without_shared_batches_nothing_waits_for_a_refill(tiny_translator):
+    engine = EchoEngine()
+    tr, batcher = make(tiny_translator, engine, max_batch_size=8, refill_ms=1000)
+    for text in AR[:3]:  # one client, request after request: a one-second refill wait would be paid each time
+        assert batcher.translate(text).text == echo(tr, text)
+    assert (batcher.stats["waits"], batcher.stats["batches"], batcher.stats["shared_batches"]) == (0, 3, 0)
+
+
 def test_a_full_queue_refuses_new_work_but_cached_text_still_answers(tiny_translator):
     engine = EchoEngine(gate=True)
     tr, batcher = make(tiny_translator, engine, queue_limit=3)
@@ -221,6 +254,7 @@ def test_progress_counts_up_to_the_total(tiny_translator):
 
 @pytest.mark.parametrize(("options", "match"), [
     ({"max_wait_ms": -1}, r"batch wait \(ms\).*0\.\.1000"),
+    ({"refill_ms": 1001}, r"refill wait \(ms\).*0\.\.1000"),
     ({"queue_limit": 0}, "queue limit.*an integer >= 1"),
 ])
 def test_bad_options(options, match):

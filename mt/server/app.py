@@ -95,10 +95,11 @@ def create_api(translator: Translator, settings: ServerSettings) -> FastAPI:
 
     @app.get("/health", response_model=Health)
     async def health() -> dict[str, Any]:
-        """The loaded model and engine."""
+        """The loaded model and engine, and counts of the work done since the start."""
         sig = translator.signature
         return {"model": sig.model, "engine": sig.engine, "device": sig.device, "ready": True,
-                "compute_type": sig.compute_type, "version": __version__, "signature": str(sig)}
+                "compute_type": sig.compute_type, "version": __version__, "signature": str(sig),
+                "stats": service.stats()}
 
     from mt.server.files import add_file_routes
 

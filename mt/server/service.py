@@ -128,6 +128,15 @@ class ApiService:
                 self._batchers[n] = MicroBatcher(translator, options)
             return self._batchers[n]
 
+    def stats(self) -> dict[str, int]:
+        """Since the start: cache lookups that hit or missed, and the engine batches and segments decoded."""
+        cache = self.translator.cache_info()
+        with self._lock:
+            batchers = [b.stats for b in self._batchers.values()]
+        return {"cache_hits": cache["hits"], "cache_misses": cache["misses"],
+                "engine_batches": sum(b["batches"] for b in batchers),
+                "engine_segments": sum(b["segments"] for b in batchers)}
+
     def request_translator(self, n: int, pairs: list[list[str]] | None) -> MicroBatcher | RequestView:
         """n hypotheses through the shared batches, with the request's glossary added to the server's (400 if
         bad): the glossary's terms are matched and enforced for this request only."""
