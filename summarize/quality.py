@@ -9,7 +9,13 @@ from dataclasses import replace
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Translation
 from summarize.numbers import MONTHS_EN, read_numbers
-from summarize.numbers_en import english_months, english_number_like, read_english_numbers, spell_out_dates
+from summarize.numbers_en import (
+    english_months,
+    english_number_like,
+    read_english_numbers,
+    roman_numerals,
+    spell_out_dates,
+)
 from summarize.omission import MIN_SOURCE_WORDS, NEIGHBOUR_WINDOW, QualityOptions, judge
 from summarize.text import strip_prefixes, tokenize, word_count
 
@@ -21,6 +27,8 @@ SIMILARITY_THRESHOLD = 0.18
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
 CHECK_KINDS = ("number", "similarity", "omission", "confidence")
 _DIGIT_RUN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_SECTION = re.compile(r"(?<![\d.])\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1"
+_DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands grouped with a dot
 _DATE = re.compile(r"(?:(\d+) )?([A-Z][a-z]+)?(?: ?(\d{4}))?")
 _HALF = frozenset({"ونصف", "نصف"})
 _FRACTIONS = {"نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
@@ -43,7 +51,11 @@ def _date_parts(label: str) -> tuple[int | None, int | None, int | None]:
             int(year) if year else None)
 
 
-def _number_present(value: int | float | str, english_values: list[float], months: set[int]) -> bool:
+def _number_present(number, english_values: list[float], months: set[int]) -> bool:
+    value = number.value
+    if number.kind == "century":  # القرن الحادي والعشرين: "the 21st century", "the early 2000s", "2003"
+        # (القرن الرابع عشر is also written for the 1400s, so the next hundred years pass as well)
+        return any(_same(value, v) or (value - 1) * 100 <= v < (value + 1) * 100 for v in english_values)
     if not isinstance(value, str):
         return any(_same(value, v) for v in english_values)
     day, month, year = _date_parts(value)
@@ -67,8 +79,15 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
     """What an English number may stand for: the Arabic's numbers (dates by day and year), halves (ساعة ونصف:
     1.5; مليون ونصف: 1,500,000), fractions (نصف, ربع) and, where a dual noun is written (ساعتين), 2."""
     values: list[float] = []
-    for n in found:
-        if isinstance(n.value, str):
+    for n, after in zip(found, [*found[1:], None], strict=False):
+        if after is not None and isinstance(n.value, int) and isinstance(after.value, int) and (
+                arabic[n.end:after.start].strip() in ("-", "–")):
+            values.append(float(f"{n.value}.{after.value}"))  # a section: المادة 2-1 is article 2.1
+            if 1000 <= n.value <= 2200 and after.value < 100:
+                values.append(float(n.value // 100 * 100 + after.value))  # a season: 1995-96 is 1995-1996
+        if n.kind == "time":  # 15:00: 1500 hours, 15, 3 p.m.
+            values += [float(n.value), float(n.value // 100), float(n.value // 100 % 12)]
+        elif isinstance(n.value, str):
             values += [float(p) for p in _date_parts(n.value)[::2] if p is not None]
         else:
             values.append(float(n.value))
@@ -89,29 +108,41 @@ def _lookup_number(word: str) -> bool:
 
 def number_flags(arabic: str, english: str) -> list[Flag]:
     """Numbers of the Arabic missing from the English (or changed there), and digits the English added."""
-    english = spell_out_dates(english)
+    original, english = english, spell_out_dates(english)
     english_numbers = read_english_numbers(english)
-    # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s) still count as present, and so do the
-    # numbers an English phrase stands for ("a pair", "an hour and a half").
-    english_values = [float(n.value) for n in english_numbers] + [
-        float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english)] + english_number_like(english)
+    # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s, "2019-20" as written) still count as
+    # present, and so do the numbers an English phrase stands for ("a pair", "an hour and a half").
+    english_values = [float(n.value) for n in english_numbers if not n.approximate] + [
+        float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english + " " + original)] + [
+        float(run.replace(".", "")) for run in _DOT_GROUPED.findall(english)] + [
+        float(part) for part in _SECTION.findall(english)] + roman_numerals(english) + english_number_like(english)
+    approximate = [float(n.value) for n in english_numbers if n.approximate]
     months = english_months(english)
-    found = read_numbers(arabic, ordinals=True)
-    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked.
-    checked = [n for n in found if n.kind != "ordinal" and not (n.written == "words" and n.value == 1)]
-    missing = [n for n in checked if not _number_present(n.value, english_values, months)
-               and not _half_present(n, arabic, english_values)]
+    found = read_numbers(arabic, ordinals=True, special=True)
+    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked; nor are ordinals and
+    # the paragraph number opening a line ("12 - ").
+    checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
+               and not (n.written == "words" and n.value == 1)]
+    missing = [n for n in checked if not _number_present(n, english_values, months)
+               and not _half_present(n, arabic, english_values)
+               and not any(_near(n.value, v) for v in approximate)]
     arabic_values = _arabic_values(arabic, found)
     # English numbers with no Arabic counterpart: a word-written one ("eight") can only be a changed number,
-    # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers.
+    # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers;
+    # a round figure ("a dozen", "two dozen") is never a changed number.
     unmatched = [n for n in english_numbers if not any(_same(float(n.value), v) for v in arabic_values)
-                 and (n.written == "digits" or (not n.ordinal and n.value != 1))]
+                 and not n.approximate and (n.written == "digits" or (not n.ordinal and n.value != 1))]
     pairs = zip(missing, unmatched, strict=False)
     flags = [_flag("changed", a.value, a.text, e.value, e.text) for a, e in pairs]
     flags += [_flag("missing", a.value, a.text, None, "") for a in missing[len(unmatched):]]
     flags += [_flag("added", None, "", e.value, e.text) for e in unmatched[len(missing):]
               if e.written == "digits"]
     return flags
+
+
+def _near(value: object, approximate: float) -> bool:
+    """An Arabic number a round English figure may stand for: within a factor of 2 ("a dozen" for عشرة)."""
+    return not isinstance(value, str) and approximate / 2 <= float(value) <= approximate * 2
 
 
 def _half_present(number: object, arabic: str, english_values: list[float]) -> bool:
