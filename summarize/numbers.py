@@ -32,6 +32,7 @@ _MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "
            "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9}
 _TWO_WORD_MONTHS = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10,
                     ("تشرين", "الثاني"): 11}
+_LEVANTINE_FIRST = frozenset({"كانون", "تشرين"})
 _YEAR_WORDS = frozenset({"عام", "العام", "سنه", "السنه", "لعام", "بعام"})
 _DATE_FILLERS = frozenset({"الماضي", "المقبل", "الجاري", "المنصرم", "القادم"})
 # Words that look like a number after a clitic is taken off but are not: لست "I am not", بست, وحدي ...
@@ -57,7 +58,8 @@ class ArabicNumber:
     last: int
     written: str  # "digits" | "words"
     # kinds besides cardinal/ordinal/date: "century" (القرن الحادي والعشرين: 21), "label" (a paragraph number
-    # opening the line: "12 - ", "١٢- ") and "time" (15:00 and UN's 00/15 are 1500), never checked as quantities
+    # opening the line: "12 - ", "١٢- ", or a footnote mark: "(1)") and "time" (15:00 and UN's 00/15 are
+    # 1500), never checked as quantities
     unit: str = ""  # "%" when a percent sign or في المائة follows (and is part of text)
 
 
@@ -231,7 +233,7 @@ def _read_year(tokens: list[Token], i: int) -> tuple[int, int] | None:
 def _read_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """Read `9 سبتمبر 2016`, `التاسع من سبتمبر الماضي`, `سبتمبر 2016` or `عام 2016` at token i."""
     day = None
-    if i > 0 and tokens[i - 1].norm in ("كانون", "تشرين"):
+    if i > 0 and strip_prefixes(tokens[i - 1].norm, _LEVANTINE_FIRST):
         return None  # the الأول of تشرين الأول/أكتوبر is no day
     if tokens[i].is_number and tokens[i].norm.isdigit() and 1 <= int(tokens[i].norm) <= 31:
         day, j = int(tokens[i].norm), i + 1
@@ -297,6 +299,9 @@ def _read_special(tokens: list[Token], i: int, text: str) -> tuple[str, int | fl
             tokens[i + 1].norm.isdigit()):
         hour, minute = (tokens[i + 1].norm, token.norm) if gap == "/" else (token.norm, tokens[i + 1].norm)
         return "time", int(hour) * 100 + int(minute), i + 1
+    if token.is_number and text[token.start - 1:token.start] == "(" and text[token.end:token.end + 1] == ")" and (
+            token.start >= 2 and not text[token.start - 2].isspace()):
+        return "label", parse_digits(token.norm), i  # a footnote mark glued to the word: الحكومة(1)
     if i == 0 and token.is_number and (label := _LABEL.match(text)):
         last = max(k for k, t in enumerate(tokens) if t.end <= label.end())
         return "label", parse_digits(token.norm), last

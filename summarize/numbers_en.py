@@ -122,6 +122,8 @@ _SUFFIXES = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "
 # Clock times ("9.30 a.m.", "15:00", "at 3 p.m."): not quantities, and the Arabic's times are not read either.
 # A paragraph number opening the line ("12. The combined reports", "3.2.1 Progress"): no quantity.
 _LABEL = re.compile(r"^\s*\d+(?:(?:\.\d+)+\.?|[.)])\s+(?=[A-Z])")
+# A footnote mark: "[12]", "Questions,3 and", "in September 2014.42" (glued after a word or a year and a stop).
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{3}\.)\d{1,3}(?=\s*$|\s+[A-Z(])")
 _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
                    r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
 
@@ -129,7 +131,7 @@ _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.
 def expand_notation(text: str) -> str:
     """The text with glued magnitudes spelled out and clock times removed, for the number reader:
     `£2.8bn` -> `£ 2.8 billion`, `£11million` -> `£ 11 million`, `at 9.30 a.m.` -> `at `."""
-    return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _LABEL.sub("", text)))
+    return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _FOOTNOTE.sub("", _LABEL.sub("", text))))
 
 
 def _spelled_magnitude(match: re.Match[str]) -> str:

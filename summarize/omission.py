@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mt.errors import InvalidOption, MtbriefError
@@ -73,7 +74,9 @@ COEFFICIENTS: dict = {'length': {'chars': {'target': 'target_chars',
                                       'short_clauses': 0.0,
                                       'lost_numbers': 0.0}}}
 
-SIGNALS = ("length", "similarity", "numbers", "alignment")
+SIGNALS = ("length", "addition", "similarity", "numbers", "alignment")
+DOC_PRIOR = 4.0  # the corpus norm weighs as much as this many segments in a document's own length ratio
+DOC_CAP = 0.3  # a document's ratio moves the expectation at most e^0.3 = 1.35 times (or 1/1.35) from the norm
 MIN_SOURCE_WORDS = 4  # pieces this short ("على صعيد متصل.") vary too much in length and similarity to judge
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # English words with no counterpart word in Arabic (articles, copulas, most prepositions are clitics or
@@ -141,8 +144,8 @@ def _chars(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
 
-def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
-    """(z-score, share of the expected length) of one English length measure given the Arabic's lengths.
+def residual(model: dict, lengths: Lengths) -> tuple[float, float]:
+    """(log-length residual against the corpus norm, its spread) of one English length measure.
 
     model: log(target+1) ~ intercept + slopes . log(source+1) over its predictors (source_chars, ...), with
     a spread sqrt(var0 + var1/(first predictor+1)) that widens for short sentences. Past the longest sources
@@ -154,22 +157,65 @@ def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
     mean = model["intercept"] + sum(b * math.log(x + 1) for b, x in zip(model["slopes"], scaled, strict=True))
     mean -= math.log(scale)
     spread = math.sqrt(max(model["var0"] + model["var1"] / (scaled[0] + 1), 1e-6))
-    residual = math.log(getattr(lengths, model["target"]) + 1) - mean
-    return residual / spread, math.exp(residual)
+    return math.log(getattr(lengths, model["target"]) + 1) - mean, spread
+
+
+def length_z(model: dict, lengths: Lengths, offset: float = 0.0) -> tuple[float, float]:
+    """(z-score, share of the expected length) of one English length measure given the Arabic's lengths, the
+    expectation moved by `offset` (the document's own log length ratio, see document_offsets)."""
+    value, spread = residual(model, lengths)
+    return (value - offset) / spread, math.exp(value - offset)
+
+
+def document_offsets(lengths: Sequence[Lengths], coefficients: dict | None = None) -> list[dict[str, float]]:
+    """Per segment and length unit, its document's own length ratio against the corpus norm, from the OTHER
+    segments (4+ Arabic words, English not empty): their median log residual, shrunk toward the norm as if
+    DOC_PRIOR segments at the norm were added, and kept within DOC_CAP of it. A wordier register or translator
+    moves every segment's expectation; one segment that lost a clause moves nothing."""
+    coef = coefficients or shipped()
+    judged = [x.source_words >= MIN_SOURCE_WORDS and x.target_words > 0 for x in lengths]
+    out: list[dict[str, float]] = [{} for _ in lengths]
+    for unit, model in coef["length"].items():
+        values = [residual(model, x)[0] for x in lengths]
+        ranked = sorted((v, i) for i, (v, ok) in enumerate(zip(values, judged, strict=True)) if ok)
+        where = {i: k for k, (_, i) in enumerate(ranked)}
+        ordered = [v for v, _ in ranked]
+        for i in range(len(lengths)):
+            n = len(ordered) - (i in where)
+            median = _median_without(ordered, where.get(i)) if n else 0.0
+            out[i][unit] = max(-DOC_CAP, min(DOC_CAP, median * n / (n + DOC_PRIOR)))
+    return out
+
+
+def _median_without(ordered: list[float], skip: int | None) -> float:
+    """The median of a sorted list without its element at index `skip` (None: all of it), in O(1)."""
+    n = len(ordered) - (skip is not None)
+
+    def at(k: int) -> float:
+        return ordered[k + 1] if skip is not None and k >= skip else ordered[k]
+
+    return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
 
 
 def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
-             coefficients: dict | None = None, neighbour: float | None = None) -> dict[str, float]:
-    """The verdict's inputs: length and clause shortfalls, similarity and how much better a neighbouring
-    Arabic sentence fits the English (if encoded), Arabic numbers lost."""
+             coefficients: dict | None = None, neighbour: float | None = None,
+             offsets: dict[str, float] | None = None) -> dict[str, float]:
+    """The verdict's inputs: length and clause shortfalls against the document's own ratio (offsets, see
+    document_offsets; none: the corpus norm) and the characters' against the corpus norm, an excess length,
+    similarity and how much better a neighbouring Arabic sentence fits the English (if encoded), numbers lost."""
     coef = coefficients or shipped()
+    offsets = offsets or {}
     out: dict[str, float] = {}
     for unit, model in coef["length"].items():
-        z, share = length_z(model, lengths)
-        # Only a shortfall is evidence of omission (a long English is not), so z-scores are cut at 0.
+        z, share = length_z(model, lengths, offsets.get(unit, 0.0))
+        # A shortfall is evidence of omission, an excess of added content or repetition: separate signals.
         out[f"short_{unit}"] = min(z, 0.0)
         if unit == "chars":
             out["length_share"] = share
+            out["long_chars"] = max(z, 0.0)
+            norm_z, out["norm_share"] = length_z(model, lengths)
+            out["short_norm"] = min(norm_z, 0.0)
+            out["document_ratio"] = math.exp(offsets.get(unit, 0.0))
     out["short_clauses"] = min(math.log(lengths.target_clauses + 1) - math.log(lengths.source_clauses + 1), 0.0)
     out["lost_numbers"] = float(min(lost_numbers, 2))
     if similarity is not None:
@@ -207,7 +253,7 @@ def _main_signal(values: dict[str, float], model: dict) -> str:
     return max(totals, key=lambda g: totals[g])
 
 
-_GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment"}
+_GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment", "long_chars": "addition"}
 
 
 def _reason(signal: str, values: dict[str, float]) -> str:
@@ -215,8 +261,11 @@ def _reason(signal: str, values: dict[str, float]) -> str:
     if signal == "alignment":
         return (f"the English fits a neighbouring Arabic sentence better (similarity "
                 f"{values['similarity'] + values['better_neighbour']:.2f} against {values['similarity']:.2f} here)")
-    if signal == "length":
-        return f"English much shorter than the Arabic: {share:.2f} of the expected length"
+    if signal == "addition":
+        return f"English much longer than expected: {share:.2f} times the expected length (content added or repeated?)"
+    if signal == "length":  # short against the document's ratio, or (a wordy document) against the corpus norm
+        shortest = min(share, values["norm_share"])
+        return f"English much shorter than expected: {shortest:.2f} of the expected length (content dropped?)"
     if signal == "similarity":
         return f"the English is far from the Arabic (similarity {values['similarity']:.2f})"
     return (f"numbers of the Arabic are missing from the English ({values['lost_numbers']:.0f}), "
@@ -224,19 +273,22 @@ def _reason(signal: str, values: dict[str, float]) -> str:
 
 
 def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int, model_score: float | None = None,
-          options: QualityOptions = QualityOptions(), neighbour: float | None = None) -> Verdict:
+          options: QualityOptions = QualityOptions(), neighbour: float | None = None,
+          offsets: dict[str, float] | None = None, lengths: Lengths | None = None) -> Verdict:
     """The verdict on one (Arabic, English) pair; `similarity` None means the encoder did not run.
 
     neighbour: the best similarity of this English with the Arabic of a sentence NEIGHBOUR_WINDOW or fewer
-    places away in the same text (None: no neighbour).
+    places away in the same text (None: no neighbour). offsets: the document's own length ratio from its other
+    segments (document_offsets; None: the corpus norm alone). lengths: measure(arabic, english), if already made.
     """
     coef = shipped()
     model = coef["with_similarity" if similarity is not None else "without_similarity"]
-    values = features(measure(arabic, english), similarity, lost_numbers, coef, neighbour)
+    values = features(lengths or measure(arabic, english), similarity, lost_numbers, coef, neighbour, offsets)
     p = probability(values, model)
     threshold = options.threshold if options.threshold is not None else model["threshold"]
     detail = {"probability": round(p, 4), "threshold": threshold,
-              "length_share": round(values["length_share"], 4), "similarity": similarity,
+              "length_share": round(values["length_share"], 4),
+              "document_ratio": round(values["document_ratio"], 4), "similarity": similarity,
               "lost_numbers": lost_numbers, "model_score": model_score, "neighbour_similarity": neighbour}
     if word_count(arabic) < MIN_SOURCE_WORDS:
         return Verdict(p, False, "", "", detail)

@@ -16,7 +16,15 @@ from summarize.numbers_en import (
     roman_numerals,
     spell_out_dates,
 )
-from summarize.omission import MIN_SOURCE_WORDS, NEIGHBOUR_WINDOW, QualityOptions, judge
+from summarize.omission import (
+    MIN_SOURCE_WORDS,
+    NEIGHBOUR_WINDOW,
+    Lengths,
+    QualityOptions,
+    document_offsets,
+    judge,
+    measure,
+)
 from summarize.text import strip_prefixes, tokenize, word_count
 
 ENCODERS = ("auto", "use", "none")
@@ -25,7 +33,7 @@ ENCODERS = ("auto", "use", "none")
 SIMILARITY_THRESHOLD = 0.18
 # Pieces this short ("علي صعيد متصل." = "On a related note.", 0.35) score low even when right: never flagged.
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
-CHECK_KINDS = ("number", "similarity", "omission", "confidence")
+CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
 _DIGIT_RUN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _SECTION = re.compile(r"(?<![\d.])\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1"
 _DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands grouped with a dot
@@ -85,6 +93,8 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
             values.append(float(f"{n.value}.{after.value}"))  # a section: المادة 2-1 is article 2.1
             if 1000 <= n.value <= 2200 and after.value < 100:
                 values.append(float(n.value // 100 * 100 + after.value))  # a season: 1995-96 is 1995-1996
+        if (share := _fraction_of(n, arabic)) is not None:
+            values.append(share)  # نصف مليون: 500,000
         if n.kind == "time":  # 15:00: 1500 hours, 15, 3 p.m.
             values += [float(n.value), float(n.value // 100), float(n.value // 100 % 12)]
         elif isinstance(n.value, str):
@@ -124,6 +134,7 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
                and not (n.written == "words" and n.value == 1)]
     missing = [n for n in checked if not _number_present(n, english_values, months)
+               and not _fraction_present(n, arabic, english_values)
                and not _half_present(n, arabic, english_values)
                and not any(_near(n.value, v) for v in approximate)]
     arabic_values = _arabic_values(arabic, found)
@@ -138,6 +149,20 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     flags += [_flag("added", None, "", e.value, e.text) for e in unmatched[len(missing):]
               if e.written == "digits"]
     return flags
+
+
+def _fraction_of(number, arabic: str) -> float | None:
+    """The value of a number after a fraction word (نصف مليون: half a million, 500,000), or None."""
+    if isinstance(number.value, str) or number.start == 0:
+        return None
+    before = [t.norm for t in tokenize(arabic[:number.start])][-1:]
+    shares = _FRACTIONS.get(strip_prefixes(before[0], _FRACTIONS) or "", ()) if before else ()
+    return shares[0] * float(number.value) if shares else None
+
+
+def _fraction_present(number, arabic: str, english_values: list[float]) -> bool:
+    share = _fraction_of(number, arabic)
+    return share is not None and any(_same(share, v) for v in english_values)
 
 
 def _near(value: object, approximate: float) -> bool:
@@ -193,10 +218,11 @@ def _similarity_flag(similarity: float, threshold: float) -> Flag:
 
 
 def _verdict_flag(segment: Segment, similarity: float | None, numbers: list[Flag], options: QualityOptions,
-                  neighbour: float | None = None) -> Flag | None:
-    """The combined verdict's flag (kind: omission, similarity or confidence), or None when it passes."""
+                  neighbour: float | None, offsets: dict[str, float], lengths: Lengths) -> Flag | None:
+    """The combined verdict's flag (kind: omission, addition, similarity or confidence), or None when it passes."""
     lost = sum(f.detail["problem"] != "added" for f in numbers)
-    verdict = judge(segment.source, segment.target, similarity, lost, segment.score, options, neighbour)
+    verdict = judge(segment.source, segment.target, similarity, lost, segment.score, options, neighbour, offsets,
+                    lengths)
     if not verdict.flagged:
         return None
     kind = {"length": "omission", "numbers": "omission", "alignment": "similarity"}.get(verdict.signal,
@@ -219,15 +245,18 @@ def check_translation(translation: Translation, *, encoder: str = "auto", thresh
         own, best = pair_similarities([segments[i].source for i in pairs], [segments[i].target for i in pairs])
         for i, value, neighbour in zip(pairs, own, best, strict=True):
             sims[i], near[i] = value, neighbour
+    # The document's own length ratio, from the other segments: a wordier register raises no alarm everywhere.
+    lengths = [measure(s.source, s.target) for s in segments]
+    offsets = document_offsets(lengths)
     checked: list[Segment] = []
-    for segment, sim, neighbour in zip(segments, sims, near, strict=True):
+    for k, (segment, sim, neighbour) in enumerate(zip(segments, sims, near, strict=True)):
         flags = [f for f in segment.flags if f.kind not in CHECK_KINDS]
         numbers = number_flags(segment.source, segment.target)
         flags += numbers
         if segment.source.strip() and not segment.target.strip():
             flags.append(Flag("similarity", "check translation: the English is empty", {"similarity": None}))
         elif segment.source.strip():
-            verdict = _verdict_flag(segment, sim, numbers, options, neighbour)
+            verdict = _verdict_flag(segment, sim, numbers, options, neighbour, offsets[k], lengths[k])
             if verdict is not None:
                 flags.append(verdict)
             elif (threshold is not None and sim is not None and sim < threshold

@@ -5,13 +5,26 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import statistics
 from pathlib import Path
 
 import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
-from summarize.omission import COEFFICIENTS, MIN_SOURCE_WORDS, QualityOptions, judge, measure, shipped
+from summarize.omission import (
+    COEFFICIENTS,
+    DOC_CAP,
+    DOC_PRIOR,
+    MIN_SOURCE_WORDS,
+    QualityOptions,
+    _median_without,
+    document_offsets,
+    judge,
+    measure,
+    residual,
+    shipped,
+)
 from summarize.quality import SIMILARITY_THRESHOLD, check_translation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,3 +232,40 @@ def test_an_engine_without_scores_still_translates(tiny_translator) -> None:
     [segment] = plain.translate(text).segments
     assert segment.score is None
     assert segment.target == tiny_translator.translate(text).segments[0].target
+
+
+@pytest.mark.parametrize("values", [[1.0], [1.0, 2.0], [3.0, 1.0, 2.0], [0.5, -1.0, 4.0, 2.0], [5, 1, 1, 2, 9, 3]])
+def test_median_without_each_element_is_the_median_of_the_rest(values: list[float]) -> None:
+    ordered = sorted(values)
+    assert _median_without(ordered, None) == statistics.median(ordered)
+    for k in range(len(ordered)):
+        rest = ordered[:k] + ordered[k + 1:]
+        if rest:
+            assert _median_without(ordered, k) == statistics.median(rest)
+
+
+def _residual(arabic: str, english: str) -> float:
+    return residual(COEFFICIENTS["length"]["chars"], measure(arabic, english))[0]
+
+
+def test_document_offsets_come_from_the_other_segments_shrunk_and_capped() -> None:
+    pairs = [(ARABIC, TWO_THIRDS)] * 6 + [(ARABIC, HALF)]
+    offsets = document_offsets([measure(a, e) for a, e in pairs])
+    short = _residual(ARABIC, TWO_THIRDS)
+    # Each TWO_THIRDS segment sees five others like it and HALF: the median is its own residual, shrunk.
+    expected = max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR))
+    assert offsets[0]["chars"] == pytest.approx(expected)
+    assert offsets[-1]["chars"] == pytest.approx(max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR)))
+    assert all(-DOC_CAP <= o[u] <= DOC_CAP for o in offsets for u in o)
+    # One other segment moves the expectation a fifth of its way (DOC_PRIOR = 4); none leaves the norm.
+    [alone] = document_offsets([measure(ARABIC, HALF)])
+    assert alone == {"chars": 0.0, "words": 0.0, "content_words": 0.0}
+    first, _ = document_offsets([measure(ARABIC, FULL), measure(ARABIC, TWO_THIRDS)])
+    assert first["chars"] == pytest.approx(max(-DOC_CAP, short / (1 + DOC_PRIOR)))
+
+
+def test_document_offsets_leave_out_pieces_too_short_to_judge() -> None:
+    short_piece = measure("على صعيد متصل.", "On a related note, and then some more words were said here.")
+    offsets = document_offsets([measure(ARABIC, FULL), short_piece])
+    assert offsets[0] == {"chars": 0.0, "words": 0.0, "content_words": 0.0}
+    assert document_offsets([]) == []

@@ -188,3 +188,19 @@ def test_number_check_reads_news_notations(arabic: str, english: str,
                                            expected: list[tuple[str, object, object]]) -> None:
     flags = number_flags(arabic, english)
     assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+
+
+@pytest.mark.parametrize(("arabic", "english", "expected"), [
+    ("وصل نصف مليون لاجئ", "half a million refugees arrived", []),  # a fraction of a scale
+    ("وصل نصف مليون لاجئ", "500,000 refugees arrived", []),
+    ("وصل نصف مليون لاجئ", "400,000 refugees arrived", [("changed", 1000000, 400000)]),
+    ("جزر فوكلاند (مالفيناس)(1)، وجبل طارق", "the Falkland Islands (Malvinas), Gibraltar", []),  # footnote marks
+    ("قدم تقرير اللجنة الاستشارية", "the report of the Advisory Committee,3 and requests", []),
+    ("في تشرين الأول/أكتوبر وتشرين الثاني/نوفمبر 2014", "in October and November 2014", []),
+    ("في تشرين الأول/أكتوبر وتشرين الثاني/نوفمبر 2014", "in October and November 2013",
+     [("changed", "November 2014", 2013)]),
+])
+def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, english: str,
+                                                               expected: list[tuple[str, object, object]]) -> None:
+    flags = number_flags(arabic, english)
+    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
