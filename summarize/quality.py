@@ -28,9 +28,10 @@ from summarize.omission import (
 from summarize.text import strip_prefixes, tokenize, word_count
 
 ENCODERS = ("auto", "use", "none")
-# The similarity below which the shipped verdict (summarize.omission) flags a translation even at its full
-# expected length with no number lost; a test keeps it equal to what the coefficients imply.
-SIMILARITY_THRESHOLD = 0.18
+# The similarity (against its document's, see summarize.omission.document_offsets) below which the shipped
+# verdict flags a translation even at its full expected length with no number lost; a test keeps it equal to
+# what the coefficients imply.
+SIMILARITY_THRESHOLD = 0.44
 # Pieces this short ("علي صعيد متصل." = "On a related note.", 0.35) score low even when right: never flagged.
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
 CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
@@ -247,7 +248,7 @@ def check_translation(translation: Translation, *, encoder: str = "auto", thresh
             sims[i], near[i] = value, neighbour
     # The document's own length ratio, from the other segments: a wordier register raises no alarm everywhere.
     lengths = [measure(s.source, s.target) for s in segments]
-    offsets = document_offsets(lengths)
+    offsets = document_offsets(lengths, similarities=sims)
     checked: list[Segment] = []
     for k, (segment, sim, neighbour) in enumerate(zip(segments, sims, near, strict=True)):
         flags = [f for f in segment.flags if f.kind not in CHECK_KINDS]
