@@ -6,7 +6,8 @@ every memo emptied before each run ("nothing cached": encoding included), and wi
 kept ("vectors cached": the number check and the verdict's own work, which is what changes). Real USE weights,
 no MT model. Saves eval/results/bench-check-<date>.json.
 
-    git archive BASE | tar -x -C /tmp/base            # the tree to compare with
+    git archive BASE | tar -x -C /tmp/base            # the tree to compare with (../shared beside it:
+    ln -s "$PWD/../shared" /tmp/shared                 # the same FLORES report on both sides, checked)
     nice -n 10 .venv/bin/python eval/bench_check.py --base /tmp/base [--rounds 3] [--repeat 8]
 """
 
@@ -29,7 +30,7 @@ from eval.bench_brief import clear_memos, report
 from summarize import check_translation
 from summarize import numbers, text
 from summarize.encoder import load_encoder
-translation, _ = report({sentences})
+translation, source = report({sentences})
 encoder = load_encoder()
 check_translation(translation, encoder="use")
 def run(clear):
@@ -43,7 +44,8 @@ def run(clear):
 def memos_only():
     text.clear_memos()
     numbers.clear_memo()
-print(json.dumps({{"nothing_cached": run(lambda: clear_memos(encoder)), "vectors_cached": run(memos_only),
+print(json.dumps({{"report": source, "nothing_cached": run(lambda: clear_memos(encoder)),
+                  "vectors_cached": run(memos_only),
                   "flags": sum(len(s.flags) for s in check_translation(translation, encoder="use").segments)}}))
 """
 
@@ -71,8 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     rounds: list[dict] = []
     for _ in range(args.rounds):
         rounds.append({name: run_tree(tree, args.sentences, args.repeat) for name, tree in trees.items()})
+        if rounds[-1]["base"]["report"] != rounds[-1]["this"]["report"]:  # e.g. ../shared missing beside the base
+            print(f"the trees timed different reports: {rounds[-1]['base']['report']!r} vs "
+                  f"{rounds[-1]['this']['report']!r}", file=sys.stderr)
+            return 2
     summary = {name: {kind: [round(statistics.median(r[name][kind]), 4) for r in rounds]
-                      for kind in ("nothing_cached", "vectors_cached")} | {"flags": rounds[0][name]["flags"]}
+                      for kind in ("nothing_cached", "vectors_cached")}
+               | {"flags": rounds[0][name]["flags"], "report": rounds[0][name]["report"]}
                for name in trees}
     results = {"date": dt.date.today().isoformat(), "sentences": args.sentences, "rounds": args.rounds,
                "repeat": args.repeat, "base": str(args.base), "cpus": os.cpu_count(),

@@ -32,7 +32,7 @@ _MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "
            "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9}
 _TWO_WORD_MONTHS = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10,
                     ("تشرين", "الثاني"): 11}
-_LEVANTINE_FIRST = frozenset({"كانون", "تشرين"})
+_LEVANTINE_FIRST = ("كانون", "تشرين")
 _YEAR_WORDS = frozenset({"عام", "العام", "سنه", "السنه", "لعام", "بعام"})
 _DATE_FILLERS = frozenset({"الماضي", "المقبل", "الجاري", "المنصرم", "القادم"})
 # Words that look like a number after a clitic is taken off but are not: لست "I am not", بست, وحدي ...
@@ -233,7 +233,7 @@ def _read_year(tokens: list[Token], i: int) -> tuple[int, int] | None:
 def _read_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """Read `9 سبتمبر 2016`, `التاسع من سبتمبر الماضي`, `سبتمبر 2016` or `عام 2016` at token i."""
     day = None
-    if i > 0 and strip_prefixes(tokens[i - 1].norm, _LEVANTINE_FIRST):
+    if i > 0 and tokens[i - 1].norm.endswith(_LEVANTINE_FIRST):  # (وتشرين too; a cheap test, run per token)
         return None  # the الأول of تشرين الأول/أكتوبر is no day
     if tokens[i].is_number and tokens[i].norm.isdigit() and 1 <= int(tokens[i].norm) <= 31:
         day, j = int(tokens[i].norm), i + 1
@@ -292,6 +292,8 @@ def _read_special(tokens: list[Token], i: int, text: str) -> tuple[str, int | fl
     """(kind, value, last token) of a clock time ("time": skipped), a paragraph number opening the line
     ("label") or a century (القرن الحادي والعشرين, القرن الـ21: "century") at token i, or None."""
     token = tokens[i]
+    if not token.is_number and token.norm not in _CENTURY:  # most tokens: nothing to look at (run per token)
+        return None
     gap = text[token.end:tokens[i + 1].start] if i + 1 < len(tokens) else ""
     # UN text also writes a time low part first after الساعة: 00/10 for 10:00
     clock = gap == ":" or (gap == "/" and i > 0 and tokens[i - 1].norm.endswith("ساعه"))

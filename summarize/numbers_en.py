@@ -124,6 +124,7 @@ _SUFFIXES = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "
 _LABEL = re.compile(r"^\s*\d+(?:(?:\.\d+)+\.?|[.)])\s+(?=[A-Z])")
 # A footnote mark: "[12]", "Questions,3 and", "in September 2014.42" (glued after a word or a year and a stop).
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{3}\.)\d{1,3}(?=\s*$|\s+[A-Z(])")
+_ANY_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
                    r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
 
@@ -131,6 +132,8 @@ _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.
 def expand_notation(text: str) -> str:
     """The text with glued magnitudes spelled out and clock times removed, for the number reader:
     `£2.8bn` -> `£ 2.8 billion`, `£11million` -> `£ 11 million`, `at 9.30 a.m.` -> `at `."""
+    if not _ANY_DIGIT.search(text):
+        return text
     return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _FOOTNOTE.sub("", _LABEL.sub("", text))))
 
 

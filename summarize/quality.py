@@ -35,6 +35,7 @@ SIMILARITY_THRESHOLD = 0.44
 # Pieces this short ("علي صعيد متصل." = "On a related note.", 0.35) score low even when right: never flagged.
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
 CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
+_ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _SECTION = re.compile(r"(?<![\d.])\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1"
 _DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands grouped with a dot
@@ -123,10 +124,9 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     english_numbers = read_english_numbers(english)
     # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s, "2019-20" as written) still count as
     # present, and so do the numbers an English phrase stands for ("a pair", "an hour and a half").
-    english_values = [float(n.value) for n in english_numbers if not n.approximate] + [
-        float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english + " " + original)] + [
-        float(run.replace(".", "")) for run in _DOT_GROUPED.findall(english)] + [
-        float(part) for part in _SECTION.findall(english)] + roman_numerals(english) + english_number_like(english)
+    english_values = [float(n.value) for n in english_numbers if not n.approximate] + roman_numerals(
+        english) + english_number_like(english) + (_digit_values(english, original) if _ANY_DIGIT.search(english)
+                                                   else [])
     approximate = [float(n.value) for n in english_numbers if n.approximate]
     months = english_months(english)
     found = read_numbers(arabic, ordinals=True, special=True)
@@ -154,16 +154,24 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
 
 def _fraction_of(number, arabic: str) -> float | None:
     """The value of a number after a fraction word (نصف مليون: half a million, 500,000), or None."""
-    if isinstance(number.value, str) or number.start == 0:
+    if isinstance(number.value, str) or number.first == 0:
         return None
-    before = [t.norm for t in tokenize(arabic[:number.start])][-1:]
-    shares = _FRACTIONS.get(strip_prefixes(before[0], _FRACTIONS) or "", ()) if before else ()
+    before = tokenize(arabic)[number.first - 1].norm  # the memoized tokens of the whole sentence
+    shares = _FRACTIONS.get(strip_prefixes(before, _FRACTIONS) or "", ())
     return shares[0] * float(number.value) if shares else None
 
 
 def _fraction_present(number, arabic: str, english_values: list[float]) -> bool:
     share = _fraction_of(number, arabic)
     return share is not None and any(_same(share, v) for v in english_values)
+
+
+def _digit_values(english: str, original: str) -> list[float]:
+    """The digit runs of the English as written and with dates spelled out, dot-grouped thousands ("42.000")
+    and both parts of a section number ("article 2.1")."""
+    return [float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english + " " + original)] + [
+        float(run.replace(".", "")) for run in _DOT_GROUPED.findall(english)] + [
+        float(part) for part in _SECTION.findall(english)]
 
 
 def _near(value: object, approximate: float) -> bool:
