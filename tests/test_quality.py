@@ -166,6 +166,9 @@ def test_number_check_reads_numbers_written_differently(arabic: str, english: st
     ("في بداية القرن الواحد والعشرين", "in the early 2000s", []),  # decades and centuries
     ("في بداية القرن الواحد والعشرين", "in the early 21st century", []),
     ("في القرن التاسع عشر", "in the 1890s", []),
+    ("في التسعينيات", "in the 1990s", []),
+    ("في تسعينيات القرن العشرين", "in the 1990s", []),
+    ("في تسعينيات القرن العشرين", "in the 1790s", [("missing", 20, None)]),
     ("في بداية القرن الواحد والعشرين", "in the early 1900s", [("missing", 21, None)]),
     ("قتل نحو عشرة أشخاص", "about a dozen people were killed", []),  # round figures
     ("قتل عشرات الأشخاص", "dozens of people were killed", []),
