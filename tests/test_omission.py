@@ -82,8 +82,8 @@ def test_measure_counts_clause_markers(arabic: str, english: str, clauses: tuple
 
 @pytest.mark.parametrize(("english", "flagged", "reason"), [
     (FULL, False, ""),
-    (HALF, True, "English much shorter than expected: 0.50 of the expected length (content dropped?)"),
-    (TWO_THIRDS, True, "English much shorter than expected: 0.65 of the expected length (content dropped?)"),
+    (HALF, True, "English much shorter than expected: 0.49 of the expected length (content dropped?)"),
+    (TWO_THIRDS, True, "English much shorter than expected: 0.64 of the expected length (content dropped?)"),
 ])
 def test_verdict_without_similarity(english: str, flagged: bool, reason: str) -> None:
     verdict = judge(ARABIC, english, None, 0)
@@ -95,7 +95,7 @@ def test_verdict_without_similarity(english: str, flagged: bool, reason: str) ->
 def test_lost_numbers_push_the_verdict() -> None:
     verdict = judge(ARABIC, FULL, None, 1)
     assert verdict.flagged and verdict.signal == "numbers"
-    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.08 of the expected length"
+    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.06 of the expected length"
 
 
 @pytest.mark.parametrize("english", ["", "Killed.", FULL])
@@ -157,8 +157,8 @@ def test_check_translation_flags_the_omission_and_passes_the_full_translation() 
     [flag] = half.flags
     # HALF's expected length moves a little toward its document's ratio (FULL, one other segment, shrunk).
     assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than expected: "
-                                                     "0.49 of the expected length (content dropped?)")
-    assert flag.detail["length_share"] == 0.4879 and json.loads(json.dumps(flag.detail)) == flag.detail
+                                                     "0.48 of the expected length (content dropped?)")
+    assert flag.detail["length_share"] == 0.4799 and json.loads(json.dumps(flag.detail)) == flag.detail
 
 
 def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
@@ -176,7 +176,7 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
         encoder="use").segments
     assert full.flags == () and full.similarity > SIMILARITY_THRESHOLD
     assert [f.kind for f in half.flags] == ["omission"]
-    assert half.flags[0].message.endswith("0.50 of the expected length (content dropped?)")
+    assert half.flags[0].message.endswith("0.49 of the expected length (content dropped?)")
     assert [f.kind for f in wrong.flags] == ["similarity"]
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
@@ -301,3 +301,14 @@ def test_a_terse_document_raises_no_alarm_everywhere_but_a_dropped_half_still_st
     segments = check_translation(_translation(*terse), encoder="none").segments
     assert [bool(s.flags) for s in segments] == [False] * 9 + [True]
     assert segments[-1].flags[0].detail["document_ratio"] < 1.0
+
+
+@pytest.mark.parametrize(("english", "acronyms"), [
+    ("The WHO said so.", 1), ("ACE2 binds SARS-CoV-2.", 3), ("The health ministry said so.", 0), ("I said so.", 0),
+])
+def test_measure_lets_an_acronym_stand_for_the_words_it_abbreviates(english: str, acronyms: int) -> None:
+    plain = english.replace("WHO", "who").replace("ACE2", "ace").replace("SARS-CoV-2", "sars-cov-two")
+    with_acronyms, without = measure("قالت منظمة الصحة العالمية ذلك.", english), measure("قالت ذلك.", plain)
+    assert with_acronyms.target_words - len(english.replace("-", " ").split()) == int(1.5 * acronyms)
+    assert (with_acronyms.target_chars - sum(ch.isalnum() for ch in english)) == 6 * acronyms
+    assert without.target_words == len(plain.replace("-", " ").split())
