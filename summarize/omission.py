@@ -242,7 +242,8 @@ def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
     out["short_clauses"] = min(math.log(lengths.target_clauses + 1) - math.log(lengths.source_clauses + 1), 0.0)
     out["lost_numbers"] = float(min(lost_numbers, 2))
     if similarity is not None:
-        out["similarity"] = similarity - offsets.get("similarity", 0.0)
+        out["similarity"] = similarity - offsets.get("similarity", 0.0)  # against its document's similarity
+        out["own_similarity"] = similarity  # as measured, for the messages
         # The English of another sentence (a misaligned segment) is closer to that sentence's Arabic.
         out["better_neighbour"] = max((neighbour if neighbour is not None else -1.0) - similarity, 0.0)
     return out
@@ -267,7 +268,7 @@ def _main_signal(values: dict[str, float], model: dict) -> str:
     push = {name: w * (values[name] - model["reference"][name]) for name, w in model["weights"].items()}
     # An English unrelated to every sentence is also a little closer to some neighbour: that is a similarity
     # failure; "fits a neighbouring sentence better" is only said when that neighbour matches like a translation.
-    aligned = values.get("similarity", 0.0) + values.get("better_neighbour", 0.0) >= ALIGNED_SIMILARITY
+    aligned = values.get("own_similarity", 0.0) + values.get("better_neighbour", 0.0) >= ALIGNED_SIMILARITY
     totals: dict[str, float] = {}
     for name, value in push.items():
         group = "length" if name.startswith("short_") else _GROUPS.get(name, name)
@@ -282,15 +283,16 @@ _GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment", "long_cha
 def _reason(signal: str, values: dict[str, float]) -> str:
     share = values["length_share"]
     if signal == "alignment":
+        own = values["own_similarity"]
         return (f"the English fits a neighbouring Arabic sentence better (similarity "
-                f"{values['similarity'] + values['better_neighbour']:.2f} against {values['similarity']:.2f} here)")
+                f"{own + values['better_neighbour']:.2f} against {own:.2f} here)")
     if signal == "addition":
         return f"English much longer than expected: {share:.2f} times the expected length (content added or repeated?)"
     if signal == "length":  # short against the document's ratio, or (a wordy document) against the corpus norm
         shortest = min(share, values["norm_share"])
         return f"English much shorter than expected: {shortest:.2f} of the expected length (content dropped?)"
     if signal == "similarity":
-        return f"the English is far from the Arabic (similarity {values['similarity']:.2f})"
+        return f"the English is far from the Arabic (similarity {values['own_similarity']:.2f})"
     return (f"numbers of the Arabic are missing from the English ({values['lost_numbers']:.0f}), "
             f"at {share:.2f} of the expected length")
 

@@ -130,8 +130,8 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     approximate = [float(n.value) for n in english_numbers if n.approximate]
     months = english_months(english)
     found = read_numbers(arabic, ordinals=True, special=True)
-    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked; nor are ordinals and
-    # the paragraph number opening a line ("12 - ").
+    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked; nor are ordinals,
+    # paragraph numbers and footnote marks ("12 - ", "(1)") and clock times (they only excuse English numbers).
     checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
                and not (n.written == "words" and n.value == 1)]
     missing = [n for n in checked if not _number_present(n, english_values, months)
@@ -254,7 +254,8 @@ def check_translation(translation: Translation, *, encoder: str = "auto", thresh
         own, best = pair_similarities([segments[i].source for i in pairs], [segments[i].target for i in pairs])
         for i, value, neighbour in zip(pairs, own, best, strict=True):
             sims[i], near[i] = value, neighbour
-    # The document's own length ratio, from the other segments: a wordier register raises no alarm everywhere.
+    # The document's own length ratio and similarity, from the other segments: a wordier register (or a jargon
+    # the encoder knows less well) raises no alarm everywhere.
     lengths = [measure(s.source, s.target) for s in segments]
     offsets = document_offsets(lengths, similarities=sims)
     checked: list[Segment] = []

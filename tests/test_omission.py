@@ -312,3 +312,11 @@ def test_measure_lets_an_acronym_stand_for_the_words_it_abbreviates(english: str
     assert with_acronyms.target_words - len(english.replace("-", " ").split()) == int(1.5 * acronyms)
     assert (with_acronyms.target_chars - sum(ch.isalnum() for ch in english)) == 6 * acronyms
     assert without.target_words == len(plain.replace("-", " ").split())
+
+
+def test_messages_give_the_similarity_as_measured_not_against_the_document() -> None:
+    offsets = {"chars": 0.0, "words": 0.0, "content_words": 0.0, "similarity": -0.15}
+    verdict = judge(ARABIC, FULL, 0.1, 0, offsets=offsets)
+    assert verdict.reason == "the English is far from the Arabic (similarity 0.10)"
+    shifted = judge(ARABIC, FULL, 0.45, 0, neighbour=0.8, offsets=offsets)
+    assert shifted.reason == "the English fits a neighbouring Arabic sentence better (similarity 0.80 against 0.45 here)"
