@@ -3,8 +3,8 @@
 Negatives built from a human English line: its last or middle 30% / 50% of words removed (an engine that
 stops early or skips a stretch), one clause removed (a comma/semicolon piece, or one joined by and/but/which
 ...), the English of another line of another document (shuffled) and of the next line of the same
-document (adjacent: same topic, wrong sentence). Each case keeps its line index, so that folds split by
-document never see a document's cases on both sides.
+document (adjacent: same topic, wrong sentence), and its last half said twice (repeat_50: an engine that
+loops). Each case keeps its line index, so that folds split by document never see a document's cases on both sides.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 OMISSIONS = ("drop_last_30", "drop_last_50", "drop_middle_30", "drop_middle_50", "drop_clause")
 WRONG = ("shuffled", "adjacent")
-KINDS = ("human", *OMISSIONS, *WRONG)
+ADDITIONS = ("repeat_50",)  # the English with its last half said twice: an engine that loops
+KINDS = ("human", *OMISSIONS, *WRONG, *ADDITIONS)
 _CLAUSE_CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:and|but|which|while|who|whereas|because|although|after|"
                          r"before|when|where|as well as)\s)")
 
@@ -52,6 +53,17 @@ def drop_words(text: str, share: float, where: str) -> str | None:
     return out if out.endswith(ending) else out.rstrip(".!?") + ending
 
 
+def repeat_words(text: str, share: float) -> str | None:
+    """The text with its last `share` of words said again before the final punctuation; None under 4 words."""
+    words = text.split()
+    if len(words) < 4:
+        return None
+    ending = _ending(text)
+    body = text[: len(text) - len(ending)] if ending else text
+    tail = body.split()[-max(1, int(len(words) * share + 0.5)):]
+    return f"{body} {' '.join(tail)}{ending}"
+
+
 def drop_clause(text: str, pick: int) -> str | None:
     """The text with one of its clauses (not the first) removed, chosen by `pick`; None with a single clause."""
     pieces = [p for p in _CLAUSE_CUT.split(text) if p.strip()]
@@ -72,6 +84,9 @@ def make_cases(english: list[str], documents: list[str], rng) -> list[Case]:
             for i, e in enumerate(english):
                 if (cut := drop_words(e, share / 100, where)) is not None:
                     cases.append(Case(f"drop_{where}_{share}", i, cut))
+    for i, e in enumerate(english):
+        if (repeated := repeat_words(e, 0.5)) is not None:
+            cases.append(Case("repeat_50", i, repeated))
     picks = rng.integers(0, 1 << 30, size=n)
     cases += [Case("drop_clause", i, cut) for i, e in enumerate(english)
               if (cut := drop_clause(e, int(picks[i]))) is not None]

@@ -7,6 +7,7 @@ It reads `24`, `٢٤`, `1.5 مليون`, `سبعة`, `سبع`, `اثنين`, `خ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,8 +22,9 @@ _UNIT_FORMS = {
 _TEEN_HEADS = {1: "احد احدي", 2: "اثنا اثني اثنتا اثنتي"}  # only before عشر: أحد عشر, اثنتا عشرة
 _TEN_STEMS = {20: "عشر", 30: "ثلاث", 40: "اربع", 50: "خمس", 60: "ست", 70: "سبع", 80: "ثمان", 90: "تسع"}
 _HUNDRED_STEMS = {3: "ثلاث", 4: "اربع", 5: "خمس", 6: "ست", 7: "سبع", 8: "ثمان", 9: "تسع"}
-_SCALES = {1000: ("الف الفا", "الفان الفين", "الاف"), 10**6: ("مليون مليونا", "مليونان مليونين", "ملايين"),
-           10**9: ("مليار مليارا بليون بليونا", "ملياران مليارين", "مليارات بلايين")}
+_SCALES = {1000: ("الف الفا", "الفان الفين", "الاف"), 10**6: ("مليون مليونا", "مليونان مليونين مليوني", "ملايين"),
+           10**9: ("مليار مليارا بليون بليونا", "ملياران مليارين ملياري", "مليارات بلايين"),
+           10**12: ("تريليون تريليونا ترليون", "تريليونان تريليونين", "تريليونات ترليونات")}
 _ORDINALS = {1: "اول اولي حادي حاديه", 2: "ثاني ثانيه", 3: "ثالث ثالثه", 4: "رابع رابعه", 5: "خامس خامسه",
              6: "سادس سادسه", 7: "سابع سابعه", 8: "ثامن ثامنه", 9: "تاسع تاسعه", 10: "عاشر عاشره"}
 _MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6, "يوليو": 7,
@@ -30,11 +32,17 @@ _MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "
            "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9}
 _TWO_WORD_MONTHS = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10,
                     ("تشرين", "الثاني"): 11}
+_LEVANTINE_FIRST = ("كانون", "تشرين")
 _YEAR_WORDS = frozenset({"عام", "العام", "سنه", "السنه", "لعام", "بعام"})
 _DATE_FILLERS = frozenset({"الماضي", "المقبل", "الجاري", "المنصرم", "القادم"})
 # Words that look like a number after a clitic is taken off but are not: لست "I am not", بست, وحدي ...
 _BARE_THOUSANDS = frozenset({"الف", "الفا"})
 _NOT_NUMBERS = frozenset({"لست", "بست", "لسبع", "الست", "الاثنين", "والاثنين"})  # الاثنين: Monday
+_CENTURY = frozenset({"قرن", "القرن", "للقرن", "بالقرن", "والقرن"})
+# A paragraph number opening the line: "12 - ", "١٢- ", "3) ", "3-2-1 "
+_LABEL = re.compile(r"\s*[\d٠-٩]+(?:(?:[-.][\d٠-٩]+){2,}\s|\s*[-–.)]\s)")
+_GROUP = re.compile(r"\d{3}(?:\.\d+)?")  # the low group of a UN-style number: "000", "731.5" (1,731.5)
+_SPACES = frozenset(" \u00a0\u202f\u2009\u200f\u200e")
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,9 @@ class ArabicNumber:
     first: int  # token indices (inclusive) in tokenize(text)
     last: int
     written: str  # "digits" | "words"
+    # kinds besides cardinal/ordinal/date: "century" (القرن الحادي والعشرين: 21), "label" (a paragraph number
+    # opening the line: "12 - ", "١٢- ", or a footnote mark: "(1)") and "time" (15:00 and UN's 00/15 are
+    # 1500), never checked as quantities
     unit: str = ""  # "%" when a percent sign or في المائة follows (and is part of text)
 
 
@@ -107,7 +118,7 @@ def _places(value: int) -> set[int]:
     return {10 ** i for i, digit in enumerate(reversed(str(int(value)))) if digit != "0"}
 
 
-def _read_cardinal(tokens: list[Token], i: int) -> tuple[int | float, int] | None:
+def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float, int] | None:
     """Read the number phrase starting at token i: (value, index of its last token), or None."""
     total: int | float = 0
     current: int | float = 0
@@ -118,8 +129,10 @@ def _read_cardinal(tokens: list[Token], i: int) -> tuple[int | float, int] | Non
         if token.is_number:
             if j != i:
                 break
-            current, last = parse_digits(token.norm), j
-            j += 1
+            current, last = _digit_groups(tokens, j, text)
+            if _in_code(tokens, j, text) or _in_code(tokens, last, text):
+                break  # a code ("كوف-2"): no scale word joins it
+            j = last + 1
             continue
         found = _lookup(token)
         if found is None:
@@ -152,6 +165,29 @@ def _read_cardinal(tokens: list[Token], i: int) -> tuple[int | float, int] | Non
         return None  # a lone ألف is as often the verb "wrote" or a name (قناة ألفا) as "a thousand"
     value = total + current
     return (int(value) if float(value).is_integer() else value), last
+
+
+def _digit_groups(tokens: list[Token], i: int, text: str) -> tuple[int | float, int]:
+    """(value, last token) of the digits at token i; UN Arabic writes thousands groups low group first,
+    space-separated, `000 2` for 2,000 and `680 151` for 151,680 (3-digit groups, then a 1-3 digit one)."""
+    j = i
+    while (j + 1 < len(tokens) and _GROUP.fullmatch(tokens[j].norm) and (j == i or tokens[j].norm.isdigit())
+           and tokens[j + 1].is_number and tokens[j + 1].norm.isdigit() and len(tokens[j + 1].norm) <= 3
+           and text[tokens[j].end:tokens[j + 1].start] in _SPACES):
+        j += 1
+    if j == i:
+        return parse_digits(tokens[i].norm), i
+    value = parse_digits("".join(t.norm for t in reversed(tokens[i:j + 1])))
+    return value, j
+
+
+def _in_code(tokens: list[Token], i: int, text: str) -> bool:
+    """True for digits glued by a hyphen to a word (كوف-2, جاس-٣٩) or cut from the next word by punctuation
+    (`كوف-2) مليون`): a name or a closed phrase, which a following scale word does not multiply."""
+    token = tokens[i]
+    glued = i > 0 and not tokens[i - 1].is_number and text[tokens[i - 1].end:token.start] in ("-", "–")
+    gap = text[token.end:tokens[i + 1].start] if i + 1 < len(tokens) else ""
+    return glued or any(ch not in _SPACES for ch in gap)
 
 
 def _read_ordinal(tokens: list[Token], i: int) -> tuple[int, int] | None:
@@ -197,6 +233,8 @@ def _read_year(tokens: list[Token], i: int) -> tuple[int, int] | None:
 def _read_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """Read `9 سبتمبر 2016`, `التاسع من سبتمبر الماضي`, `سبتمبر 2016` or `عام 2016` at token i."""
     day = None
+    if i > 0 and tokens[i - 1].norm.endswith(_LEVANTINE_FIRST):  # (وتشرين too; a cheap test, run per token)
+        return None  # the الأول of تشرين الأول/أكتوبر is no day
     if tokens[i].is_number and tokens[i].norm.isdigit() and 1 <= int(tokens[i].norm) <= 31:
         day, j = int(tokens[i].norm), i + 1
     elif (ordinal := _read_ordinal(tokens, i)) and ordinal[0] <= 31:
@@ -211,6 +249,8 @@ def _read_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
     if month is None:
         return None
     name, last = MONTHS_EN[month[0] - 1], month[1]
+    if (other := _read_month(tokens, last + 1)) and other[0] == month[0]:
+        last = other[1]  # كانون الثاني/يناير, شباط/فبراير: the Levantine and the Egyptian name side by side
     if last + 1 < len(tokens) and tokens[last + 1].norm in _DATE_FILLERS:
         last += 1
     year = _read_year(tokens, last + 1)
@@ -237,9 +277,10 @@ def _percent_end(tokens: list[Token], last: int) -> int | None:
     return None
 
 
-def read_numbers(text: str, *, ordinals: bool = False) -> list[ArabicNumber]:
-    """Every cardinal and date in an Arabic text, in order; ordinals outside dates too when asked."""
-    return list(_read_numbers(text, ordinals))
+def read_numbers(text: str, *, ordinals: bool = False, special: bool = False) -> list[ArabicNumber]:
+    """Every cardinal and date in an Arabic text, in order; ordinals outside dates too when asked, and the
+    special kinds (century, label, time) when asked (otherwise they are passed over, never read as counts)."""
+    return list(_read_numbers(text, ordinals, special))
 
 
 def clear_memo() -> None:
@@ -247,15 +288,48 @@ def clear_memo() -> None:
     _read_numbers.cache_clear()
 
 
+def _read_special(tokens: list[Token], i: int, text: str) -> tuple[str, int | float, int] | None:
+    """(kind, value, last token) of a clock time ("time": skipped), a paragraph number opening the line
+    ("label") or a century (القرن الحادي والعشرين, القرن الـ21: "century") at token i, or None."""
+    token = tokens[i]
+    if not token.is_number and token.norm not in _CENTURY:  # most tokens: nothing to look at (run per token)
+        return None
+    gap = text[token.end:tokens[i + 1].start] if i + 1 < len(tokens) else ""
+    # UN text also writes a time low part first after الساعة: 00/10 for 10:00
+    clock = gap == ":" or (gap == "/" and i > 0 and tokens[i - 1].norm.endswith("ساعه"))
+    if token.is_number and clock and len(token.norm) <= 2 and len(tokens[i + 1].norm) == 2 and (
+            tokens[i + 1].norm.isdigit()):
+        hour, minute = (tokens[i + 1].norm, token.norm) if gap == "/" else (token.norm, tokens[i + 1].norm)
+        return "time", int(hour) * 100 + int(minute), i + 1
+    if token.is_number and text[token.start - 1:token.start] == "(" and text[token.end:token.end + 1] == ")" and (
+            token.start >= 2 and not text[token.start - 2].isspace()):
+        return "label", parse_digits(token.norm), i  # a footnote mark glued to the word: الحكومة(1)
+    if i == 0 and token.is_number and (label := _LABEL.match(text)):
+        last = max(k for k, t in enumerate(tokens) if t.end <= label.end())
+        return "label", parse_digits(token.norm), last
+    if token.norm not in _CENTURY or i + 1 >= len(tokens):
+        return None
+    k = i + 2 if tokens[i + 1].norm == "ال" else i + 1
+    if k < len(tokens) and tokens[k].is_number and tokens[k].norm.isdigit():
+        return "century", int(tokens[k].norm), k
+    read = (_read_ordinal(tokens, k) or _read_cardinal(tokens, k, text)) if k < len(tokens) else None
+    return ("century", read[0], read[1]) if read else None
+
+
 @lru_cache(maxsize=4096)  # a brief re-read with other options, or a server's repeated report, reads nothing twice
-def _read_numbers(text: str, ordinals: bool) -> tuple[ArabicNumber, ...]:
+def _read_numbers(text: str, ordinals: bool, special: bool) -> tuple[ArabicNumber, ...]:
     tokens = tokenize(text)
     found: list[ArabicNumber] = []
     i = 0
     while i < len(tokens):
-        if date := _read_date(tokens, i):
+        if found_special := _read_special(tokens, i, text):
+            kind, value, last = found_special
+            if not special:  # a time or label is passed over; a century's number is read as before
+                i = i + 1 if kind == "century" else last + 1
+                continue
+        elif date := _read_date(tokens, i):
             kind, (value, last) = "date", date
-        elif cardinal := _read_cardinal(tokens, i):
+        elif cardinal := _read_cardinal(tokens, i, text):
             kind, (value, last) = "cardinal", cardinal
             if last == i and _is_definite_ten(tokens[i]):
                 kind = "ordinal"  # القرن العشرين: the twentieth century

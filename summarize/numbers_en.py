@@ -41,6 +41,7 @@ class EnglishNumber:
     text: str
     written: str  # "digits" | "words"
     ordinal: bool = False
+    approximate: bool = False  # "a dozen", "two dozen": a round figure, never a changed number
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +59,7 @@ def _words() -> dict[str, tuple[str, int]]:
 
 def _digits_value(text: str) -> tuple[int | float, bool]:
     number, suffix = _DIGITS.fullmatch(text).groups()  # type: ignore[union-attr]
+    number = number.rstrip(",")  # "3,250,000," at a clause end
     # "1,000" groups thousands; any other comma ends the number ("24," at a clause end)
     grouped = re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number)
     number = number.replace(",", "") if grouped else number.split(",")[0]
@@ -106,12 +108,47 @@ def _read_phrase(tokens: list[str], i: int) -> tuple[EnglishNumber, int] | None:
         seen, j = True, j + 1
     if not seen:
         return None
-    return EnglishNumber(_clean(total + current), " ".join(tokens[i:j]), "words", ordinal), j
+    approximate = "dozen" in tokens[i:j]
+    return EnglishNumber(_clean(total + current), " ".join(tokens[i:j]), "words", ordinal, approximate), j
+
+
+# Money and magnitudes as news writes them: "£2.8bn", "US$3bn", "€40m", "$1.5 trillion", "£11million", "5,000k".
+# A bare "m", "b" or "k" is a magnitude only after a currency ("a 5m wall" is metres); bn/mn/tn/million... always.
+_CURRENCY = r"(?:US\$|A\$|C\$|HK\$|[$£€¥₹]|\b(?:USD|EUR|GBP|SAR|AED|EGP|QAR|KWD|JOD|IQD|SYP|LBP|TRY|IRR)\s?)"
+_MAGNITUDE = re.compile(rf"({_CURRENCY})?(\d[\d,]*(?:\.\d+)?)\s?(trillion|billion|million|thousand|bn|mn|tn|trn|b|m|k)"
+                        r"\b", re.IGNORECASE)
+_SUFFIXES = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "k": "thousand", "tn": "trillion",
+             "trn": "trillion"}
+# Clock times ("9.30 a.m.", "15:00", "at 3 p.m."): not quantities, and the Arabic's times are not read either.
+# A paragraph number opening the line ("12. The combined reports", "3.2.1 Progress"): no quantity.
+_LABEL = re.compile(r"^\s*\d+(?:(?:\.\d+)+\.?|[.)])\s+(?=[A-Z])")
+# A footnote mark: "[12]", "Questions,3 and", "in September 2014.42" (glued after a word or a year and a stop).
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{3}\.)\d{1,3}(?=\s*$|\s+[A-Z(])")
+_ANY_DIGIT = re.compile(r"\d")
+_TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+                   r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
+
+
+def expand_notation(text: str) -> str:
+    """The text with glued magnitudes spelled out and clock times removed, for the number reader:
+    `£2.8bn` -> `£ 2.8 billion`, `£11million` -> `£ 11 million`, `at 9.30 a.m.` -> `at `."""
+    if not _ANY_DIGIT.search(text):
+        return text
+    return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _FOOTNOTE.sub("", _LABEL.sub("", text))))
+
+
+def _spelled_magnitude(match: re.Match[str]) -> str:
+    currency, number, suffix = match.groups()
+    word = _SUFFIXES.get(suffix.lower(), suffix.lower())
+    if suffix.lower() in ("b", "m", "k") and not currency:
+        return match.group()
+    return f"{currency or ''} {number} {word}"
 
 
 def read_english_numbers(text: str) -> list[EnglishNumber]:
-    """Every number in an English text, in order (cardinals and ordinals, digits and words)."""
-    tokens = _TOKEN.findall(text.lower())
+    """Every number in an English text, in order (cardinals and ordinals, digits and words; money and
+    magnitudes as news writes them: `£2.8bn`, `US$3bn`, `€40m`; clock times are left out)."""
+    tokens = _TOKEN.findall(expand_notation(text).lower())
     found, i = [], 0
     while i < len(tokens):
         read = _read_phrase(tokens, i)
@@ -200,3 +237,19 @@ def _spelled_date(match: re.Match[str]) -> str:
 def _word_value(word: str) -> float | None:
     cls, value = _words().get(word.lower(), ("", 0))
     return float(value) if cls in ("unit", "ten") else None
+
+
+_ROMAN = re.compile(r"(?<![A-Za-z])(?=\(?[MDCLXVI]{2,}\b|\([MDCLXVI]\))"
+                    r"\(?(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\)?")
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+
+
+def roman_numerals(text: str) -> list[float]:
+    """Values of capital Roman numerals (`XXXV`, `article XII`, `(L)`; a lone `I` is the pronoun): they
+    excuse the Arabic's number, never count as one the English added."""
+    values = []
+    for numeral in _ROMAN.findall(text):
+        digits = [_ROMAN_VALUES[ch] for ch in numeral]
+        if digits:
+            values.append(float(sum(-d if d < n else d for d, n in zip(digits, [*digits[1:], 0], strict=True))))
+    return values

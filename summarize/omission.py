@@ -5,9 +5,12 @@ mt.arabic.normalize) against the ratio human translators produce for a sentence 
 fit with a length-dependent spread), the English's clause markers against the Arabic's, the cross-lingual
 similarity, how much better the English fits the Arabic of a neighbouring sentence (a misaligned segment), how
 many Arabic numbers the English lost (summarize.quality.number_flags) and, only when asked, the engine's own
-confidence (Segment.score). A logistic model over all but the last, fitted by eval/calibrate_qe.py on
-FLORES-200 dev (human translations against synthetic omissions and wrong sentences), gives one probability;
-above the shipped threshold the segment is flagged, with the signal that pushed it furthest as the reason.
+confidence (Segment.score). The length and similarity expectations adapt to the text in hand: they move toward
+the document's own ratio and similarity, estimated from its other segments (document_offsets), so a wordier
+register raises no alarm everywhere. A logistic model over all but the last, fitted by eval/calibrate_qe.py on
+FLORES-200 dev, TICO-19 test and UN dev (human translations against synthetic omissions and wrong sentences),
+gives one probability; above the shipped threshold the segment is flagged, with the signal that pushed it
+furthest as the reason. An English far longer than expected is a separate finding (is_addition).
 The model score is not in the fit (the models available here have random weights): it is a separate,
 uncalibrated rule, off by default.
 """
@@ -16,66 +19,80 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mt.errors import InvalidOption, MtbriefError
 from mt.splitter import word_set
 
-# Fitted by `python eval/calibrate_qe.py` on the calibration documents of FLORES-200 dev; the report with the
-# cross-validated figures is eval/results/qe-calibration-<date>.json ("shipped" holds these same numbers).
+# Fitted by `python eval/calibrate_qe.py` on the calibration documents of FLORES-200 dev, TICO-19 test and UN dev;
+# the report with the leave-one-domain-out and cross-validated figures is eval/results/qe-calibration-<date>.json
+# ("shipped" holds these same numbers).
 COEFFICIENTS: dict = {'length': {'chars': {'target': 'target_chars',
                       'predictors': ['source_chars'],
-                      'intercept': 0.90691,
-                      'max_source': 173.91000000000008,
-                      'slopes': [0.82769],
-                      'var0': 0.008489,
-                      'var1': 1.189263},
+                      'intercept': 0.20423,
+                      'max_source': 335.0,
+                      'slopes': [0.99182],
+                      'var0': 0.017764,
+                      'var1': 1.12539},
             'words': {'target': 'target_words',
                       'predictors': ['source_words'],
-                      'intercept': 0.70866,
-                      'max_source': 37.97000000000003,
-                      'slopes': [0.80068],
-                      'var0': 0.012024,
-                      'var1': 0.1927},
+                      'intercept': 0.16215,
+                      'max_source': 66.0,
+                      'slopes': [0.98599],
+                      'var0': 0.020989,
+                      'var1': 0.154928},
             'content_words': {'target': 'target_content_words',
                               'predictors': ['source_words', 'source_chars'],
-                              'intercept': -0.12837,
-                              'max_source': 37.97000000000003,
-                              'slopes': [0.58087, 0.24912],
-                              'var0': 0.008649,
-                              'var1': 0.211559}},
- 'with_similarity': {'bias': 2.5518,
-                     'weights': {'short_chars': -0.718,
-                                 'short_words': -0.73192,
-                                 'short_content_words': -0.93719,
-                                 'short_clauses': -1.09672,
-                                 'similarity': -8.61354,
-                                 'better_neighbour': 76.7522,
-                                 'lost_numbers': 3.38603},
-                     'threshold': 0.7284,
+                              'intercept': -0.21803,
+                              'max_source': 66.0,
+                              'slopes': [0.70847, 0.18577],
+                              'var0': 0.019737,
+                              'var1': 0.050974}},
+ 'similarity_norm': 0.7917,
+ 'addition_z': 2.899,
+ 'with_similarity': {'bias': 4.94795,
+                     'weights': {'short_chars': -0.46751,
+                                 'short_words': -0.1445,
+                                 'short_content_words': -0.44997,
+                                 'short_norm': 0.09646,
+                                 'short_clauses': -0.32004,
+                                 'similarity': -7.92697,
+                                 'better_neighbour': 23.86319,
+                                 'lost_numbers': 1.97314},
+                     'threshold': 0.7853,
                      'reference': {'short_chars': 0.0,
                                    'short_words': 0.0,
-                                   'short_content_words': -0.0327,
+                                   'short_content_words': 0.0,
+                                   'short_norm': 0.0,
                                    'short_clauses': 0.0,
-                                   'similarity': 0.7555,
+                                   'similarity': 0.7947,
                                    'better_neighbour': 0.0,
                                    'lost_numbers': 0.0}},
- 'without_similarity': {'bias': -1.94957,
-                        'weights': {'short_chars': -0.58214,
-                                    'short_words': -0.35208,
-                                    'short_content_words': -0.64164,
-                                    'short_clauses': -0.88074,
-                                    'lost_numbers': 4.80192},
-                        'threshold': 0.7588,
+ 'without_similarity': {'bias': -0.77057,
+                        'weights': {'short_chars': -0.42075,
+                                    'short_words': -0.0273,
+                                    'short_content_words': -0.51207,
+                                    'short_norm': -0.0481,
+                                    'short_clauses': -0.41296,
+                                    'lost_numbers': 3.20171},
+                        'threshold': 0.7673,
                         'reference': {'short_chars': 0.0,
                                       'short_words': 0.0,
-                                      'short_content_words': -0.0327,
+                                      'short_content_words': 0.0,
+                                      'short_norm': 0.0,
                                       'short_clauses': 0.0,
                                       'lost_numbers': 0.0}}}
 
-SIGNALS = ("length", "similarity", "numbers", "alignment")
+SIGNALS = ("length", "addition", "similarity", "numbers", "alignment")
+DOC_PRIOR = 4.0  # the corpus norm weighs as much as this many segments in a document's own length ratio
+ADDITION_SHARE = 1.8  # English this many times its expected length, or more: content added or repeated
+SIMILARITY_CAP = 0.15  # and its similarity at most this far from the corpus norm (humans: median 0.79)
+DOC_CAP = 0.3  # a document's ratio moves the expectation at most e^0.3 = 1.35 times (or 1/1.35) from the norm
 MIN_SOURCE_WORDS = 4  # pieces this short ("على صعيد متصل.") vary too much in length and similarity to judge
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b")
+ACRONYM_WORDS, ACRONYM_CHARS = 1.5, 6  # what an English acronym adds to its length (chosen on the calibration)
 # English words with no counterpart word in Arabic (articles, copulas, most prepositions are clitics or
 # nothing there): leaving them out makes the English content length follow the Arabic more closely.
 # Clause markers: an English comma, semicolon or joining word against an Arabic comma or a word joined by
@@ -133,16 +150,19 @@ def measure(arabic: str, english: str) -> Lengths:
     content = sum(w.lower() not in _FUNCTION_WORDS for w in words)
     arabic_words = _WORD.findall(source)
     clauses = sum(w.startswith("و") and len(w) > 3 for w in arabic_words) + source.count("،") + source.count(",")
-    return Lengths(_chars(source), _chars(english), len(arabic_words), len(words), content, clauses,
-                   len(_EN_CLAUSE.findall(english)))
+    # An acronym (WHO, ACE2, SARS-CoV-2) stands for words the Arabic spells out (منظمة الصحة العالمية).
+    acronyms = len(_ACRONYM.findall(english))
+    extra_words = int(ACRONYM_WORDS * acronyms)
+    return Lengths(_chars(source), _chars(english) + ACRONYM_CHARS * acronyms, len(arabic_words),
+                   len(words) + extra_words, content + extra_words, clauses, len(_EN_CLAUSE.findall(english)))
 
 
 def _chars(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
 
-def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
-    """(z-score, share of the expected length) of one English length measure given the Arabic's lengths.
+def residual(model: dict, lengths: Lengths) -> tuple[float, float]:
+    """(log-length residual against the corpus norm, its spread) of one English length measure.
 
     model: log(target+1) ~ intercept + slopes . log(source+1) over its predictors (source_chars, ...), with
     a spread sqrt(var0 + var1/(first predictor+1)) that widens for short sentences. Past the longest sources
@@ -154,26 +174,76 @@ def length_z(model: dict, lengths: Lengths) -> tuple[float, float]:
     mean = model["intercept"] + sum(b * math.log(x + 1) for b, x in zip(model["slopes"], scaled, strict=True))
     mean -= math.log(scale)
     spread = math.sqrt(max(model["var0"] + model["var1"] / (scaled[0] + 1), 1e-6))
-    residual = math.log(getattr(lengths, model["target"]) + 1) - mean
-    return residual / spread, math.exp(residual)
+    return math.log(getattr(lengths, model["target"]) + 1) - mean, spread
+
+
+def length_z(model: dict, lengths: Lengths, offset: float = 0.0) -> tuple[float, float]:
+    """(z-score, share of the expected length) of one English length measure given the Arabic's lengths, the
+    expectation moved by `offset` (the document's own log length ratio, see document_offsets)."""
+    value, spread = residual(model, lengths)
+    return (value - offset) / spread, math.exp(value - offset)
+
+
+def document_offsets(lengths: Sequence[Lengths], coefficients: dict | None = None,
+                     similarities: Sequence[float | None] | None = None) -> list[dict[str, float]]:
+    """Per segment, its document's own length ratio (per length unit) and similarity against the corpus norm,
+    from the OTHER segments (4+ Arabic words, English not empty): their median, shrunk toward the norm as if
+    DOC_PRIOR segments at the norm were added, and kept within DOC_CAP (SIMILARITY_CAP) of it. A wordier
+    register, or a jargon the encoder knows less well, moves every segment's expectation; one segment that lost
+    a clause moves nothing."""
+    coef = coefficients or shipped()
+    judged = [x.source_words >= MIN_SOURCE_WORDS and x.target_words > 0 for x in lengths]
+    out: list[dict[str, float]] = [{} for _ in lengths]
+    signals = {unit: ([residual(model, x)[0] for x in lengths], DOC_CAP) for unit, model in coef["length"].items()}
+    if similarities is not None and "similarity_norm" in coef:
+        norm = coef["similarity_norm"]
+        signals["similarity"] = ([None if v is None else v - norm for v in similarities], SIMILARITY_CAP)
+    for name, (values, cap) in signals.items():
+        ranked = sorted((v, i) for i, (v, ok) in enumerate(zip(values, judged, strict=True))
+                        if ok and v is not None)
+        where = {i: k for k, (_, i) in enumerate(ranked)}
+        ordered = [v for v, _ in ranked]
+        for i in range(len(lengths)):
+            n = len(ordered) - (i in where)
+            median = _median_without(ordered, where.get(i)) if n else 0.0
+            out[i][name] = max(-cap, min(cap, median * n / (n + DOC_PRIOR)))
+    return out
+
+
+def _median_without(ordered: list[float], skip: int | None) -> float:
+    """The median of a sorted list without its element at index `skip` (None: all of it), in O(1)."""
+    n = len(ordered) - (skip is not None)
+
+    def at(k: int) -> float:
+        return ordered[k + 1] if skip is not None and k >= skip else ordered[k]
+
+    return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
 
 
 def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
-             coefficients: dict | None = None, neighbour: float | None = None) -> dict[str, float]:
-    """The verdict's inputs: length and clause shortfalls, similarity and how much better a neighbouring
-    Arabic sentence fits the English (if encoded), Arabic numbers lost."""
+             coefficients: dict | None = None, neighbour: float | None = None,
+             offsets: dict[str, float] | None = None) -> dict[str, float]:
+    """The verdict's inputs: length and clause shortfalls against the document's own ratio (offsets, see
+    document_offsets; none: the corpus norm) and the characters' against the corpus norm, an excess length,
+    similarity and how much better a neighbouring Arabic sentence fits the English (if encoded), numbers lost."""
     coef = coefficients or shipped()
+    offsets = offsets or {}
     out: dict[str, float] = {}
     for unit, model in coef["length"].items():
-        z, share = length_z(model, lengths)
-        # Only a shortfall is evidence of omission (a long English is not), so z-scores are cut at 0.
+        z, share = length_z(model, lengths, offsets.get(unit, 0.0))
+        # A shortfall is evidence of omission, an excess of added content or repetition: separate signals.
         out[f"short_{unit}"] = min(z, 0.0)
         if unit == "chars":
             out["length_share"] = share
+            out["long_chars"] = max(z, 0.0)
+            norm_z, out["norm_share"] = length_z(model, lengths)
+            out["short_norm"] = min(norm_z, 0.0)
+            out["document_ratio"] = math.exp(offsets.get(unit, 0.0))
     out["short_clauses"] = min(math.log(lengths.target_clauses + 1) - math.log(lengths.source_clauses + 1), 0.0)
     out["lost_numbers"] = float(min(lost_numbers, 2))
     if similarity is not None:
-        out["similarity"] = similarity
+        out["similarity"] = similarity - offsets.get("similarity", 0.0)  # against its document's similarity
+        out["own_similarity"] = similarity  # as measured, for the messages
         # The English of another sentence (a misaligned segment) is closer to that sentence's Arabic.
         out["better_neighbour"] = max((neighbour if neighbour is not None else -1.0) - similarity, 0.0)
     return out
@@ -198,7 +268,7 @@ def _main_signal(values: dict[str, float], model: dict) -> str:
     push = {name: w * (values[name] - model["reference"][name]) for name, w in model["weights"].items()}
     # An English unrelated to every sentence is also a little closer to some neighbour: that is a similarity
     # failure; "fits a neighbouring sentence better" is only said when that neighbour matches like a translation.
-    aligned = values.get("similarity", 0.0) + values.get("better_neighbour", 0.0) >= ALIGNED_SIMILARITY
+    aligned = values.get("own_similarity", 0.0) + values.get("better_neighbour", 0.0) >= ALIGNED_SIMILARITY
     totals: dict[str, float] = {}
     for name, value in push.items():
         group = "length" if name.startswith("short_") else _GROUPS.get(name, name)
@@ -207,42 +277,57 @@ def _main_signal(values: dict[str, float], model: dict) -> str:
     return max(totals, key=lambda g: totals[g])
 
 
-_GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment"}
+_GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment", "long_chars": "addition"}
 
 
 def _reason(signal: str, values: dict[str, float]) -> str:
     share = values["length_share"]
     if signal == "alignment":
+        own = values["own_similarity"]
         return (f"the English fits a neighbouring Arabic sentence better (similarity "
-                f"{values['similarity'] + values['better_neighbour']:.2f} against {values['similarity']:.2f} here)")
-    if signal == "length":
-        return f"English much shorter than the Arabic: {share:.2f} of the expected length"
+                f"{own + values['better_neighbour']:.2f} against {own:.2f} here)")
+    if signal == "addition":
+        return f"English much longer than expected: {share:.2f} times the expected length (content added or repeated?)"
+    if signal == "length":  # short against the document's ratio, or (a wordy document) against the corpus norm
+        shortest = min(share, values["norm_share"])
+        return f"English much shorter than expected: {shortest:.2f} of the expected length (content dropped?)"
     if signal == "similarity":
-        return f"the English is far from the Arabic (similarity {values['similarity']:.2f})"
+        return f"the English is far from the Arabic (similarity {values['own_similarity']:.2f})"
     return (f"numbers of the Arabic are missing from the English ({values['lost_numbers']:.0f}), "
             f"at {share:.2f} of the expected length")
 
 
+def is_addition(values: dict[str, float], coefficients: dict) -> bool:
+    """The "much longer" rule: an English at least ADDITION_SHARE times its expected length (the document's
+    ratio taken into account) and further above it than all but a few human translations (addition_z)."""
+    return values["length_share"] >= ADDITION_SHARE and values["long_chars"] > coefficients["addition_z"]
+
+
 def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int, model_score: float | None = None,
-          options: QualityOptions = QualityOptions(), neighbour: float | None = None) -> Verdict:
+          options: QualityOptions = QualityOptions(), neighbour: float | None = None,
+          offsets: dict[str, float] | None = None, lengths: Lengths | None = None) -> Verdict:
     """The verdict on one (Arabic, English) pair; `similarity` None means the encoder did not run.
 
     neighbour: the best similarity of this English with the Arabic of a sentence NEIGHBOUR_WINDOW or fewer
-    places away in the same text (None: no neighbour).
+    places away in the same text (None: no neighbour). offsets: the document's own length ratio from its other
+    segments (document_offsets; None: the corpus norm alone). lengths: measure(arabic, english), if already made.
     """
     coef = shipped()
     model = coef["with_similarity" if similarity is not None else "without_similarity"]
-    values = features(measure(arabic, english), similarity, lost_numbers, coef, neighbour)
+    values = features(lengths or measure(arabic, english), similarity, lost_numbers, coef, neighbour, offsets)
     p = probability(values, model)
     threshold = options.threshold if options.threshold is not None else model["threshold"]
     detail = {"probability": round(p, 4), "threshold": threshold,
-              "length_share": round(values["length_share"], 4), "similarity": similarity,
+              "length_share": round(values["length_share"], 4),
+              "document_ratio": round(values["document_ratio"], 4), "similarity": similarity,
               "lost_numbers": lost_numbers, "model_score": model_score, "neighbour_similarity": neighbour}
     if word_count(arabic) < MIN_SOURCE_WORDS:
         return Verdict(p, False, "", "", detail)
     if p > threshold:
         signal = _main_signal(values, model)
         return Verdict(p, True, signal, _reason(signal, values), {**detail, "signal": signal})
+    if is_addition(values, coef):  # a separate rule: too long is no sign of a dropped clause
+        return Verdict(p, True, "addition", _reason("addition", values), {**detail, "signal": "addition"})
     if options.use_model_score and model_score is not None and model_score < options.min_model_score:
         reason = (f"the model is unsure of its English (score {model_score:.2f} < {options.min_model_score:.2f};"
                   " uncalibrated rule)")

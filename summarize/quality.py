@@ -9,18 +9,36 @@ from dataclasses import replace
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Translation
 from summarize.numbers import MONTHS_EN, read_numbers
-from summarize.numbers_en import english_months, english_number_like, read_english_numbers, spell_out_dates
-from summarize.omission import MIN_SOURCE_WORDS, NEIGHBOUR_WINDOW, QualityOptions, judge
+from summarize.numbers_en import (
+    english_months,
+    english_number_like,
+    read_english_numbers,
+    roman_numerals,
+    spell_out_dates,
+)
+from summarize.omission import (
+    MIN_SOURCE_WORDS,
+    NEIGHBOUR_WINDOW,
+    Lengths,
+    QualityOptions,
+    document_offsets,
+    judge,
+    measure,
+)
 from summarize.text import strip_prefixes, tokenize, word_count
 
 ENCODERS = ("auto", "use", "none")
-# The similarity below which the shipped verdict (summarize.omission) flags a translation even at its full
-# expected length with no number lost; a test keeps it equal to what the coefficients imply.
-SIMILARITY_THRESHOLD = 0.18
+# The similarity (against its document's, see summarize.omission.document_offsets) below which the shipped
+# verdict flags a translation even at its full expected length with no number lost; a test keeps it equal to
+# what the coefficients imply.
+SIMILARITY_THRESHOLD = 0.46
 # Pieces this short ("علي صعيد متصل." = "On a related note.", 0.35) score low even when right: never flagged.
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
-CHECK_KINDS = ("number", "similarity", "omission", "confidence")
+CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
+_ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_SECTION = re.compile(r"(?<![\d.])\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1"
+_DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands grouped with a dot
 _DATE = re.compile(r"(?:(\d+) )?([A-Z][a-z]+)?(?: ?(\d{4}))?")
 _HALF = frozenset({"ونصف", "نصف"})
 _FRACTIONS = {"نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
@@ -43,7 +61,11 @@ def _date_parts(label: str) -> tuple[int | None, int | None, int | None]:
             int(year) if year else None)
 
 
-def _number_present(value: int | float | str, english_values: list[float], months: set[int]) -> bool:
+def _number_present(number, english_values: list[float], months: set[int]) -> bool:
+    value = number.value
+    if number.kind == "century":  # القرن الحادي والعشرين: "the 21st century", "the early 2000s", "2003"
+        # (القرن الرابع عشر is also written for the 1400s, so the next hundred years pass as well)
+        return any(_same(value, v) or (value - 1) * 100 <= v < (value + 1) * 100 for v in english_values)
     if not isinstance(value, str):
         return any(_same(value, v) for v in english_values)
     day, month, year = _date_parts(value)
@@ -67,8 +89,17 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
     """What an English number may stand for: the Arabic's numbers (dates by day and year), halves (ساعة ونصف:
     1.5; مليون ونصف: 1,500,000), fractions (نصف, ربع) and, where a dual noun is written (ساعتين), 2."""
     values: list[float] = []
-    for n in found:
-        if isinstance(n.value, str):
+    for n, after in zip(found, [*found[1:], None], strict=False):
+        if after is not None and isinstance(n.value, int) and isinstance(after.value, int) and (
+                arabic[n.end:after.start].strip() in ("-", "–")):
+            values.append(float(f"{n.value}.{after.value}"))  # a section: المادة 2-1 is article 2.1
+            if 1000 <= n.value <= 2200 and after.value < 100:
+                values.append(float(n.value // 100 * 100 + after.value))  # a season: 1995-96 is 1995-1996
+        if (share := _fraction_of(n, arabic)) is not None:
+            values.append(share)  # نصف مليون: 500,000
+        if n.kind == "time":  # 15:00: 1500 hours, 15, 3 p.m.
+            values += [float(n.value), float(n.value // 100), float(n.value // 100 % 12)]
+        elif isinstance(n.value, str):
             values += [float(p) for p in _date_parts(n.value)[::2] if p is not None]
         else:
             values.append(float(n.value))
@@ -89,29 +120,63 @@ def _lookup_number(word: str) -> bool:
 
 def number_flags(arabic: str, english: str) -> list[Flag]:
     """Numbers of the Arabic missing from the English (or changed there), and digits the English added."""
-    english = spell_out_dates(english)
+    original, english = english, spell_out_dates(english)
     english_numbers = read_english_numbers(english)
-    # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s) still count as present, and so do the
-    # numbers an English phrase stands for ("a pair", "an hour and a half").
-    english_values = [float(n.value) for n in english_numbers] + [
-        float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english)] + english_number_like(english)
+    # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s, "2019-20" as written) still count as
+    # present, and so do the numbers an English phrase stands for ("a pair", "an hour and a half").
+    english_values = [float(n.value) for n in english_numbers if not n.approximate] + roman_numerals(
+        english) + english_number_like(english) + (_digit_values(english, original) if _ANY_DIGIT.search(english)
+                                                   else [])
+    approximate = [float(n.value) for n in english_numbers if n.approximate]
     months = english_months(english)
-    found = read_numbers(arabic, ordinals=True)
-    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked.
-    checked = [n for n in found if n.kind != "ordinal" and not (n.written == "words" and n.value == 1)]
-    missing = [n for n in checked if not _number_present(n.value, english_values, months)
-               and not _half_present(n, arabic, english_values)]
+    found = read_numbers(arabic, ordinals=True, special=True)
+    # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked; nor are ordinals,
+    # paragraph numbers and footnote marks ("12 - ", "(1)") and clock times (they only excuse English numbers).
+    checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
+               and not (n.written == "words" and n.value == 1)]
+    missing = [n for n in checked if not _number_present(n, english_values, months)
+               and not _fraction_present(n, arabic, english_values)
+               and not _half_present(n, arabic, english_values)
+               and not any(_near(n.value, v) for v in approximate)]
     arabic_values = _arabic_values(arabic, found)
     # English numbers with no Arabic counterpart: a word-written one ("eight") can only be a changed number,
-    # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers.
+    # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers;
+    # a round figure ("a dozen", "two dozen") is never a changed number.
     unmatched = [n for n in english_numbers if not any(_same(float(n.value), v) for v in arabic_values)
-                 and (n.written == "digits" or (not n.ordinal and n.value != 1))]
+                 and not n.approximate and (n.written == "digits" or (not n.ordinal and n.value != 1))]
     pairs = zip(missing, unmatched, strict=False)
     flags = [_flag("changed", a.value, a.text, e.value, e.text) for a, e in pairs]
     flags += [_flag("missing", a.value, a.text, None, "") for a in missing[len(unmatched):]]
     flags += [_flag("added", None, "", e.value, e.text) for e in unmatched[len(missing):]
               if e.written == "digits"]
     return flags
+
+
+def _fraction_of(number, arabic: str) -> float | None:
+    """The value of a number after a fraction word (نصف مليون: half a million, 500,000), or None."""
+    if isinstance(number.value, str) or number.first == 0:
+        return None
+    before = tokenize(arabic)[number.first - 1].norm  # the memoized tokens of the whole sentence
+    shares = _FRACTIONS.get(strip_prefixes(before, _FRACTIONS) or "", ())
+    return shares[0] * float(number.value) if shares else None
+
+
+def _fraction_present(number, arabic: str, english_values: list[float]) -> bool:
+    share = _fraction_of(number, arabic)
+    return share is not None and any(_same(share, v) for v in english_values)
+
+
+def _digit_values(english: str, original: str) -> list[float]:
+    """The digit runs of the English as written and with dates spelled out, dot-grouped thousands ("42.000")
+    and both parts of a section number ("article 2.1")."""
+    return [float(run.replace(",", "")) for run in _DIGIT_RUN.findall(english + " " + original)] + [
+        float(run.replace(".", "")) for run in _DOT_GROUPED.findall(english)] + [
+        float(part) for part in _SECTION.findall(english)]
+
+
+def _near(value: object, approximate: float) -> bool:
+    """An Arabic number a round English figure may stand for: within a factor of 2 ("a dozen" for عشرة)."""
+    return not isinstance(value, str) and approximate / 2 <= float(value) <= approximate * 2
 
 
 def _half_present(number: object, arabic: str, english_values: list[float]) -> bool:
@@ -162,10 +227,11 @@ def _similarity_flag(similarity: float, threshold: float) -> Flag:
 
 
 def _verdict_flag(segment: Segment, similarity: float | None, numbers: list[Flag], options: QualityOptions,
-                  neighbour: float | None = None) -> Flag | None:
-    """The combined verdict's flag (kind: omission, similarity or confidence), or None when it passes."""
+                  neighbour: float | None, offsets: dict[str, float], lengths: Lengths) -> Flag | None:
+    """The combined verdict's flag (kind: omission, addition, similarity or confidence), or None when it passes."""
     lost = sum(f.detail["problem"] != "added" for f in numbers)
-    verdict = judge(segment.source, segment.target, similarity, lost, segment.score, options, neighbour)
+    verdict = judge(segment.source, segment.target, similarity, lost, segment.score, options, neighbour, offsets,
+                    lengths)
     if not verdict.flagged:
         return None
     kind = {"length": "omission", "numbers": "omission", "alignment": "similarity"}.get(verdict.signal,
@@ -188,15 +254,19 @@ def check_translation(translation: Translation, *, encoder: str = "auto", thresh
         own, best = pair_similarities([segments[i].source for i in pairs], [segments[i].target for i in pairs])
         for i, value, neighbour in zip(pairs, own, best, strict=True):
             sims[i], near[i] = value, neighbour
+    # The document's own length ratio and similarity, from the other segments: a wordier register (or a jargon
+    # the encoder knows less well) raises no alarm everywhere.
+    lengths = [measure(s.source, s.target) for s in segments]
+    offsets = document_offsets(lengths, similarities=sims)
     checked: list[Segment] = []
-    for segment, sim, neighbour in zip(segments, sims, near, strict=True):
+    for k, (segment, sim, neighbour) in enumerate(zip(segments, sims, near, strict=True)):
         flags = [f for f in segment.flags if f.kind not in CHECK_KINDS]
         numbers = number_flags(segment.source, segment.target)
         flags += numbers
         if segment.source.strip() and not segment.target.strip():
             flags.append(Flag("similarity", "check translation: the English is empty", {"similarity": None}))
         elif segment.source.strip():
-            verdict = _verdict_flag(segment, sim, numbers, options, neighbour)
+            verdict = _verdict_flag(segment, sim, numbers, options, neighbour, offsets[k], lengths[k])
             if verdict is not None:
                 flags.append(verdict)
             elif (threshold is not None and sim is not None and sim < threshold

@@ -48,6 +48,8 @@ from summarize.numbers_en import english_months, read_english_numbers
     ("ألف رائعتين", []),
     ("الفصل السابع", []),
     ("القرن العشرين", []),
+    ("الساعة 15:00", []),  # times, paragraph numbers and centuries are read only when asked (special=True)
+    ("12 - قررت اللجنة", []),
     ("", []),
 ])
 def test_read_numbers(text: str, expected: list[tuple[object, str, str]]) -> None:
@@ -146,3 +148,55 @@ def test_seed_report_figures(seed_text: str) -> None:
     assert "اثنان من أفراد الطاقم الطبي" in found[(2, "killed")]
     assert "التاسع من سبتمبر الماضي" in found[("9 September", "date")]
     assert set(found) == {(24, "killed"), (7, "killed"), (2, "killed"), ("9 September", "date")}
+
+
+# Numbers as news writes them (issue 21): money and magnitudes, glued forms, per cent, round figures.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("£2.8bn", [(2800000000, False)]),
+    ("£125m", [(125000000, False)]),
+    ("£11million", [(11000000, False)]),
+    ("$1.5 trillion", [(1500000000000, False)]),
+    ("US$3bn", [(3000000000, False)]),
+    ("€40m", [(40000000, False)]),
+    ("a 5m wall", []),  # a bare m without a currency is metres
+    ("5bn barrels and 2.5mn tonnes, 7tn", [(5000000000, False), (2500000, False), (7000000000000, False)]),
+    ("$5k prize", [(5000, False)]),
+    ("2.5 per cent", [(2.5, False)]),
+    ("a dozen", [(12, True)]),
+    ("two dozen", [(24, True)]),
+    ("dozens of people, tens of thousands", []),
+    ("3,250,000, while", [(3250000, False)]),
+    ("at 9.30 a.m. and 3 p.m.", []),  # clock times are not quantities
+    ("12. The combined reports", []),  # a paragraph number opening the line
+])
+def test_read_english_notations(text: str, expected: list[tuple[float, bool]]) -> None:
+    assert [(n.value, n.approximate) for n in read_english_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("بلغت 2.8 مليار جنيه", [(2800000000, "cardinal", "2.8 مليار")]),
+    ("٢٫٥ مليار دولار", [(2500000000, "cardinal", "٢٫٥ مليار")]),
+    ("2,5 مليون", [(2500000, "cardinal", "2,5 مليون")]),
+    ("125 مليون", [(125000000, "cardinal", "125 مليون")]),
+    ("11 ألف", [(11000, "cardinal", "11 ألف")]),
+    ("خمسة تريليونات ريال", [(5000000000000, "cardinal", "خمسة تريليونات")]),
+    ("وصل مليوني شخص", [(2000000, "cardinal", "مليوني")]),
+    ("بداية القرن الواحد والعشرين", [(21, "century", "القرن الواحد والعشرين")]),
+    ("في القرن الـ21", [(21, "century", "القرن الـ21")]),
+    ("القرن التاسع عشر", [(19, "century", "القرن التاسع عشر")]),
+    ("عشرات الآلاف", []),  # round figures: never read as numbers
+    ("عشرات القتلى ومئات الجرحى وآلاف النازحين", []),
+    ("ما يزيد على 000 2 رجل", [(2000, "cardinal", "000 2")]),  # UN groups, low group first
+    ("مبلغ 680 151 دولارا", [(151680, "cardinal", "680 151")]),
+    ("731.5 1 مليون دولار", [(1731500000, "cardinal", "731.5 1 مليون")]),
+    ("بين 100-200 ميل", [(100, "cardinal", "100"), (200, "cardinal", "200")]),
+    ("في كانون الثاني/يناير 2015", [("January 2015", "date", "كانون الثاني/يناير 2015")]),
+    ("في تشرين الأول/أكتوبر", [(1, "ordinal", "الأول")]),  # no "1 October" date (ordinals are not checked)
+    ("فيروس كوف-2) مليون", [(2, "cardinal", "2"), (1000000, "cardinal", "مليون")]),  # a code: no 2 million
+    ("الساعة 15:00", [(1500, "time", "15:00")]),
+    ("الساعة 00/10", [(1000, "time", "00/10")]),  # UN writes the low part first
+    ("12 - قررت اللجنة", [(12, "label", "12")]),
+    ("3-2-1 إحراز تقدم", [(3, "label", "3-2-1")]),
+])
+def test_read_arabic_notations(text: str, expected: list[tuple[object, str, str]]) -> None:
+    assert [(n.value, n.kind, n.text) for n in read_numbers(text, ordinals=True, special=True)] == expected

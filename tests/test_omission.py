@@ -5,13 +5,26 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import statistics
 from pathlib import Path
 
 import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
-from summarize.omission import COEFFICIENTS, MIN_SOURCE_WORDS, QualityOptions, judge, measure, shipped
+from summarize.omission import (
+    COEFFICIENTS,
+    DOC_CAP,
+    DOC_PRIOR,
+    MIN_SOURCE_WORDS,
+    QualityOptions,
+    _median_without,
+    document_offsets,
+    judge,
+    measure,
+    residual,
+    shipped,
+)
 from summarize.quality import SIMILARITY_THRESHOLD, check_translation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +45,7 @@ WRONG = ("The weather was pleasant in Paris and London yesterday, and tourists e
 
 def test_shipped_coefficients_load_and_match_the_latest_calibration_report() -> None:
     coef = shipped()
-    assert set(coef) == {"length", "with_similarity", "without_similarity"}
+    assert set(coef) == {"length", "similarity_norm", "addition_z", "with_similarity", "without_similarity"}
     assert set(coef["length"]) == {"chars", "words", "content_words"}
     for variant in ("with_similarity", "without_similarity"):
         assert 0.0 < coef[variant]["threshold"] < 1.0
@@ -69,8 +82,8 @@ def test_measure_counts_clause_markers(arabic: str, english: str, clauses: tuple
 
 @pytest.mark.parametrize(("english", "flagged", "reason"), [
     (FULL, False, ""),
-    (HALF, True, "English much shorter than the Arabic: 0.54 of the expected length"),
-    (TWO_THIRDS, True, "English much shorter than the Arabic: 0.71 of the expected length"),
+    (HALF, True, "English much shorter than expected: 0.49 of the expected length (content dropped?)"),
+    (TWO_THIRDS, True, "English much shorter than expected: 0.64 of the expected length (content dropped?)"),
 ])
 def test_verdict_without_similarity(english: str, flagged: bool, reason: str) -> None:
     verdict = judge(ARABIC, english, None, 0)
@@ -82,7 +95,7 @@ def test_verdict_without_similarity(english: str, flagged: bool, reason: str) ->
 def test_lost_numbers_push_the_verdict() -> None:
     verdict = judge(ARABIC, FULL, None, 1)
     assert verdict.flagged and verdict.signal == "numbers"
-    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.17 of the expected length"
+    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.06 of the expected length"
 
 
 @pytest.mark.parametrize("english", ["", "Killed.", FULL])
@@ -142,9 +155,10 @@ def test_check_translation_flags_the_omission_and_passes_the_full_translation() 
     full, half = check_translation(_translation((ARABIC, FULL), (ARABIC, HALF)), encoder="none").segments
     assert full.flags == ()
     [flag] = half.flags
-    assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than the Arabic: "
-                                                     "0.54 of the expected length")
-    assert flag.detail["length_share"] == 0.5355 and json.loads(json.dumps(flag.detail)) == flag.detail
+    # HALF's expected length moves a little toward its document's ratio (FULL, one other segment, shrunk).
+    assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than expected: "
+                                                     "0.48 of the expected length (content dropped?)")
+    assert flag.detail["length_share"] == 0.4799 and json.loads(json.dumps(flag.detail)) == flag.detail
 
 
 def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
@@ -162,7 +176,7 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
         encoder="use").segments
     assert full.flags == () and full.similarity > SIMILARITY_THRESHOLD
     assert [f.kind for f in half.flags] == ["omission"]
-    assert half.flags[0].message.endswith("0.54 of the expected length")
+    assert half.flags[0].message.endswith("0.49 of the expected length (content dropped?)")
     assert [f.kind for f in wrong.flags] == ["similarity"]
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
@@ -219,3 +233,90 @@ def test_an_engine_without_scores_still_translates(tiny_translator) -> None:
     [segment] = plain.translate(text).segments
     assert segment.score is None
     assert segment.target == tiny_translator.translate(text).segments[0].target
+
+
+@pytest.mark.parametrize("values", [[1.0], [1.0, 2.0], [3.0, 1.0, 2.0], [0.5, -1.0, 4.0, 2.0], [5, 1, 1, 2, 9, 3]])
+def test_median_without_each_element_is_the_median_of_the_rest(values: list[float]) -> None:
+    ordered = sorted(values)
+    assert _median_without(ordered, None) == statistics.median(ordered)
+    for k in range(len(ordered)):
+        rest = ordered[:k] + ordered[k + 1:]
+        if rest:
+            assert _median_without(ordered, k) == statistics.median(rest)
+
+
+def _residual(arabic: str, english: str) -> float:
+    return residual(COEFFICIENTS["length"]["chars"], measure(arabic, english))[0]
+
+
+def test_document_offsets_come_from_the_other_segments_shrunk_and_capped() -> None:
+    pairs = [(ARABIC, TWO_THIRDS)] * 6 + [(ARABIC, HALF)]
+    offsets = document_offsets([measure(a, e) for a, e in pairs])
+    short = _residual(ARABIC, TWO_THIRDS)
+    # Each TWO_THIRDS segment sees five others like it and HALF: the median is its own residual, shrunk.
+    expected = max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR))
+    assert offsets[0]["chars"] == pytest.approx(expected)
+    assert offsets[-1]["chars"] == pytest.approx(max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR)))
+    assert all(-DOC_CAP <= o[u] <= DOC_CAP for o in offsets for u in o)
+    # One other segment moves the expectation a fifth of its way (DOC_PRIOR = 4); none leaves the norm.
+    [alone] = document_offsets([measure(ARABIC, HALF)])
+    assert alone == {"chars": 0.0, "words": 0.0, "content_words": 0.0}
+    first, _ = document_offsets([measure(ARABIC, FULL), measure(ARABIC, TWO_THIRDS)])
+    assert first["chars"] == pytest.approx(max(-DOC_CAP, short / (1 + DOC_PRIOR)))
+
+
+def test_document_offsets_leave_out_pieces_too_short_to_judge() -> None:
+    short_piece = measure("على صعيد متصل.", "On a related note, and then some more words were said here.")
+    offsets = document_offsets([measure(ARABIC, FULL), short_piece])
+    assert offsets[0] == {"chars": 0.0, "words": 0.0, "content_words": 0.0}
+    assert document_offsets([]) == []
+
+
+def test_a_much_longer_english_is_an_addition_not_an_omission() -> None:
+    looped = f"{FULL} {FULL} {FULL}"
+    verdict = judge(ARABIC, looped, None, 0)
+    assert (verdict.flagged, verdict.signal) == (True, "addition")
+    assert verdict.reason.startswith("English much longer than expected: ")
+    assert verdict.reason.endswith(" times the expected length (content added or repeated?)")
+    [flag] = check_translation(_translation((ARABIC, looped)), encoder="none").segments[0].flags
+    assert flag.kind == "addition" and flag.message == f"check translation: {verdict.reason}"
+
+
+@pytest.mark.parametrize(("english", "kind", "words"), [
+    (HALF, "omission", "English much shorter than expected: "),
+    (f"{FULL} {FULL} {FULL}", "addition", "English much longer than expected: "),
+])
+def test_longer_and_shorter_read_differently(english: str, kind: str, words: str) -> None:
+    [flag] = check_translation(_translation((ARABIC, english)), encoder="none").segments[0].flags
+    assert flag.kind == kind and flag.message.startswith(f"check translation: {words}")
+    assert ("content dropped?" in flag.message) == (kind == "omission")
+    assert ("content added or repeated?" in flag.message) == (kind == "addition")
+
+
+def test_a_terse_document_raises_no_alarm_everywhere_but_a_dropped_half_still_stands_out() -> None:
+    # Every segment at two thirds of the corpus norm (a terse translator): alone, each is flagged; in its
+    # document, the document's own ratio is expected, and only the segment that lost half of its words is.
+    assert judge(ARABIC, TWO_THIRDS, None, 0).flagged
+    terse = [(ARABIC, TWO_THIRDS)] * 9 + [(ARABIC, HALF[: len(HALF) // 2].rsplit(" ", 1)[0] + ".")]
+    segments = check_translation(_translation(*terse), encoder="none").segments
+    assert [bool(s.flags) for s in segments] == [False] * 9 + [True]
+    assert segments[-1].flags[0].detail["document_ratio"] < 1.0
+
+
+@pytest.mark.parametrize(("english", "acronyms"), [
+    ("The WHO said so.", 1), ("ACE2 binds SARS-CoV-2.", 3), ("The health ministry said so.", 0), ("I said so.", 0),
+])
+def test_measure_lets_an_acronym_stand_for_the_words_it_abbreviates(english: str, acronyms: int) -> None:
+    plain = english.replace("WHO", "who").replace("ACE2", "ace").replace("SARS-CoV-2", "sars-cov-two")
+    with_acronyms, without = measure("قالت منظمة الصحة العالمية ذلك.", english), measure("قالت ذلك.", plain)
+    assert with_acronyms.target_words - len(english.replace("-", " ").split()) == int(1.5 * acronyms)
+    assert (with_acronyms.target_chars - sum(ch.isalnum() for ch in english)) == 6 * acronyms
+    assert without.target_words == len(plain.replace("-", " ").split())
+
+
+def test_messages_give_the_similarity_as_measured_not_against_the_document() -> None:
+    offsets = {"chars": 0.0, "words": 0.0, "content_words": 0.0, "similarity": -0.15}
+    verdict = judge(ARABIC, FULL, 0.1, 0, offsets=offsets)
+    assert verdict.reason == "the English is far from the Arabic (similarity 0.10)"
+    shifted = judge(ARABIC, FULL, 0.45, 0, neighbour=0.8, offsets=offsets)
+    assert shifted.reason == "the English fits a neighbouring Arabic sentence better (similarity 0.80 against 0.45 here)"

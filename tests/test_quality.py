@@ -141,3 +141,69 @@ def test_number_check_reads_numbers_written_differently(arabic: str, english: st
                                                         expected: list[tuple[str, object, object]]) -> None:
     flags = number_flags(arabic, english)
     assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+
+
+# Numbers as news writes them (issue 21), both directions: the same figure passes, a changed one is flagged.
+@pytest.mark.parametrize(("arabic", "english", "expected"), [
+    ("بلغت قيمة الصفقة 2.8 مليار جنيه", "The deal was worth £2.8bn", []),
+    ("بلغت قيمة الصفقة 2.8 مليار جنيه", "The deal was worth £3.8bn", [("changed", 2800000000, 3800000000)]),
+    ("بلغت الكلفة 125 مليون جنيه", "It cost £125m", []),
+    ("بلغت الكلفة 125 مليون جنيه", "It cost £152m", [("changed", 125000000, 152000000)]),
+    ("تبرع بمبلغ 11 مليون جنيه", "He gave £11million", []),
+    ("تبرع بمبلغ 11 مليون جنيه", "He gave £11billion", [("changed", 11000000, 11000000000)]),
+    ("بلغ الدين 1.5 تريليون دولار", "The debt reached $1.5 trillion", []),
+    ("بلغ الدين 1.5 تريليون دولار", "The debt reached $1.5 billion", [("changed", 1500000000000, 1500000000)]),
+    ("استثمرت 3 مليارات دولار", "It invested US$3bn", []),
+    ("استثمرت 3 مليارات دولار", "It invested US$3m", [("changed", 3000000000, 3000000)]),
+    ("خصص 40 مليون يورو", "It set aside €40m", []),
+    ("خصص 40 مليون يورو", "It set aside €14m", [("changed", 40000000, 14000000)]),
+    ("٢٫٥ مليار دولار", "$2.5bn", []),
+    ("2,5 مليون طن", "2.5mn tonnes", []),
+    ("جائزة 5 آلاف دولار", "a $5k prize", []),
+    ("ارتفع بنسبة 2.5 في المائة", "It rose 2.5 per cent", []),
+    ("ارتفع بنسبة 2.5 في المائة", "It rose 2.5 percent", []),
+    ("ارتفع بنسبة 2.5 في المائة", "It rose 3.5 per cent", [("changed", 2.5, 3.5)]),
+    ("في بداية القرن الواحد والعشرين", "in the early 2000s", []),  # decades and centuries
+    ("في بداية القرن الواحد والعشرين", "in the early 21st century", []),
+    ("في القرن التاسع عشر", "in the 1890s", []),
+    ("في التسعينيات", "in the 1990s", []),
+    ("في تسعينيات القرن العشرين", "in the 1990s", []),
+    ("في تسعينيات القرن العشرين", "in the 1790s", [("missing", 20, None)]),
+    ("في بداية القرن الواحد والعشرين", "in the early 1900s", [("missing", 21, None)]),
+    ("قتل نحو عشرة أشخاص", "about a dozen people were killed", []),  # round figures
+    ("قتل عشرات الأشخاص", "dozens of people were killed", []),
+    ("قتل عشرات الأشخاص", "a dozen people were killed", []),
+    ("تظاهر عشرات الآلاف", "tens of thousands marched", []),
+    ("قتل عشرون شخصا", "two dozen people were killed", []),
+    ("قتل ثلاثة أشخاص", "a dozen people were killed", [("missing", 3, None)]),
+    ("قتل عشرات الأشخاص", "112 people were killed", [("added", None, 112)]),
+    ("أرسل 000 2 جندي", "2,000 soldiers were sent", []),  # UN digit groups
+    ("أرسل 000 2 جندي", "3,000 soldiers were sent", [("changed", 2000, 3000)]),
+    ("تعقد الجلسة الساعة 15:00", "The meeting is at 3 p.m.", []),  # clock times are not checked
+    ("في كانون الأول/ديسمبر 2014", "in December 2014", []),
+    ("في كانون الأول/ديسمبر 2014", "in December 2015", [("changed", "December 2014", 2015)]),
+    ("12 - قررت اللجنة تأجيل الاجتماع", "The Committee decided to postpone the meeting", []),
+    ("وفقا للمادة 2-1", "under article 2.1", []),
+    ("القرار 683 (د-35)", "resolution 683 (XXXV)", []),
+    ("في موسم 2019-20", "in the 2019–20 season", []),
+])
+def test_number_check_reads_news_notations(arabic: str, english: str,
+                                           expected: list[tuple[str, object, object]]) -> None:
+    flags = number_flags(arabic, english)
+    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+
+
+@pytest.mark.parametrize(("arabic", "english", "expected"), [
+    ("وصل نصف مليون لاجئ", "half a million refugees arrived", []),  # a fraction of a scale
+    ("وصل نصف مليون لاجئ", "500,000 refugees arrived", []),
+    ("وصل نصف مليون لاجئ", "400,000 refugees arrived", [("changed", 1000000, 400000)]),
+    ("جزر فوكلاند (مالفيناس)(1)، وجبل طارق", "the Falkland Islands (Malvinas), Gibraltar", []),  # footnote marks
+    ("قدم تقرير اللجنة الاستشارية", "the report of the Advisory Committee,3 and requests", []),
+    ("في تشرين الأول/أكتوبر وتشرين الثاني/نوفمبر 2014", "in October and November 2014", []),
+    ("في تشرين الأول/أكتوبر وتشرين الثاني/نوفمبر 2014", "in October and November 2013",
+     [("changed", "November 2014", 2013)]),
+])
+def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, english: str,
+                                                               expected: list[tuple[str, object, object]]) -> None:
+    flags = number_flags(arabic, english)
+    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
