@@ -319,4 +319,5 @@ def test_messages_give_the_similarity_as_measured_not_against_the_document() -> 
     verdict = judge(ARABIC, FULL, 0.1, 0, offsets=offsets)
     assert verdict.reason == "the English is far from the Arabic (similarity 0.10)"
     shifted = judge(ARABIC, FULL, 0.45, 0, neighbour=0.8, offsets=offsets)
-    assert shifted.reason == "the English fits a neighbouring Arabic sentence better (similarity 0.80 against 0.45 here)"
+    assert shifted.reason == ("the English fits a neighbouring Arabic sentence better "
+                              "(similarity 0.80 against 0.45 here)")
