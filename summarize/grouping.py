@@ -1,0 +1,252 @@
+"""Stories across reports: reports of the same event (its follow-ups and reactions) grouped together.
+
+Each report is read as its title and lead (what the outlet says the report is about). Two reports are alike by
+a blend of the sentence encoder's cosine (meaning, across wordings) and TF-IDF over stemmed Arabic content words
+(the names, places and numbers they share). Candidates come from each report's nearest neighbours (numpy top-k
+over unit vectors, in blocks: never all pairs at once), then stories are built by average linkage: two stories
+merge, best pair first, when the cosine of their centroids reaches `threshold`, inside a time window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mt.errors import InvalidOption
+from summarize.reports import Report
+from summarize.text import content_terms, fold_spelling
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODERS = ("auto", "use", "tfidf")
+
+
+@dataclass(frozen=True)
+class GroupOptions:
+    """How reports are grouped into stories (defaults chosen on ANT dev 1-2 March: development figures)."""
+
+    threshold: float = 0.44  # centroid similarity two stories need to merge
+    encoder_weight: float = 0.5  # the encoder's share of a pair's similarity (the rest: TF-IDF of words)
+    neighbours: int = 20  # candidate partners per report (nearest by the encoder, or by TF-IDF)
+    window_hours: float | None = 48.0  # a story spans at most this much time (reports that give one); None: any
+    duplicate_threshold: float = 0.9  # title+lead this alike (both measures): the same article again
+    lead_words: int = 120  # words of the text read after the title
+    encoder: str = "auto"  # "use", "tfidf" (no encoder), or auto: the encoder when installed
+    block: int = 1024  # rows per similarity block (memory: block x reports floats)
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ENCODERS:
+            raise InvalidOption("encoder", self.encoder, ENCODERS)
+        for name in ("threshold", "encoder_weight", "duplicate_threshold"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise InvalidOption(name, value, ["a number from 0 to 1"])
+        if self.neighbours < 1 or self.lead_words < 1 or self.block < 1:
+            raise InvalidOption("neighbours/lead_words/block", (self.neighbours, self.lead_words, self.block),
+                                ["integers >= 1"])
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Stories as lists of report indices (largest first), and which report repeats which."""
+
+    stories: tuple[tuple[int, ...], ...]
+    duplicate_of: dict[int, int] = field(default_factory=dict)  # report index -> the earlier report it repeats
+    encoder: str = "tfidf"
+    pairs: int = 0  # candidate pairs scored
+
+
+def key_text(report: Report, lead_words: int = 120) -> str:
+    """What a report is about: its title and the first `lead_words` words of its text."""
+    words = report.text.split()[:lead_words]
+    return f"{report.title.strip()}\n{' '.join(words)}".strip()
+
+
+def tfidf_rows(texts: Sequence[str]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF rows (sublinear tf, smoothed idf) of stemmed Arabic content words, as sparse dicts."""
+    docs = [Counter(content_terms(t)) for t in texts]
+    n = len(docs)
+    df = Counter(term for doc in docs for term in doc)
+    rows = []
+    for doc in docs:
+        row = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in doc.items()}
+        norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
+        rows.append({t: w / norm for t, w in row.items()})
+    return rows
+
+
+def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:
+    """The dot product of two sparse rows."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def nearest(vectors: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, cosines) of each unit vector's k nearest others, computed a block of rows at a time."""
+    import numpy as np
+
+    n = len(vectors)
+    k = min(k, n - 1)
+    if k <= 0:
+        return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.float32)
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        part = vectors[start:start + block] @ vectors.T
+        part[np.arange(len(part)), np.arange(start, start + len(part))] = -np.inf  # not its own neighbour
+        top = np.argpartition(-part, k - 1, axis=1)[:, :k]
+        idx[start:start + block] = top
+        sims[start:start + block] = np.take_along_axis(part, top, axis=1)
+    return idx, sims
+
+
+def tfidf_neighbours(rows: Sequence[dict[str, float]], k: int, max_df: int = 200) -> list[list[int]]:
+    """Each row's k best partners by TF-IDF through an inverted index (terms in more than max_df rows skipped)."""
+    postings: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        for term in row:
+            postings.setdefault(term, []).append(i)
+    out = []
+    for i, row in enumerate(rows):
+        scores: Counter[int] = Counter()
+        for term, weight in row.items():
+            posting = postings[term]
+            if len(posting) <= max_df:
+                for j in posting:
+                    scores[j] += weight * rows[j][term]
+        scores.pop(i, None)
+        out.append([j for j, _ in scores.most_common(k)])
+    return out
+
+
+def resolve_encoder(name: str) -> str:
+    """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
+    from summarize.rank import resolve_ranker
+
+    return resolve_ranker(name)
+
+
+def encode_reports(reports: Sequence[Report], options: GroupOptions) -> np.ndarray | None:
+    """The encoder's unit vectors of the reports' key texts, or None under 'tfidf'."""
+    from summarize.encoder import load_encoder
+
+    if resolve_encoder(options.encoder) == "tfidf":
+        return None
+    return load_encoder().encode([key_text(r, options.lead_words) for r in reports])
+
+
+class _Stories:
+    """Union of stories with the vector sums that make a centroid test one dot product per merge."""
+
+    def __init__(self, vectors: np.ndarray | None, rows: list[dict[str, float]], times: list[float | None]) -> None:
+        self.parent = list(range(len(rows)))
+        self.members = {i: [i] for i in range(len(rows))}
+        self.vec = {i: vectors[i].astype("float64") for i in range(len(rows))} if vectors is not None else None
+        self.terms = {i: dict(row) for i, row in enumerate(rows)}
+        self.span = {i: (t, t) for i, t in enumerate(times)}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def link(self, a: int, b: int, weight: float) -> float:
+        """Cosine of the two stories' centroids (encoder and words blended): a coherent story of many reports
+        keeps a sharp centroid, so a new report of the same event joins it even when it shares little with
+        each report alone."""
+        ta, tb = self.terms[a], self.terms[b]
+        words = sparse_dot(ta, tb) / math.sqrt(sparse_dot(ta, ta) * sparse_dot(tb, tb) or 1.0)
+        if self.vec is None:
+            return words
+        va, vb = self.vec[a], self.vec[b]
+        cosine = float(va @ vb) / max(float((va @ va) * (vb @ vb)) ** 0.5, 1e-12)
+        return weight * cosine + (1 - weight) * words
+
+    def span_with(self, a: int, b: int) -> float:
+        """Hours from the earliest to the latest report of a and b together (0 without times)."""
+        starts = [s for s in (self.span[a][0], self.span[b][0]) if s is not None]
+        ends = [e for e in (self.span[a][1], self.span[b][1]) if e is not None]
+        return (max(ends) - min(starts)) / 3600 if starts else 0.0
+
+    def merge(self, a: int, b: int) -> None:
+        if len(self.members[a]) < len(self.members[b]):
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a] += self.members.pop(b)
+        if self.vec is not None:
+            self.vec[a] = self.vec[a] + self.vec.pop(b)
+        for term, weight in self.terms.pop(b).items():
+            self.terms[a][term] = self.terms[a].get(term, 0.0) + weight
+        starts = [s for s in (self.span[a][0], self.span[b][0]) if s is not None]
+        ends = [e for e in (self.span[a][1], self.span.pop(b)[1]) if e is not None]
+        self.span[a] = (min(starts), max(ends)) if starts else (None, None)
+
+
+def candidate_pairs(vectors: np.ndarray | None, rows: list[dict[str, float]], options: GroupOptions,
+                    ) -> list[tuple[float, float, int, int]]:
+    """(similarity, words similarity, i, j) of each report and its nearest neighbours, best first."""
+    if vectors is not None:
+        idx, sims = nearest(vectors, options.neighbours, options.block)
+        partners = {(min(i, int(j)), max(i, int(j))): float(s) for i in range(len(rows))
+                    for j, s in zip(idx[i], sims[i], strict=True)}
+    else:
+        partners = {(min(i, j), max(i, j)): 0.0 for i, near in enumerate(tfidf_neighbours(rows, options.neighbours))
+                    for j in near}
+    weight = options.encoder_weight if vectors is not None else 0.0
+    scored = []
+    for (i, j), cosine in partners.items():
+        words = sparse_dot(rows[i], rows[j])
+        scored.append((weight * cosine + (1 - weight) * words, words, i, j))
+    scored.sort(reverse=True)
+    return scored
+
+
+def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOptions(),
+                  vectors: np.ndarray | None = None) -> Grouping:
+    """Group reports into stories (see the module docstring); vectors: the encoder's, if already made."""
+    if not reports:
+        return Grouping((), {}, "none", 0)
+    used = resolve_encoder(options.encoder)
+    if used == "use" and vectors is None:
+        vectors = encode_reports(reports, options)
+    rows = tfidf_rows([key_text(r, options.lead_words) for r in reports])
+    times = [r.time.timestamp() if r.time else None for r in reports]
+    stories = _Stories(vectors if used == "use" else None, rows, times)
+    pairs = candidate_pairs(vectors if used == "use" else None, rows, options)
+    duplicate_of = _duplicates(reports, pairs, options)
+    for i, j in duplicate_of.items():
+        a, b = stories.find(i), stories.find(j)
+        if a != b:
+            stories.merge(a, b)
+    for _, _, i, j in pairs:
+        a, b = stories.find(i), stories.find(j)
+        if a == b:
+            continue
+        in_window = options.window_hours is None or stories.span_with(a, b) <= options.window_hours
+        if in_window and stories.link(a, b, options.encoder_weight) >= options.threshold:
+            stories.merge(a, b)
+    groups = sorted((tuple(sorted(m)) for m in stories.members.values()), key=lambda g: (-len(g), g[0]))
+    return Grouping(tuple(groups), duplicate_of, used, len(pairs))
+
+
+def _duplicates(reports: Sequence[Report], pairs: list[tuple[float, float, int, int]],
+                options: GroupOptions) -> dict[int, int]:
+    """Report index -> the first report it repeats: the same text, or title+lead alike by both measures."""
+    first_of: dict[str, int] = {}
+    duplicate_of: dict[int, int] = {}
+    for i, report in enumerate(reports):
+        key = " ".join(fold_spelling(report.text).split())
+        if key in first_of:
+            duplicate_of[i] = first_of[key]
+        else:
+            first_of[key] = i
+    for similarity, words, i, j in pairs:
+        if min(similarity, words) >= options.duplicate_threshold and j not in duplicate_of:
+            duplicate_of[j] = duplicate_of.get(i, i)
+    return duplicate_of
