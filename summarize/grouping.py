@@ -29,12 +29,13 @@ ENCODERS = ("auto", "use", "tfidf")
 class GroupOptions:
     """How reports are grouped into stories (defaults chosen on ANT dev 1-2 March: development figures)."""
 
-    threshold: float = 0.44  # centroid similarity two stories need to merge
+    threshold: float = 0.42  # centroid similarity two stories need to merge
     encoder_weight: float = 0.5  # the encoder's share of a pair's similarity (the rest: TF-IDF of words)
     neighbours: int = 20  # candidate partners per report (nearest by the encoder, or by TF-IDF)
     window_hours: float | None = 48.0  # a story spans at most this much time (reports that give one); None: any
     duplicate_threshold: float = 0.9  # title+lead this alike (both measures): the same article again
-    lead_words: int = 120  # words of the text read after the title
+    lead_words: int = 120  # words of the text after the title that TF-IDF reads
+    encoder_words: int = 30  # ... and that the encoder reads (its cost grows with the length)
     encoder: str = "auto"  # "use", "tfidf" (no encoder), or auto: the encoder when installed
     block: int = 1024  # rows per similarity block (memory: block x reports floats)
 
@@ -45,9 +46,9 @@ class GroupOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise InvalidOption(name, value, ["a number from 0 to 1"])
-        if self.neighbours < 1 or self.lead_words < 1 or self.block < 1:
-            raise InvalidOption("neighbours/lead_words/block", (self.neighbours, self.lead_words, self.block),
-                                ["integers >= 1"])
+        for name in ("neighbours", "lead_words", "encoder_words", "block"):
+            if getattr(self, name) < 1:
+                raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def encode_reports(reports: Sequence[Report], options: GroupOptions) -> np.ndarr
 
     if resolve_encoder(options.encoder) == "tfidf":
         return None
-    return load_encoder().encode([key_text(r, options.lead_words) for r in reports])
+    return load_encoder().encode([key_text(r, options.encoder_words) for r in reports])
 
 
 class _Stories:

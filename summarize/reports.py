@@ -121,7 +121,7 @@ def file_reports(path: Path, name: str) -> Iterator[Report | ReportFailure]:
             yield from jsonl_reports(decode_text(data, name), name)
             return
         text = document_text(data, name) if is_document(str(path)) else decode_text(data, name)
-        report = Report(name, text, title=text.strip().split("\n", 1)[0][:200] if text.strip() else "")
+        report = Report(name, text)
         check_report(report)
         yield report
     except OSError as exc:
