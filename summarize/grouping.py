@@ -220,11 +220,13 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
     times = [r.time.timestamp() if r.time else None for r in reports]
     stories = _Stories(vectors if used == "use" else None, rows, times)
     pairs = candidate_pairs(vectors if used == "use" else None, rows, options)
-    duplicate_of = _duplicates(reports, pairs, options)
-    for i, j in duplicate_of.items():
+    duplicate_of = {}
+    for i, j in _duplicates(reports, pairs, options).items():
         a, b = stories.find(i), stories.find(j)
-        if a != b:
-            stories.merge(a, b)
+        if a == b or options.window_hours is None or stories.span_with(a, b) <= options.window_hours:
+            duplicate_of[i] = j
+            if a != b:
+                stories.merge(a, b)
     for _, _, i, j in pairs:
         a, b = stories.find(i), stories.find(j)
         if a == b:
