@@ -14,8 +14,8 @@ from mt.errors import InvalidOption
 from mt.types import Signature
 from summarize import digest_plan as plan
 from summarize import rank
-from summarize.conflicts import Conflict, ConflictValue, find_conflicts
-from summarize.grouping import GroupOptions, Grouping, encode_reports, group_reports, resolve_encoder
+from summarize.conflicts import Conflict, find_conflicts
+from summarize.grouping import Grouping, GroupOptions, encode_reports, group_reports, resolve_encoder
 from summarize.reports import Report, ReportFailure
 
 if TYPE_CHECKING:

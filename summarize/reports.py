@@ -99,11 +99,16 @@ def jsonl_reports(text: str, name: str) -> Iterator[Report | ReportFailure]:
             continue
         where = f"{name}:{number}"
         try:
-            yield make_report(json.loads(line), where)
-        except json.JSONDecodeError as exc:
-            yield ReportFailure(where, f"not JSON ({exc.msg} at column {exc.colno})")
+            record = json.loads(line)
         except (ValueError, RecursionError) as exc:
-            yield ReportFailure(where, str(exc))
+            detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            yield ReportFailure(where, f"not JSON ({detail})")
+            continue
+        given = record.get("id") if isinstance(record, dict) else None
+        try:
+            yield make_report(record, where)
+        except ValueError as exc:  # named by its own id when it has one, as its digest entry would be
+            yield ReportFailure(str(given) if isinstance(given, (str, int)) and str(given) else where, str(exc))
 
 
 def file_reports(path: Path, name: str) -> Iterator[Report | ReportFailure]:

@@ -141,7 +141,8 @@ def test_a_folder_reads_every_format_and_names_unreadable_files(tmp_path):
     reports, failures = read_reports([str(tmp_path)])
     assert sorted(r.id for r in reports) == ["j1", "sub/one.txt"]
     assert sorted((f.id, f.problem.split(" (")[0]) for f in failures) == [
-        ("bin.txt", "binary file"), ("empty.txt", "empty report"), ("gone.txt", "cannot read: No such file or directory")]
+        ("bin.txt", "binary file"), ("empty.txt", "empty report"),
+        ("gone.txt", "cannot read: No such file or directory")]
 
 
 @pytest.mark.parametrize(("inputs", "limit", "message"), [
