@@ -163,12 +163,13 @@ def main(argv: list[str] | None = None) -> int:
                 "(development figures: the defaults were chosen on these days)",
         "options": options.__dict__,
         "grouping": score(ours, gold), "seconds": round(seconds, 2),
+        "grouping_tfidf_only": score(grouped(labelled, replace(options, encoder="tfidf")), gold),
         "baseline_singletons": score({r.id: i for i, r in enumerate(labelled)}, gold),
         "baseline_title_words": score(title_words_baseline(labelled), gold),
         "gold_profile": size_profile({k: hash(v) for k, v in gold.items()}),
         "labelled_profile": size_profile(ours),
     }
-    for name in ("grouping", "baseline_singletons", "baseline_title_words"):
+    for name in ("grouping", "grouping_tfidf_only", "baseline_singletons", "baseline_title_words"):
         s = results[name]
         print(f"{name:22s} B-cubed P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
               f"(95% CI {s['f1_ci'][0]:.3f}-{s['f1_ci'][1]:.3f}), {s['clusters']} stories")

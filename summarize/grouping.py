@@ -29,7 +29,8 @@ ENCODERS = ("auto", "use", "tfidf")
 class GroupOptions:
     """How reports are grouped into stories (defaults chosen on ANT dev 1-2 March: development figures)."""
 
-    threshold: float = 0.42  # centroid similarity two stories need to merge
+    threshold: float = 0.42  # centroid similarity two stories need to merge (encoder and words blended)
+    tfidf_threshold: float = 0.25  # the same without the encoder: word-only cosines run lower
     encoder_weight: float = 0.5  # the encoder's share of a pair's similarity (the rest: TF-IDF of words)
     neighbours: int = 20  # candidate partners per report (nearest by the encoder, or by TF-IDF)
     window_hours: float | None = 48.0  # a story spans at most this much time (reports that give one); None: any
@@ -42,7 +43,7 @@ class GroupOptions:
     def __post_init__(self) -> None:
         if self.encoder not in ENCODERS:
             raise InvalidOption("encoder", self.encoder, ENCODERS)
-        for name in ("threshold", "encoder_weight", "duplicate_threshold"):
+        for name in ("threshold", "tfidf_threshold", "encoder_weight", "duplicate_threshold"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise InvalidOption(name, value, ["a number from 0 to 1"])
@@ -227,12 +228,13 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
             duplicate_of[i] = j
             if a != b:
                 stories.merge(a, b)
+    threshold = options.threshold if used == "use" else options.tfidf_threshold
     for _, _, i, j in pairs:
         a, b = stories.find(i), stories.find(j)
         if a == b:
             continue
         in_window = options.window_hours is None or stories.span_with(a, b) <= options.window_hours
-        if in_window and stories.link(a, b, options.encoder_weight) >= options.threshold:
+        if in_window and stories.link(a, b, options.encoder_weight) >= threshold:
             stories.merge(a, b)
     groups = sorted((tuple(sorted(m)) for m in stories.members.values()), key=lambda g: (-len(g), g[0]))
     return Grouping(tuple(groups), duplicate_of, used, len(pairs))

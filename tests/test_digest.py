@@ -92,9 +92,9 @@ def test_renderings_escape_and_mark_arabic_right_to_left(tiny_translator):
 def test_time_window_splits_a_story_told_a_week_apart():
     reports = bomb_reports()[:2]
     late = Report("b1", reports[1].text, reports[1].title, "beta", reports[0].time.replace(day=9))
-    options = GroupOptions(encoder="tfidf", threshold=0.3)
+    options = GroupOptions(encoder="tfidf")
     assert group_reports([reports[0], late], options).stories == ((0,), (1,))
-    unbounded = GroupOptions(encoder="tfidf", threshold=0.3, window_hours=None)
+    unbounded = GroupOptions(encoder="tfidf", window_hours=None)
     assert group_reports([reports[0], late], unbounded).stories == ((0, 1),)
 
 
