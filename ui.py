@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
+from summarize.digest_web import add_digest_route, digest_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -197,13 +198,18 @@ def save_corrections(translator: Translator, shown: Translation | None, table: A
 
 # -- the UI -------------------------------------------------------------------------------------------------
 
+def ui_outputs(r: UIResult) -> tuple:
+    """A result as the Translate tab's outputs: English, sentence rows, brief, downloads, info, translation."""
+    return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+
+
 def build_demo(translator: Translator, settings: ServerSettings | None = None) -> gr.Blocks:
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
+    from mt.batcher import Overloaded
     from mt.documents import DOCUMENT_SUFFIXES
     from mt.server.limits import ServerSettings
-    from summarize.digest_web import digest_tab
 
     limit = (settings or ServerSettings()).char_limit
     downloads = Downloads()
@@ -212,17 +218,14 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Translating", unit="sentences")
 
-        from mt.batcher import Overloaded
-
         try:
             r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
         except Overloaded as exc:
             raise gr.Error(str(exc)) from None
-        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+        return ui_outputs(r)
 
     def on_save(shown: Translation | None, rows: Any) -> tuple:
-        r = save_corrections(translator, shown, rows, downloads)
-        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+        return ui_outputs(save_corrections(translator, shown, rows, downloads))
 
     with gr.Blocks(title="mtbrief: Arabic → English", analytics_enabled=False,
                    delete_cache=(3600, 3600)) as demo:
@@ -316,8 +319,6 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
 
     from mt.server.app import create_api
     from mt.server.bodylimit import BodyLimitMiddleware
-    from summarize.digest_web import add_digest_route
-
     app = create_api(translator, settings)
     add_brief_route(app)
     add_digest_route(app)
