@@ -88,22 +88,45 @@ def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def nearest(vectors: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """(indices, cosines) of each unit vector's k nearest others, computed a block of rows at a time."""
+def nearest(vectors: np.ndarray, k: int, block: int = 1024, times: np.ndarray | None = None,
+            window: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, cosines) of each unit vector's k nearest others (-1 / -inf where it has fewer), a block at a time.
+
+    With times (seconds; NaN: none) and a window (seconds), the rows go in time order and a block is compared only
+    with the reports inside the window around it (and those without a time): two reports further apart can never
+    share a story, and the cost grows with the reports of a window rather than with all of them.
+    """
     import numpy as np
 
     n = len(vectors)
-    k = min(k, n - 1)
-    if k <= 0:
-        return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.float32)
-    idx = np.empty((n, k), dtype=np.int64)
-    sims = np.empty((n, k), dtype=np.float32)
+    idx = np.full((n, max(k, 0)), -1, dtype=np.int64)
+    sims = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
+    if n < 2 or k < 1:
+        return idx, sims
+    bounded = times is not None and window is not None
+    timed = ~np.isnan(times) if bounded else np.zeros(n, dtype=bool)
+    order = np.argsort(np.where(timed, times, np.inf), kind="stable") if bounded else np.arange(n)
+    n_timed = int(timed.sum())
+    ordered = times[order[:n_timed]] if bounded else None
+    untimed = order[n_timed:]
     for start in range(0, n, block):
-        part = vectors[start:start + block] @ vectors.T
-        part[np.arange(len(part)), np.arange(start, start + len(part))] = -np.inf  # not its own neighbour
-        top = np.argpartition(-part, k - 1, axis=1)[:, :k]
-        idx[start:start + block] = top
-        sims[start:start + block] = np.take_along_axis(part, top, axis=1)
+        rows = order[start:start + block]
+        cols = np.arange(n)
+        if bounded and start + len(rows) <= n_timed:
+            lo = np.searchsorted(ordered, ordered[start] - window, "left")
+            hi = np.searchsorted(ordered, ordered[start + len(rows) - 1] + window, "right")
+            cols = np.concatenate([order[lo:hi], untimed])
+        part = vectors[rows] @ vectors[cols].T
+        part[rows[:, None] == cols[None, :]] = -np.inf  # not its own neighbour
+        if bounded:  # each row's own window (a NaN gap, a report without a time, compares False: kept)
+            part[np.abs(times[rows][:, None] - times[cols][None, :]) > window] = -np.inf
+        kk = min(k, len(cols) - 1)
+        if kk < 1:
+            continue
+        top = np.argpartition(-part, kk - 1, axis=1)[:, :kk]
+        found = np.take_along_axis(part, top, axis=1)
+        idx[rows, :kk] = np.where(np.isfinite(found), cols[top], -1)
+        sims[rows, :kk] = found
     return idx, sims
 
 
@@ -191,12 +214,13 @@ class _Stories:
 
 
 def candidate_pairs(vectors: np.ndarray | None, rows: list[dict[str, float]], options: GroupOptions,
-                    ) -> list[tuple[float, float, int, int]]:
+                    times: np.ndarray | None = None) -> list[tuple[float, float, int, int]]:
     """(similarity, words similarity, i, j) of each report and its nearest neighbours, best first."""
     if vectors is not None:
-        idx, sims = nearest(vectors, options.neighbours, options.block)
+        window = None if options.window_hours is None else options.window_hours * 3600
+        idx, sims = nearest(vectors, options.neighbours, options.block, times, window)
         partners = {(min(i, int(j)), max(i, int(j))): float(s) for i in range(len(rows))
-                    for j, s in zip(idx[i], sims[i], strict=True)}
+                    for j, s in zip(idx[i], sims[i], strict=True) if j >= 0}
     else:
         partners = {(min(i, j), max(i, j)): 0.0 for i, near in enumerate(tfidf_neighbours(rows, options.neighbours))
                     for j in near}
@@ -214,13 +238,16 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
     """Group reports into stories (see the module docstring); vectors: the encoder's, if already made."""
     if not reports:
         return Grouping((), {}, "none", 0)
+    import numpy as np
+
     used = resolve_encoder(options.encoder)
     if used == "use" and vectors is None:
         vectors = encode_reports(reports, options)
     rows = tfidf_rows([key_text(r, options.lead_words) for r in reports])
     times = [r.time.timestamp() if r.time else None for r in reports]
     stories = _Stories(vectors if used == "use" else None, rows, times)
-    pairs = candidate_pairs(vectors if used == "use" else None, rows, options)
+    seconds = np.array([t if t is not None else np.nan for t in times], dtype=np.float64)
+    pairs = candidate_pairs(vectors if used == "use" else None, rows, options, seconds)
     duplicate_of = {}
     for i, j in _duplicates(reports, pairs, options).items():
         a, b = stories.find(i), stories.find(j)

@@ -98,6 +98,24 @@ def test_time_window_splits_a_story_told_a_week_apart():
     assert group_reports([reports[0], late], unbounded).stories == ((0, 1),)
 
 
+def test_nearest_neighbours_inside_a_time_window_equal_all_pairs_inside_it():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    times = rng.uniform(0, 100, size=60)
+    times[::7] = np.nan  # reports without a time may pair with any
+    idx, _ = nearest(vectors, 3, block=8, times=times, window=20.0)
+    full = vectors @ vectors.T
+    near = np.abs(times[:, None] - times[None, :]) <= 20.0
+    allowed = near | np.isnan(times)[:, None] | np.isnan(times)[None, :]
+    full[~allowed] = -np.inf
+    np.fill_diagonal(full, -np.inf)
+    expected = [set(j for j in np.argsort(-row)[:3] if row[j] > -np.inf) for row in full]
+    assert [set(int(j) for j in row if j >= 0) for row in idx] == expected
+
+
 def test_nearest_neighbours_in_blocks_equal_all_pairs():
     import numpy as np
 
