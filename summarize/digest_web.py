@@ -123,7 +123,8 @@ def run_digest_tab(translator: Any, paths: Sequence[str] | None, settings: Serve
     files = save({"digest.html": digest.to_html(standalone=True),
                   "digest.json": json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)})
     failed = "; ".join(f"{f.id}: {f.problem}" for f in failures)
-    summary = (f"{digest.reports} reports → {len(digest.stories)} stories"
+    count = len(digest.stories)
+    summary = (f"{digest.reports} reports → {count} {'story' if count == 1 else 'stories'}"
                + (f". Skipped {len(failures)}: {failed}" if failures else ""))
     return digest.to_html(standalone=False), summary, files
 

@@ -86,3 +86,46 @@ def test_digest_takes_api_keys_and_rate_limits_like_every_post(tiny_translator):
 def test_get_digest_is_405_json(client):
     response = client.get("/digest")
     assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+def _files(folder, *named: tuple[str, str | bytes]) -> list[str]:
+    paths = []
+    for name, content in named:
+        path = folder / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        paths.append(str(path))
+    return paths
+
+
+TAB_ERRORS = [  # (id, files, settings, the gr.Error's message)
+    ("no file", [], ServerSettings(), "no file: upload report files"),
+    ("more reports than the batch limit", [("day.jsonl", "\n".join(json.dumps(r) for r in GOOD * 2))],
+     ServerSettings(batch_limit=3), "more than 3 reports"),
+    ("more characters than the limit", [("day.jsonl", json.dumps({"text": "خبر " * 30}))],
+     ServerSettings(char_limit=100), "120 characters, the limit is 100"),
+    ("only bad reports", [("a.txt", ""), ("b.txt", "English only.")], ServerSettings(), "no usable report"),
+    ("a 10 MB report", [("big.txt", "خبر ".encode() * 1_500_000)], ServerSettings(), "too large for one report"),
+]
+
+
+@pytest.mark.parametrize(("named", "settings", "message"), [c[1:] for c in TAB_ERRORS], ids=[c[0] for c in TAB_ERRORS])
+def test_the_digest_tab_answers_whole_input_problems_with_gr_error(tiny_translator, tmp_path, named, settings,
+                                                                   message):
+    import gradio as gr
+
+    from summarize.digest_web import run_digest_tab
+
+    with pytest.raises(gr.Error, match=message):
+        run_digest_tab(tiny_translator, _files(tmp_path, *named), settings, lambda files: [])
+
+
+def test_the_digest_tab_lists_a_bad_file_and_digests_the_rest(tiny_translator, tmp_path):
+    from summarize.digest_web import run_digest_tab
+
+    paths = _files(tmp_path, ("day.jsonl", "\n".join(json.dumps(r) for r in GOOD)), ("bad.txt", "English only."))
+    saved = {}
+    html, summary, files = run_digest_tab(tiny_translator, paths, ServerSettings(char_limit=10_000),
+                                          lambda named: saved.update(named) or list(named))
+    assert summary == "2 reports → 1 story. Skipped 1: bad.txt: no Arabic text"
+    assert files == ["digest.html", "digest.json"] and 'class="conflict"' in html
+    assert [s["reports"] for s in json.loads(saved["digest.json"])["stories"]] == [["a1", "b1"]]
