@@ -70,7 +70,7 @@ def test_health(client, tiny_translator, tiny_marian_dir):
 
 def test_openapi_and_docs(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert sorted(paths) == ["/brief", "/detect", "/download_file/{name}", "/frontend/settings", "/health",
+    assert sorted(paths) == ["/brief", "/detect", "/digest", "/download_file/{name}", "/frontend/settings", "/health",
                              "/languages", "/suggest", "/translate", "/translate_file"]
     content = paths["/translate"]["post"]["requestBody"]["content"]
     assert sorted(content) == ["application/json", "application/x-www-form-urlencoded"]
