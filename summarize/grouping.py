@@ -173,6 +173,7 @@ class _Stories:
         self.members = {i: [i] for i in range(len(rows))}
         self.vec = {i: vectors[i].astype("float64") for i in range(len(rows))} if vectors is not None else None
         self.terms = {i: dict(row) for i, row in enumerate(rows)}
+        self.norm2 = {i: sparse_dot(row, row) for i, row in enumerate(rows)}  # kept up to date on merges
         self.span = {i: (t, t) for i, t in enumerate(times)}
 
     def find(self, i: int) -> int:
@@ -185,8 +186,7 @@ class _Stories:
         """Cosine of the two stories' centroids (encoder and words blended): a coherent story of many reports
         keeps a sharp centroid, so a new report of the same event joins it even when it shares little with
         each report alone."""
-        ta, tb = self.terms[a], self.terms[b]
-        words = sparse_dot(ta, tb) / math.sqrt(sparse_dot(ta, ta) * sparse_dot(tb, tb) or 1.0)
+        words = sparse_dot(self.terms[a], self.terms[b]) / math.sqrt(self.norm2[a] * self.norm2[b] or 1.0)
         if self.vec is None:
             return words
         va, vb = self.vec[a], self.vec[b]
@@ -206,6 +206,7 @@ class _Stories:
         self.members[a] += self.members.pop(b)
         if self.vec is not None:
             self.vec[a] = self.vec[a] + self.vec.pop(b)
+        self.norm2[a] += self.norm2.pop(b) + 2 * sparse_dot(self.terms[a], self.terms[b])
         for term, weight in self.terms.pop(b).items():
             self.terms[a][term] = self.terms[a].get(term, 0.0) + weight
         starts = [s for s in (self.span[a][0], self.span[b][0]) if s is not None]
@@ -256,12 +257,13 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
             if a != b:
                 stories.merge(a, b)
     threshold = options.threshold if used == "use" else options.tfidf_threshold
-    for _, _, i, j in pairs:
+    for similarity, _, i, j in pairs:
         a, b = stories.find(i), stories.find(j)
         if a == b:
             continue
         in_window = options.window_hours is None or stories.span_with(a, b) <= options.window_hours
-        if in_window and stories.link(a, b, options.encoder_weight) >= threshold:
+        alone = len(stories.members[a]) == len(stories.members[b]) == 1  # the pair's own similarity is the link
+        if in_window and (similarity if alone else stories.link(a, b, options.encoder_weight)) >= threshold:
             stories.merge(a, b)
     groups = sorted((tuple(sorted(m)) for m in stories.members.values()), key=lambda g: (-len(g), g[0]))
     return Grouping(tuple(groups), duplicate_of, used, len(pairs))
