@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
+from summarize.digest_web import add_digest_route, digest_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -112,6 +113,13 @@ class Downloads:
 
     def write(self, translation: Translation, brief: Any, documents: dict[str, bytes] | None = None) -> list[str]:
         """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
+        both = {"translation": translation.to_dict(), "brief": brief.to_dict()}
+        return self.write_files({**(documents or {}), "translation.en.txt": translation.text + "\n",
+                                 "brief.md": brief.to_markdown(),
+                                 "translation.json": json.dumps(both, ensure_ascii=False, indent=2)})
+
+    def write_files(self, files: dict[str, str | bytes]) -> list[str]:
+        """Each named text (UTF-8) or bytes in a new result folder; their paths, in order."""
         with self._lock:
             if self._root is None:
                 self._root = tempfile.mkdtemp(prefix="mtbrief-ui-")
@@ -120,14 +128,12 @@ class Downloads:
             self._dirs.append(folder)
             while len(self._dirs) > self.keep:
                 shutil.rmtree(self._dirs.popleft(), ignore_errors=True)
-        both = {"translation": translation.to_dict(), "brief": brief.to_dict()}
-        files = {"translation.en.txt": translation.text + "\n", "brief.md": brief.to_markdown(),
-                 "translation.json": json.dumps(both, ensure_ascii=False, indent=2)}
         for name, content in files.items():
-            Path(folder, name).write_text(content, encoding="utf-8")
-        for name, data in (documents or {}).items():
-            Path(folder, name).write_bytes(data)
-        return [str(Path(folder, name)) for name in [*(documents or {}), *files]]
+            if isinstance(content, bytes):
+                Path(folder, name).write_bytes(content)
+            else:
+                Path(folder, name).write_text(content, encoding="utf-8")
+        return [str(Path(folder, name)) for name in files]
 
     def close(self) -> None:
         """Delete every result folder (also run when the process exits)."""
@@ -192,10 +198,16 @@ def save_corrections(translator: Translator, shown: Translation | None, table: A
 
 # -- the UI -------------------------------------------------------------------------------------------------
 
+def ui_outputs(r: UIResult) -> tuple:
+    """A result as the Translate tab's outputs: English, sentence rows, brief, downloads, info, translation."""
+    return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+
+
 def build_demo(translator: Translator, settings: ServerSettings | None = None) -> gr.Blocks:
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
+    from mt.batcher import Overloaded
     from mt.documents import DOCUMENT_SUFFIXES
     from mt.server.limits import ServerSettings
 
@@ -206,51 +218,50 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Translating", unit="sentences")
 
-        from mt.batcher import Overloaded
-
         try:
             r = run_translation(translator, text, limit, progress=report, downloads=downloads, upload=uploaded)
         except Overloaded as exc:
             raise gr.Error(str(exc)) from None
-        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+        return ui_outputs(r)
 
     def on_save(shown: Translation | None, rows: Any) -> tuple:
-        r = save_corrections(translator, shown, rows, downloads)
-        return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
+        return ui_outputs(save_corrections(translator, shown, rows, downloads))
 
     with gr.Blocks(title="mtbrief: Arabic → English", analytics_enabled=False,
                    delete_cache=(3600, 3600)) as demo:
         gr.Markdown("## mtbrief — Arabic → English news translation, with a bilingual brief\n"
                     "Machine translation: check names and figures against the Arabic. "
                     "HTTP API: [/docs](/docs)")
-        with gr.Row():
-            with gr.Column():
-                arabic = gr.Textbox(label="Arabic text", lines=12, max_lines=30, rtl=True,
-                                    elem_id="arabic-input", placeholder="الصق النص العربي هنا")
-                upload = gr.File(label="…or upload a .txt / .md file (UTF-8) or a document: " + " ".join(
-                                 DOCUMENT_SUFFIXES), file_types=[".txt", ".md", *DOCUMENT_SUFFIXES],
-                                 type="filepath", elem_id="upload")
-                button = gr.Button("Translate", variant="primary", elem_id="translate-button")
-            with gr.Column():
-                english = gr.Textbox(label="English", lines=12, max_lines=30, interactive=False,
-                                     elem_id="english-output", buttons=["copy"])
-                info = gr.Markdown(elem_id="run-info")
-        if SEED.is_file():
-            gr.Examples([[SEED.read_text(encoding="utf-8")]], inputs=[arabic], label="Example",
-                        example_labels=["Aleppo report (sample)"])
-        brief = gr.HTML(elem_id="brief-output")
-        table = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "str", "str"], wrap=True,
-                             interactive=True, static_columns=[0, 1, 3], type="array", elem_id="sentence-table",
-                             label="Sentences (edit the English, then Save corrections: they are reused verbatim)",
-                             column_widths=["5%", "35%", "35%", "25%"])
-        save = gr.Button("Save corrections", elem_id="save-corrections")
-        shown = gr.State(None)
-        files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
-        upload.upload(lambda path: load_upload(path, limit), inputs=[upload], outputs=[arabic],
-                      api_visibility="private")
-        outputs = [english, table, brief, files, info, shown]
-        button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
-        save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
+        with gr.Tab("Translate", elem_id="translate-tab"):
+            with gr.Row():
+                with gr.Column():
+                    arabic = gr.Textbox(label="Arabic text", lines=12, max_lines=30, rtl=True,
+                                        elem_id="arabic-input", placeholder="الصق النص العربي هنا")
+                    upload = gr.File(label="…or upload a .txt / .md file (UTF-8) or a document: " + " ".join(
+                                     DOCUMENT_SUFFIXES), file_types=[".txt", ".md", *DOCUMENT_SUFFIXES],
+                                     type="filepath", elem_id="upload")
+                    button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+                with gr.Column():
+                    english = gr.Textbox(label="English", lines=12, max_lines=30, interactive=False,
+                                         elem_id="english-output", buttons=["copy"])
+                    info = gr.Markdown(elem_id="run-info")
+            if SEED.is_file():
+                gr.Examples([[SEED.read_text(encoding="utf-8")]], inputs=[arabic], label="Example",
+                            example_labels=["Aleppo report (sample)"])
+            brief = gr.HTML(elem_id="brief-output")
+            table = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "str", "str"], wrap=True,
+                                 interactive=True, static_columns=[0, 1, 3], type="array", elem_id="sentence-table",
+                                 label="Sentences (edit the English, then Save corrections: reused verbatim)",
+                                 column_widths=["5%", "35%", "35%", "25%"])
+            save = gr.Button("Save corrections", elem_id="save-corrections")
+            shown = gr.State(None)
+            files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
+            upload.upload(lambda path: load_upload(path, limit), inputs=[upload], outputs=[arabic],
+                          api_visibility="private")
+            outputs = [english, table, brief, files, info, shown]
+            button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
+            save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
+        digest_tab(translator, settings or ServerSettings(), downloads.write_files)
     return demo
 
 
@@ -306,9 +317,9 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
 
     from mt.server.app import create_api
     from mt.server.bodylimit import BodyLimitMiddleware
-
     app = create_api(translator, settings)
     add_brief_route(app)
+    add_digest_route(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
     demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)

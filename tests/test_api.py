@@ -82,7 +82,7 @@ def test_health_stats_count_engine_work_and_cache_answers(client):
 
 def test_openapi_and_docs(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert sorted(paths) == ["/brief", "/detect", "/download_file/{name}", "/frontend/settings", "/health",
+    assert sorted(paths) == ["/brief", "/detect", "/digest", "/download_file/{name}", "/frontend/settings", "/health",
                              "/languages", "/suggest", "/translate", "/translate_file"]
     content = paths["/translate"]["post"]["requestBody"]["content"]
     assert sorted(content) == ["application/json", "application/x-www-form-urlencoded"]

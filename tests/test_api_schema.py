@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from mt.server.limits import ServerSettings  # noqa: E402
 
-POSTS = ["/translate", "/detect", "/brief", "/suggest"]
+POSTS = ["/translate", "/detect", "/brief", "/digest", "/suggest"]
 GETS = ["/languages", "/health", "/frontend/settings", "/download_file/{name}"]
 MEDIA = ["application/json", "application/x-www-form-urlencoded"]
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]

@@ -97,6 +97,7 @@ BAD_BODIES = [
     ("nested-1800", "/translate", _deep(1800), "application/json", 400, r"nested too deeply"),
     ("nested-500", "/translate", _deep(500), "application/json", 400, r"^Invalid request: q"),
     ("nested-brief", "/brief", _deep(1800), "application/json", 400, r"nested too deeply"),
+    ("nested-digest", "/digest", _deep(1800), "application/json", 400, r"nested too deeply"),
     ("nan", "/translate", b'{"q": NaN}', "application/json", 400, r"^Invalid request: q"),
     ("alternatives-negative", "/translate", b'{"q": "x", "alternatives": -1}', "application/json", 400,
      r"alternatives"),

@@ -95,8 +95,24 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "bad request"), (403, "missing or bad API key"), (413, "too large"), (429, "rate limited"))}
 
 
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its local `#/$defs/...` references replaced by their definitions: inside an OpenAPI
+    document they would point at the document's root, where no `$defs` are."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.rpartition("/")[2]])
+            return {k: walk(v) for k, v in node.items() if k != "$defs"}
+        return [walk(v) for v in node] if isinstance(node, list) else node
+
+    return walk(schema)
+
+
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     """OpenAPI requestBody of a model sent as JSON or as a form (the handlers parse both)."""
-    schema = model.model_json_schema()
+    schema = inline_refs(model.model_json_schema())
     return {"requestBody": {"required": True, "content": {
         "application/json": {"schema": schema}, "application/x-www-form-urlencoded": {"schema": schema}}}}

@@ -1,0 +1,202 @@
+"""The digest: reading reports, grouping them into stories, conflicts, what gets translated, the three renderings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mt.errors import InputError, InvalidOption
+from mt.translator import Translator
+from summarize.conflicts import find_conflicts
+from summarize.digest import DigestOptions, make_digest
+from summarize.digest_render import render_digest
+from summarize.figures import Figure
+from summarize.grouping import GroupOptions, group_reports, nearest
+from summarize.reports import MAX_REPORT_CHARS, Report, collect, jsonl_reports, make_report, read_reports
+
+ANT = Path(__file__).resolve().parents[2] / "shared/data/ant-dev/articles.jsonl"
+BOMB = ("انفجار سيارة مفخخة في سوق الموصل", "مقتل {n} شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل "
+        "شمالي العراق صباح الخميس. وقالت الشرطة إن الانفجار وقع قرب مسجد في حي الزهور وأدى إلى دمار كبير. "
+        "وأعلن تنظيم الدولة مسؤوليته عن الهجوم.")
+FLOOD = ("فيضانات في إندونيسيا", "غمرت مياه الأمطار آلاف المنازل في جزيرة جاوة الإندونيسية بعد عاصفة استمرت ثلاثة "
+         "أيام. وأجلت السلطات سكان القرى الساحلية إلى مراكز إيواء مؤقتة.")
+
+
+class CountingEngine:
+    """Wraps an engine and counts the sentences it decodes."""
+
+    def __init__(self, engine):
+        self.inner, self.sentences = engine, 0
+        self.name, self.device = engine.name, engine.device
+        self.compute_type, self.max_positions = engine.compute_type, engine.max_positions
+
+    def generate(self, sources, options):
+        self.sentences += len(sources)
+        return self.inner.generate(sources, options)
+
+
+def bomb_reports() -> list[Report]:
+    """Two outlets' reports of one bombing with different death tolls, and an unrelated flood report."""
+    return [make_report({"id": "a1", "title": BOMB[0], "text": BOMB[1].format(n=24), "source": "alpha",
+                         "time": "2018-03-01T08:00:00Z"}, "x"),
+            make_report({"id": "b1", "title": BOMB[0] + " وسقوط ضحايا", "text": BOMB[1].format(n=31),
+                         "source": "beta", "time": "2018-03-01T10:00:00+00:00"}, "x"),
+            make_report({"id": "c1", "title": FLOOD[0], "text": FLOOD[1], "source": "gamma"}, "x")]
+
+
+def test_two_tolls_of_one_bombing_are_a_conflict_with_both_values_and_their_sources(tiny_translator):
+    digest = make_digest(bomb_reports(), tiny_translator)
+    assert [s.reports for s in digest.stories] == [("a1", "b1"), ("c1",)]
+    story = digest.stories[0]
+    assert story.sources == ("alpha", "beta")
+    assert [(c.kind, [(v.value, v.reports, v.sources) for v in c.values]) for c in story.conflicts] == [
+        ("killed", [(24, ("a1",), ("alpha",)), (31, ("b1",), ("beta",))])]
+    assert all(v.english for v in story.conflicts[0].values)  # the conflicting sentences were translated
+    assert (story.first, story.last) == ("2018-03-01T08:00:00+00:00", "2018-03-01T10:00:00+00:00")
+    data = json.loads(render_digest(digest, "json"))
+    assert data["stories"][0]["conflicts"] == [
+        {"kind": "killed", "values": [
+            {"value": 24, "reports": ["a1"], "sources": ["alpha"], "arabic": story.conflicts[0].values[0].arabic,
+             "english": story.conflicts[0].values[0].english},
+            {"value": 31, "reports": ["b1"], "sources": ["beta"], "arabic": story.conflicts[0].values[1].arabic,
+             "english": story.conflicts[0].values[1].english}]}]
+    assert data["reports"] == 3 and data["signature"]["model"] == tiny_translator.signature.model
+
+
+def test_one_toll_in_every_report_is_no_conflict():
+    figure = Figure(24, "killed", "قتل 24", "")
+    assert find_conflicts([("a", "s", figure), ("b", "t", figure)]) == []
+
+
+def test_a_repeated_article_is_a_duplicate_in_its_story_not_extra_coverage(tiny_translator):
+    reports = bomb_reports()
+    again = Report("a2", reports[0].text, reports[0].title, "alpha")
+    digest = make_digest([*reports, again], tiny_translator)
+    story = digest.stories[0]
+    assert set(story.reports) == {"a1", "a2", "b1"} and story.duplicates == {"a2": "a1"}
+
+
+def test_renderings_escape_and_mark_arabic_right_to_left(tiny_translator):
+    reports = [*bomb_reports(), make_report({"id": "<x>", "title": "عنوان <script>", "text": "نص عربي <b> قصير هنا."},
+                                            "x")]
+    digest = make_digest(reports, tiny_translator)
+    page = render_digest(digest, "html")
+    assert page.startswith("<!DOCTYPE html>") and 'dir="rtl" lang="ar"' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and 'class="conflict"' in page
+    markdown = render_digest(digest, "md")
+    assert markdown.startswith("# Digest") and "\\<script\\>" in markdown and "Conflict — killed: 24; 31" in markdown
+
+
+def test_time_window_splits_a_story_told_a_week_apart():
+    reports = bomb_reports()[:2]
+    late = Report("b1", reports[1].text, reports[1].title, "beta", reports[0].time.replace(day=9))
+    options = GroupOptions(encoder="tfidf")
+    assert group_reports([reports[0], late], options).stories == ((0,), (1,))
+    unbounded = GroupOptions(encoder="tfidf", window_hours=None)
+    assert group_reports([reports[0], late], unbounded).stories == ((0, 1),)
+
+
+def test_nearest_neighbours_inside_a_time_window_equal_all_pairs_inside_it():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    times = rng.uniform(0, 100, size=60)
+    times[::7] = np.nan  # reports without a time may pair with any
+    idx, _ = nearest(vectors, 3, block=8, times=times, window=20.0)
+    full = vectors @ vectors.T
+    near = np.abs(times[:, None] - times[None, :]) <= 20.0
+    allowed = near | np.isnan(times)[:, None] | np.isnan(times)[None, :]
+    full[~allowed] = -np.inf
+    np.fill_diagonal(full, -np.inf)
+    expected = [set(j for j in np.argsort(-row)[:3] if row[j] > -np.inf) for row in full]
+    assert [set(int(j) for j in row if j >= 0) for row in idx] == expected
+
+
+def test_nearest_neighbours_in_blocks_equal_all_pairs():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    idx, _ = nearest(vectors, 3, block=7)
+    full = vectors @ vectors.T
+    np.fill_diagonal(full, -np.inf)
+    assert [set(row) for row in idx] == [set(np.argsort(-row)[:3]) for row in full]
+
+
+BAD_LINES = [
+    ('[1, 2]', "not a JSON object but list"),
+    ('{"text": ""}', "empty report"),
+    ('{"text": "no arabic here"}', "no Arabic text"),
+    ('{"title": "x"}', "no field 'text'"),
+    ('{"text": 7}', "field 'text' is int"),
+    ('{"text": "قتل", "time": "yesterday"}', "not ISO 8601"),
+    ('{"text": "قتل", "source": {"a": 1}}', "field 'source' is dict"),
+    ("{nope", "not JSON"),
+    (json.dumps({"text": "ق" * (MAX_REPORT_CHARS + 1)}), "200,001 characters, more than the 200,000"),
+]
+
+
+@pytest.mark.parametrize(("line", "problem"), BAD_LINES)
+def test_a_bad_jsonl_line_is_a_failure_named_by_file_and_line_and_loses_nothing(line, problem):
+    text = "\n".join(['{"text": "قتل 24 شخصا.", "id": "ok1"}', line, '{"text": "نص آخر."}'])
+    reports, failures = collect(jsonl_reports(text, "day.jsonl"))
+    assert [r.id for r in reports] == ["ok1", "day.jsonl:3"]
+    assert len(failures) == 1 and failures[0].id == "day.jsonl:2" and problem in failures[0].problem
+
+
+def test_a_folder_reads_every_format_and_names_unreadable_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "one.txt").write_text("قتل 24 شخصا في القصف.", encoding="utf-8")
+    (tmp_path / "day.jsonl").write_text('{"id": "j1", "text": "خبر عربي."}\n', encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
+    reports, failures = read_reports([str(tmp_path)])
+    assert sorted(r.id for r in reports) == ["j1", "sub/one.txt"]
+    assert sorted((f.id, f.problem.split(" (")[0]) for f in failures) == [
+        ("bin.txt", "binary file"), ("empty.txt", "empty report"),
+        ("gone.txt", "cannot read: No such file or directory")]
+
+
+@pytest.mark.parametrize(("inputs", "limit", "message"), [
+    ([], 10, "no input given"), (["/nonexistent/x.jsonl"], 10, "no such file or folder"),
+    (["MANY"], 2, "more than 2 reports")])
+def test_whole_input_errors_raise_one_input_error(tmp_path, inputs, limit, message):
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({"text": f"خبر {i}."}) + "\n" for i in range(3)), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_reports([str(many) if i == "MANY" else i for i in inputs], limit)
+
+
+@pytest.mark.parametrize(("options", "name"), [({"threshold": 1.5}, "threshold"), ({"encoder": "bert"}, "encoder"),
+                                               ({"neighbours": 0}, "neighbours")])
+def test_bad_grouping_options_name_the_choices(options, name):
+    with pytest.raises(InvalidOption, match=name):
+        GroupOptions(**options)
+
+
+def test_no_reports_make_an_empty_digest(tiny_translator):
+    digest = make_digest([], tiny_translator, DigestOptions())
+    assert digest.stories == () and digest.translated == 0 and render_digest(digest, "md").startswith("# Digest")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ANT.is_file(), reason="needs ../shared/data/ant-dev (the shared ANT dev data)")
+def test_a_day_of_ant_translates_at_most_15_percent_of_its_sentences(tiny_translator):
+    rows = [json.loads(line) for line in ANT.read_text(encoding="utf-8").splitlines()]
+    day = [make_report({k: r[k] for k in ("id", "text", "title", "source", "time")}, r["id"])
+           for r in rows if r["date"] == "20180301"]
+    counting = CountingEngine(tiny_translator.engine)
+    fresh = Translator(counting, tiny_translator.codec, tiny_translator.model, tiny_translator.decode)
+    digest = make_digest(day, fresh)
+    assert len(day) == 168 and digest.sentences > 1500
+    assert 0 < counting.sentences <= 0.15 * digest.sentences
+    assert counting.sentences <= digest.translated  # what the engine decoded is what the digest counts (or less)
+    multi = [s for s in digest.stories if len(s.reports) - len(s.duplicates) > 1]
+    assert multi and all(s.points for s in multi) and all(s.headline.english for s in digest.stories)
+    assert all(len({p.arabic for p in s.points}) == len(s.points) for s in digest.stories)
