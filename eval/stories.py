@@ -146,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check-days", default="20180303,20180307", help="unlabelled days to profile")
     parser.add_argument("--sweep", action="store_true", help="also score a grid of weight x threshold")
+    parser.add_argument("--gold", type=Path, default=GOLD,
+                        help="labels (id, story TSV; default: the 1-2 March sample the defaults were chosen on)")
     args = parser.parse_args(argv)
     if not ANT.is_file():
         print(f"skipped: {ANT} not found (the shared ANT dev data)")
         return 0
-    with GOLD.open(encoding="utf-8") as f:
+    tuned = args.gold.resolve() == GOLD.resolve()
+    with args.gold.open(encoding="utf-8") as f:
         gold = {row["id"]: row["story"] for row in csv.DictReader(f, delimiter="\t")}
     articles = load_articles()
     labelled = as_reports([a for a in articles if a["id"] in gold])
@@ -159,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     ours = grouped(labelled, options)
     seconds = time.perf_counter() - started
     results = {
-        "data": f"{GOLD.name}: {len(gold)} ANT dev articles, {len(set(gold.values()))} gold stories "
-                "(development figures: the defaults were chosen on these days)",
+        "data": f"{args.gold.name}: {len(gold)} ANT dev articles, {len(set(gold.values()))} gold stories "
+                + ("(development figures: the defaults were chosen on these days)" if tuned else
+                   "(labelled after the defaults were fixed; not used to choose them)"),
         "options": options.__dict__,
         "grouping": score(ours, gold), "seconds": round(seconds, 2),
         "grouping_tfidf_only": score(grouped(labelled, replace(options, encoder="tfidf")), gold),
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         results["sweep"] = sweep(labelled, gold, options)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"stories-{dt.date.today().isoformat()}.json"
+    out = RESULTS / f"stories-{'' if tuned else args.gold.stem + '-'}{dt.date.today().isoformat()}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"saved {out.relative_to(ROOT)}")
     return 0
