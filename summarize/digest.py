@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 FORMAT_VERSION = 1
+CHECK_CHUNK = 1024  # shown texts encoded together before their checks: both sides stay in the encoder's cache
 
 
 @dataclass(frozen=True)
@@ -244,8 +245,25 @@ def translate_shown(texts: list[str], translator: Any, check: bool = True) -> tu
         return {}, 0
     translations = translator.translate_batch(texts)
     if check:
-        translations = [check_translation(t) for t in translations]
+        checked = []
+        for start in range(0, len(translations), CHECK_CHUNK):
+            chunk = translations[start:start + CHECK_CHUNK]
+            encode_together(chunk)
+            checked += [check_translation(t) for t in chunk]
+        translations = checked
     shown = {text: (t.text.replace("\n", " ").strip(), segments_qe(t.segments, range(len(t.segments))))
              for text, t in zip(texts, translations, strict=True)}
     return shown, sum(len(t.segments) for t in translations)
 
+
+def encode_together(translations: Sequence[Any]) -> None:
+    """Encode the Arabic and English of these translations in batches, so that checking each one on its own (one
+    or two sentences) reads the encoder's cache instead of running the encoder per text."""
+    from summarize.encoder import encoder_available, load_encoder
+
+    if not encoder_available():
+        return
+    pairs = [s for t in translations for s in t.segments if s.source.strip() and s.target.strip()]
+    encoder = load_encoder()
+    encoder.encode([s.source for s in pairs])
+    encoder.encode([s.target for s in pairs])
