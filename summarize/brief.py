@@ -141,7 +141,8 @@ class Brief:
         return to_html(self, standalone=standalone)
 
 
-def _qe(segments: Sequence[Segment], indices: Sequence[int]) -> QE:
+def segments_qe(segments: Sequence[Segment], indices: Sequence[int]) -> QE:
+    """The quality of the segments at `indices`: their lowest similarity and all their flags."""
     sims = [segments[i].similarity for i in indices if segments[i].similarity is not None]
     flags = tuple(f for i in indices for f in segments[i].flags)
     return QE(min(sims) if sims else None, flags)
@@ -163,7 +164,7 @@ def _point(plan: BriefPlan, segments: Sequence[Segment], unit: int) -> Point:
     indices = plan.units[unit].segments
     english = " ".join(segments[i].target.strip() for i in indices if segments[i].target.strip())
     return Point(plan.units[unit].arabic, english, round(plan.score[unit], 6), plan.units[unit].paragraph,
-                 _qe(segments, indices), indices)
+                 segments_qe(segments, indices), indices)
 
 
 def assemble(plan: BriefPlan, segments: Sequence[Segment], signature: Signature, order: str = "document",

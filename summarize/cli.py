@@ -86,6 +86,7 @@ def register_digest(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=float, default=48.0,
                    help="hours a story may span, for reports with a time (default: %(default)s; 0: no bound)")
     p.add_argument("--max-reports", type=int, default=MAX_REPORTS, help="refuse more reports (default: %(default)s)")
+    p.add_argument("--no-check", action="store_true", help="skip the quality flags (numbers, similarity)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_digest)
@@ -102,7 +103,7 @@ def digest_options(args: argparse.Namespace):
         raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
     if args.max_reports < 1:
         raise InvalidOption("max-reports", args.max_reports, ["an integer >= 1"])
-    options = DigestOptions(max_points=args.points)
+    options = DigestOptions(max_points=args.points, check=not args.no_check)
     return replace(options, grouping=replace(options.grouping, window_hours=args.window or None))
 
 

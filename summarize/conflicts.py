@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from summarize.brief import QE
 from summarize.figures import Figure
 
 CONFLICT_KINDS = ("killed", "injured")  # tolls of one event; money and percentages differ for many reasons
@@ -20,11 +21,18 @@ class ConflictValue:
     sources: tuple[str, ...]
     arabic: str  # the sentence of the first report giving it
     english: str = ""
+    qe: QE = QE()  # the quality check of `english`
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict."""
         return {"value": self.value, "reports": list(self.reports), "sources": list(self.sources),
-                "arabic": self.arabic, "english": self.english}
+                "arabic": self.arabic, "english": self.english, "qe": self.qe.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConflictValue:
+        """The value that to_dict wrote (a JSON written before the check: no flags)."""
+        return cls(data["value"], tuple(data["reports"]), tuple(data["sources"]), data["arabic"], data["english"],
+                   QE.from_dict(data["qe"]) if "qe" in data else QE())
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,11 @@ class Conflict:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: {"kind", "values": [{"value", "reports", ...}]}."""
         return {"kind": self.kind, "values": [v.to_dict() for v in self.values]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conflict:
+        """The conflict that to_dict wrote."""
+        return cls(data["kind"], tuple(ConflictValue.from_dict(v) for v in data["values"]))
 
 
 def find_conflicts(figures: Sequence[tuple[str, str, Figure]]) -> list[Conflict]:

@@ -1,7 +1,8 @@
 """The digest of many reports: the day's stories across outlets, each with a headline, points, figures and conflicts.
 
 Planned on the Arabic (summarize.grouping, summarize.digest_plan); only what it shows — headlines, points and the
-sentences of conflicting figures — goes through the one Translator (cache, memory, glossary) in one batch.
+sentences of conflicting figures — goes through the one Translator (cache, memory, glossary) in one batch, and
+only that is quality-checked (summarize.quality): each shown sentence carries its flags, as a brief's points do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mt.errors import InvalidOption
 from mt.types import Signature
 from summarize import digest_plan as plan
 from summarize import rank
+from summarize.brief import QE, segments_qe
 from summarize.conflicts import Conflict, find_conflicts
 from summarize.grouping import Grouping, GroupOptions, encode_reports, group_reports, resolve_encoder
 from summarize.reports import Report, ReportFailure
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 FORMAT_VERSION = 1
+CHECK_CHUNK = 1024  # shown texts encoded together before their checks: both sides stay in the encoder's cache
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class DigestOptions:
     duplicate_threshold: float = 0.8  # two sentences of different reports this alike (encoder) tell one fact
     support_weight: float = 0.5  # how much a fact told by the other reports adds to a sentence's rank
     grouping: GroupOptions = GroupOptions()
+    check: bool = True  # quality-check the shown English (numbers, omission verdict); False: no flags
 
     def __post_init__(self) -> None:
         for name in ("max_points", "per_report", "max_figures"):
@@ -50,10 +54,18 @@ class Line:
     english: str
     report: str
     source: str = ""
+    qe: QE = QE()  # the quality check of `english`: its flags are what the reader should check
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict."""
-        return {"arabic": self.arabic, "english": self.english, "report": self.report, "source": self.source}
+        return {"arabic": self.arabic, "english": self.english, "report": self.report, "source": self.source,
+                "qe": self.qe.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Line:
+        """The line that to_dict wrote (a JSON written before the check: no flags)."""
+        return cls(data["arabic"], data["english"], data["report"], data["source"],
+                   QE.from_dict(data["qe"]) if "qe" in data else QE())
 
 
 @dataclass(frozen=True)
@@ -161,22 +173,25 @@ def _times(reports: Sequence[Report]) -> tuple[str | None, str | None]:
 
 
 def build_story(number: int, story: plan.StoryPlan, reports: Sequence[Report], grouping: Grouping,
-                english: dict[str, str]) -> Story:
-    """The Story of a plan, with the English of what it shows."""
+                shown: dict[str, tuple[str, QE]]) -> Story:
+    """The Story of a plan, with the English (and its quality check) of what it shows."""
     members = [reports[i] for i in story.members]
     dup = {reports[i].id: reports[j].id for i, j in grouping.duplicate_of.items() if i in story.members}
-    head = reports[story.headline_report]
 
     def line(arabic: str, index: int) -> Line:
-        return Line(arabic, english.get(arabic, ""), reports[index].id, reports[index].source)
+        english, qe = shown.get(arabic, ("", QE()))
+        return Line(arabic, english, reports[index].id, reports[index].source, qe)
+
+    def value(v):  # a conflict's value with the English of its sentence
+        english, qe = shown.get(v.arabic, ("", QE()))
+        return replace(v, english=english, qe=qe)
 
     figures = tuple(StoryFigure(f.kind, f.value, f.unit, f.text, reports[i].id, reports[i].source, f.arabic)
                     for i, f in story.figures)
-    conflicts = tuple(Conflict(c.kind, tuple(replace(v, english=english.get(v.arabic, "")) for v in c.values))
-                      for c in story_conflicts(story, reports))
+    conflicts = tuple(Conflict(c.kind, tuple(value(v) for v in c.values)) for c in story_conflicts(story, reports))
     first, last = _times(members)
-    return Story(f"story-{number}", Line(story.headline, english.get(story.headline, ""), head.id, head.source),
-                 tuple(r.id for r in members), tuple(dict.fromkeys(r.source for r in members if r.source)), dup,
+    return Story(f"story-{number}", line(story.headline, story.headline_report), tuple(r.id for r in members),
+                 tuple(dict.fromkeys(r.source for r in members if r.source)), dup,
                  first, last, tuple(line(p.arabic, p.report) for p in story.points), figures, conflicts)
 
 
@@ -211,16 +226,44 @@ def make_digest(reports: Sequence[Report], translator: Any, options: DigestOptio
     plans.sort(key=lambda p: coverage_key(p, reports, grouping))
     shown = [p.headline for p in plans] + [c.arabic for p in plans for c in p.points]
     shown += [v.arabic for p in plans for c in story_conflicts(p, reports) for v in c.values]
-    english, translated = translate_shown(list(dict.fromkeys(shown)), translator)
+    english, translated = translate_shown(list(dict.fromkeys(shown)), translator, options.check)
     stories = tuple(build_story(n, p, reports, grouping, english) for n, p in enumerate(plans, 1))
     return Digest(stories, len(reports), tuple(failures), getattr(translator, "signature", None),
                   grouping.encoder, sum(map(len, sentences.segments)), translated)
 
 
-def translate_shown(texts: list[str], translator: Any) -> tuple[dict[str, str], int]:
-    """The English of each shown Arabic text (one batch through the translator), and how many segments it took."""
+def translate_shown(texts: list[str], translator: Any, check: bool = True) -> tuple[dict[str, tuple[str, QE]], int]:
+    """The English of each shown Arabic text (one batch through the translator) with its quality (flags of the
+    check, unless check is False), and how many segments it took.
+
+    Each text is checked as its own document: its neighbours in the batch are other reports' sentences, so they
+    must not count as neighbours (alignment) nor set its expected length; one sentence is judged on the norm.
+    """
+    from summarize.quality import check_translation
+
     if not texts:
         return {}, 0
     translations = translator.translate_batch(texts)
-    english = {text: t.text.replace("\n", " ").strip() for text, t in zip(texts, translations, strict=True)}
-    return english, sum(len(t.segments) for t in translations)
+    if check:
+        checked = []
+        for start in range(0, len(translations), CHECK_CHUNK):
+            chunk = translations[start:start + CHECK_CHUNK]
+            encode_together(chunk)
+            checked += [check_translation(t) for t in chunk]
+        translations = checked
+    shown = {text: (t.text.replace("\n", " ").strip(), segments_qe(t.segments, range(len(t.segments))))
+             for text, t in zip(texts, translations, strict=True)}
+    return shown, sum(len(t.segments) for t in translations)
+
+
+def encode_together(translations: Sequence[Any]) -> None:
+    """Encode the Arabic and English of these translations in batches, so that checking each one on its own (one
+    or two sentences) reads the encoder's cache instead of running the encoder per text."""
+    from summarize.encoder import encoder_available, load_encoder
+
+    if not encoder_available():
+        return
+    pairs = [s for t in translations for s in t.segments if s.source.strip() and s.target.strip()]
+    encoder = load_encoder()
+    encoder.encode([s.source for s in pairs])
+    encoder.encode([s.target for s in pairs])

@@ -6,7 +6,7 @@ import html
 import json
 from typing import TYPE_CHECKING
 
-from summarize.render import AR, EN, format_value, md_escape
+from summarize.render import AR, EN, format_value, html_flags, md_escape, md_flags
 
 if TYPE_CHECKING:
     from summarize.conflicts import Conflict
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "md", "json")
 _STYLE = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
-          ".ar{font-size:1.1em}.conflict{background:#fff3cd;padding:.3em}"
+          ".ar{font-size:1.1em}.conflict{background:#fff3cd;padding:.3em}.flag{color:#8a4b00}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em}")
 
 
@@ -44,13 +44,15 @@ def _conflict_text(conflict: Conflict) -> str:
 
 def _md_story(story: Story) -> list[str]:
     lines = [f"## {md_escape(story.headline.english or story.headline.arabic)}", "",
-             f"**{md_escape(story.headline.arabic)}**", "",
+             f"**{md_escape(story.headline.arabic)}**", "", *md_flags(story.headline.qe.flags, ""),
+             *([""] if story.headline.qe.flags else []),
              f"Sources: {md_escape(', '.join(story.sources) or 'unknown')} · {len(story.reports)} reports"
              + (f" · {md_escape(_when(story))}" if story.first else ""), "",
              f"Reports: {md_escape(', '.join(story.reports))}", ""]
     for number, point in enumerate(story.points, 1):
         lines += [f"{number}. {md_escape(point.arabic)}", "", f"   {md_escape(point.english)}",
                   f"   *({md_escape(point.source or point.report)})*", ""]
+        lines += [*md_flags(point.qe.flags), ""] if point.qe.flags else []
     if story.figures:
         lines += ["| Kind | Value | Source | Report |", "| --- | --- | --- | --- |"]
         lines += [f"| {f.kind} | {md_escape(format_value(f))} | {md_escape(f.source)} | {md_escape(f.report)} |"
@@ -61,6 +63,7 @@ def _md_story(story: Story) -> list[str]:
         for value in conflict.values:
             lines.append(f"> - {md_escape(str(value.value))}: {md_escape(', '.join(value.reports))}"
                          f" ({md_escape(', '.join(value.sources))}) — {md_escape(value.english or value.arabic)}")
+            lines += [f">   ⚠ {md_escape(flag.message)}" for flag in value.qe.flags]
         lines.append("")
     return lines
 
@@ -82,14 +85,14 @@ def to_markdown(digest: Digest) -> str:
 def _pair(line: Line, tag: str = "p") -> str:
     esc = html.escape
     return (f'<{tag} class="ar" {AR}>{esc(line.arabic)}</{tag}>'
-            f'<{tag} class="en" {EN}>{esc(line.english)}</{tag}>')
+            f'<{tag} class="en" {EN}>{esc(line.english)}</{tag}>' + "".join(html_flags(line.qe.flags)))
 
 
 def _html_story(story: Story) -> list[str]:
     esc = html.escape
     parts = [f'<section class="story" id="{esc(story.id)}">',
              f'<h2 class="en" {EN}>{esc(story.headline.english)}</h2>',
-             f'<p class="ar headline" {AR}>{esc(story.headline.arabic)}</p>',
+             f'<p class="ar headline" {AR}>{esc(story.headline.arabic)}</p>', *html_flags(story.headline.qe.flags),
              f'<p class="meta">Sources: {esc(", ".join(story.sources) or "unknown")} · {len(story.reports)} reports'
              + (f" · {esc(_when(story))}" if story.first else "") + "</p>",
              f'<p class="reports">Reports: {esc(", ".join(story.reports))}</p>']
@@ -107,7 +110,8 @@ def _html_story(story: Story) -> list[str]:
         parts.append(f'<div class="conflict" data-kind="{esc(conflict.kind)}"><p>⚠ Conflict: '
                      f"{esc(_conflict_text(conflict))}</p><ul>")
         parts += [f"<li><b>{esc(str(v.value))}</b>: {esc(', '.join(v.reports))} ({esc(', '.join(v.sources))})"
-                  f'<p class="ar" {AR}>{esc(v.arabic)}</p><p class="en" {EN}>{esc(v.english)}</p></li>'
+                  f'<p class="ar" {AR}>{esc(v.arabic)}</p><p class="en" {EN}>{esc(v.english)}</p>'
+                  + "".join(html_flags(v.qe.flags)) + "</li>"
                   for v in conflict.values]
         parts.append("</ul></div>")
     return parts + ["</section>"]

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mt.types import Flag
     from summarize.brief import Brief, Point
     from summarize.figures import Figure
 
@@ -18,6 +19,16 @@ EN = 'lang="en"'
 def md_escape(text: str) -> str:
     """Text safe inside Markdown (and a table cell): specials backslash-escaped, one line."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_flags(flags: tuple[Flag, ...], indent: str = "   ") -> list[str]:
+    """A quality flag's "check" mark per line, as a Markdown quote (nothing when the sentence passed)."""
+    return [f"{indent}> ⚠ {md_escape(flag.message)}" for flag in flags]
+
+
+def html_flags(flags: tuple[Flag, ...]) -> list[str]:
+    """A quality flag's "check" mark per paragraph (nothing when the sentence passed)."""
+    return [f'<p class="flag" {EN} data-kind="{html.escape(f.kind)}">{html.escape(f.message)}</p>' for f in flags]
 
 
 def format_value(figure: Figure) -> str:
@@ -56,7 +67,7 @@ def _figure_story(brief: Brief) -> dict[int, int]:
 def _md_point(number: int, point: Point) -> list[str]:
     lines = [f"{number}. {md_escape(point.arabic)}", "", f"   {md_escape(point.english)}"]
     if point.qe.flags:
-        lines += ["", *(f"   > ⚠ {md_escape(flag.message)}" for flag in point.qe.flags)]
+        lines += ["", *md_flags(point.qe.flags)]
     return lines + [""]
 
 
@@ -88,8 +99,7 @@ def to_markdown(brief: Brief) -> str:
 def _html_pair(point: Point) -> list[str]:
     esc = html.escape
     out = [f'<p class="ar" {AR}>{esc(point.arabic)}</p>', f'<p class="en" {EN}>{esc(point.english)}</p>']
-    out += [f'<p class="flag" {EN} data-kind="{esc(f.kind)}">{esc(f.message)}</p>' for f in point.qe.flags]
-    return out
+    return out + html_flags(point.qe.flags)
 
 
 def to_html(brief: Brief, standalone: bool = False) -> str:

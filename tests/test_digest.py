@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from mt.errors import InputError, InvalidOption
 from mt.translator import Translator
-from summarize.conflicts import find_conflicts
-from summarize.digest import DigestOptions, make_digest
+from mt.types import Flag
+from summarize.brief import QE
+from summarize.conflicts import Conflict, find_conflicts
+from summarize.digest import DigestOptions, Line, make_digest
 from summarize.digest_render import render_digest
+from summarize.encoder import encoder_available
 from summarize.figures import Figure
 from summarize.grouping import GroupOptions, group_reports, nearest
 from summarize.reports import MAX_REPORT_CHARS, Report, collect, jsonl_reports, make_report, read_reports
@@ -59,9 +63,9 @@ def test_two_tolls_of_one_bombing_are_a_conflict_with_both_values_and_their_sour
     assert data["stories"][0]["conflicts"] == [
         {"kind": "killed", "values": [
             {"value": 24, "reports": ["a1"], "sources": ["alpha"], "arabic": story.conflicts[0].values[0].arabic,
-             "english": story.conflicts[0].values[0].english},
+             "english": story.conflicts[0].values[0].english, "qe": story.conflicts[0].values[0].qe.to_dict()},
             {"value": 31, "reports": ["b1"], "sources": ["beta"], "arabic": story.conflicts[0].values[1].arabic,
-             "english": story.conflicts[0].values[1].english}]}]
+             "english": story.conflicts[0].values[1].english, "qe": story.conflicts[0].values[1].qe.to_dict()}]}]
     assert data["reports"] == 3 and data["signature"]["model"] == tiny_translator.signature.model
 
 
@@ -200,3 +204,86 @@ def test_a_day_of_ant_translates_at_most_15_percent_of_its_sentences(tiny_transl
     multi = [s for s in digest.stories if len(s.reports) - len(s.duplicates) > 1]
     assert multi and all(s.points for s in multi) and all(s.headline.english for s in digest.stories)
     assert all(len({p.arabic for p in s.points}) == len(s.points) for s in digest.stories)
+
+
+# A third outlet's report of the bombing, worded its own way (b1 repeats a1, so the story's points come from a1, d1).
+SOURCES_SAID = "قالت مصادر أمنية عراقية إن 31 شخصا لقوا حتفهم في تفجير سيارة مفخخة بسوق شعبي في الموصل صباح الخميس."
+WOUNDED = "وأضافت المصادر أن عشرات الجرحى نقلوا إلى مستشفيات المدينة."
+THIRD = {"id": "d1", "title": "تفجير دام في الموصل", "text": f"{SOURCES_SAID} {WOUNDED}", "source": "delta",
+         "time": "2018-03-01T11:00:00Z"}
+# The English of every sentence of these reports; b1 and d1 lose their toll ("Dozens", "dozens" for 31).
+ENGLISH = {
+    BOMB[0]: "Car bomb explosion in Mosul market",
+    BOMB[0] + " وسقوط ضحايا": "Car bomb explosion in Mosul market and casualties",
+    BOMB[1].format(n=24).split(". ")[0] + ".": "24 people were killed in a car bomb explosion that targeted a "
+                                               "popular market in the city of Mosul in northern Iraq on Thursday "
+                                               "morning.",
+    BOMB[1].format(n=31).split(". ")[0] + ".": "Dozens of people were killed in a car bomb explosion that targeted a "
+                                               "popular market in the city of Mosul in northern Iraq on Thursday "
+                                               "morning.",
+    "وقالت الشرطة إن الانفجار وقع قرب مسجد في حي الزهور وأدى إلى دمار كبير.": "Police said the explosion occurred "
+                                                                             "near a mosque in the Al-Zuhur "
+                                                                             "district and caused great damage.",
+    "وأعلن تنظيم الدولة مسؤوليته عن الهجوم.": "The Islamic State claimed responsibility for the attack.",
+    FLOOD[0]: "Floods in Indonesia",
+    THIRD["title"]: "A deadly bombing in Mosul",
+    SOURCES_SAID: "Iraqi security sources said dozens of people died in a car bomb attack on a popular market in Mosul "
+                  "on Thursday morning.",
+    WOUNDED: "The sources added that dozens of wounded were taken to the city's hospitals.",
+}
+LOST = Flag("number", "check number: 31 (31) in the Arabic is missing from the English",
+            {"problem": "missing", "arabic": 31, "arabic_text": "31", "english": None, "english_text": ""})
+
+
+class TableTranslator:
+    """The tiny model's Translations with each segment's English taken from a table (a KeyError for any other)."""
+
+    def __init__(self, inner: Translator, table: dict[str, str]):
+        self.inner, self.table, self.signature = inner, table, inner.signature
+
+    def translate_batch(self, texts):
+        return [t.with_segments([replace(s, target=self.table[s.source]) for s in t.segments])
+                for t in self.inner.translate_batch(texts)]
+
+
+def number_flags_of(lines) -> dict[str, list[Flag]]:
+    """Arabic -> its number flags, for every shown line that has some."""
+    return {line.arabic: [f for f in line.qe.flags if f.kind == "number"] for line in lines
+            if any(f.kind == "number" for f in line.qe.flags)}
+
+
+def checked_digest(tiny_translator: Translator, check: bool = True):
+    """The digest of the bombing told by three outlets (one repeating another) and a flood, on the ENGLISH table."""
+    reports = [*bomb_reports(), make_report(THIRD, "x")]
+    return make_digest(reports, TableTranslator(tiny_translator, ENGLISH), DigestOptions(check=check))
+
+
+@pytest.mark.parametrize(("check", "points", "values"), [
+    (True, {SOURCES_SAID: [LOST]}, {BOMB[1].format(n=31).split(". ")[0] + ".": [LOST]}), (False, {}, {})])
+def test_a_shown_sentence_whose_english_loses_a_number_is_flagged_unless_check_is_off(tiny_translator, check,
+                                                                                        points, values):
+    digest = checked_digest(tiny_translator, check)
+    story = digest.stories[0]
+    assert [p.report for p in story.points] == ["a1", "d1"]
+    conflicting = [v for c in story.conflicts for v in c.values]
+    assert number_flags_of([story.headline, *story.points]) == points  # d1's 31 is lost in its English
+    assert number_flags_of(conflicting) == values  # and b1's, the sentence of the conflicting value 31
+    lines = [line for s in digest.stories for line in (s.headline, *s.points)] + conflicting
+    assert {line.arabic for line in lines if line.qe.flags} == set(points) | set(values)  # the right English passes
+    encoded = check and encoder_available()
+    assert all((line.qe.similarity is not None) == encoded for line in lines)  # every shown sentence was checked
+    assert check or all(line.qe == QE() for line in lines)
+    markdown, page = render_digest(digest, "md"), render_digest(digest, "html")
+    assert (f"   > ⚠ {LOST.message}" in markdown) == check and (f">   ⚠ {LOST.message}" in markdown) == check
+    assert page.count(f'<p class="flag" lang="en" data-kind="number">{LOST.message}</p>') == 2 * check
+
+
+def test_the_json_of_shown_lines_and_conflicts_keeps_their_flags(tiny_translator):
+    digest = checked_digest(tiny_translator)
+    story = json.loads(render_digest(digest, "json"))["stories"][0]
+    lines = [Line.from_dict(d) for d in [story["headline"], *story["points"]]]
+    assert lines == [digest.stories[0].headline, *digest.stories[0].points]
+    assert [Conflict.from_dict(c) for c in story["conflicts"]] == list(digest.stories[0].conflicts)
+    assert any(LOST in line.qe.flags for line in lines)
+    old = {"arabic": "ق", "english": "e", "report": "r", "source": "s"}  # a digest written before the check
+    assert Line.from_dict(old) == Line("ق", "e", "r", "s", QE())

@@ -121,3 +121,22 @@ def test_a_digest_is_written_in_each_format(run, tmp_path, fmt):
     assert code == 0 and err == ""
     expected = {"md": "# Digest", "html": "<!DOCTYPE html>", "json": "{"}[fmt]
     assert out.startswith(expected) and ("31" in out and "24" in out)
+
+
+@pytest.mark.parametrize(("flag", "checked"), [((), True), (("--no-check",), False)])
+def test_no_check_skips_the_quality_check_of_the_shown_sentences(run, tmp_path, monkeypatch, flag, checked):
+    import summarize.quality as quality
+
+    calls: list[str] = []
+    real = quality.check_translation
+
+    def spy(translation, **kwargs):
+        calls.append(translation.source_text)
+        return real(translation, **kwargs)
+
+    monkeypatch.setattr(quality, "check_translation", spy)
+    code, out, err = run(_jsonl(tmp_path, GOOD), "--format", "json", *flag)
+    story = json.loads(out)["stories"][0]
+    assert code == 0 and "Traceback" not in err
+    assert calls == ([GOOD["title"]] if checked else [])  # the one shown sentence: a lone report's headline
+    assert (story["headline"]["qe"] == {"similarity": None, "flags": []}) != checked
