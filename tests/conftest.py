@@ -61,3 +61,14 @@ def tiny_translator(tiny_marian_dir: Path):
 def tiny_model_env(tiny_marian_dir: Path) -> dict[str, str]:
     """Environment for subprocesses: the tiny model as the default model, caches isolated, offline."""
     return {**os.environ, "MTBRIEF_MODEL": str(tiny_marian_dir)}
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a model is loaded: a bad input must be reported before."""
+    from mt.translator import Translator
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model loaded before the bad input was reported")
+
+    monkeypatch.setattr(Translator, "load", refuse)

@@ -35,16 +35,6 @@ def run(tiny_marian_dir, capsys, monkeypatch):
     return _run
 
 
-@pytest.fixture
-def no_model(monkeypatch):
-    """Fail the test if a model is loaded: the problem must be reported before."""
-    from mt.translator import Translator
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the model loaded before the bad path was reported")
-
-    monkeypatch.setattr(Translator, "load", refuse)
-
 
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every file under a folder and its bytes (links as their target path)."""

@@ -33,16 +33,6 @@ def run(tiny_marian_dir, capsys, monkeypatch):
     return _run
 
 
-@pytest.fixture
-def no_model(monkeypatch):
-    """Fail the test if a model is loaded: the problem must be reported before."""
-    from mt.translator import Translator
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the model loaded before the bad input was reported")
-
-    monkeypatch.setattr(Translator, "load", refuse)
-
 
 def _jsonl(d: Path, *records: object) -> str:
     path = d / "day.jsonl"
