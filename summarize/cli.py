@@ -94,12 +94,13 @@ def register_digest(subparsers: argparse._SubParsersAction) -> None:
 
 def digest_options(args: argparse.Namespace):
     """DigestOptions from the command line (InvalidOption for a bad value, before anything is read)."""
+    import math
     from dataclasses import replace
 
     from mt.errors import InvalidOption
     from summarize.digest import DigestOptions
 
-    if args.window < 0:
+    if not (math.isfinite(args.window) and args.window >= 0):
         raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
     if args.max_reports < 1:
         raise InvalidOption("max-reports", args.max_reports, ["an integer >= 1"])

@@ -75,6 +75,7 @@ def add_digest_route(app: FastAPI) -> None:
         if not req.reports:
             raise ApiError(400, "Invalid request: reports is empty; send reports: [{text, id?, title?, ...}]")
         service.check_texts([r.text for r in req.reports])  # batch and character limits, as /translate
+        check_fields(req.reports, service.settings.char_limit)
         reports, failures = records_to_reports([r.model_dump() for r in req.reports])
         if not reports:
             raise ApiError(400, f"Invalid request: no usable report ({failures[0].id}: {failures[0].problem})")
@@ -83,6 +84,22 @@ def add_digest_route(app: FastAPI) -> None:
     digest.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
     app.post("/digest", response_model=dict[str, Any], responses=ERROR_RESPONSES,
              openapi_extra=body_schema(DigestRequest))(digest)
+
+
+def check_fields(reports: Sequence[Any], char_limit: int) -> None:
+    """ApiError 400 for unpaired surrogates in a report's other fields, 413 when texts and titles (a title is
+    translated as a headline) together pass the character limit."""
+    from mt.server.schemas import ApiError
+    from mt.server.service import SURROGATE
+
+    for n, report in enumerate(reports):
+        for name in ("id", "title", "source", "time", "url"):
+            value = getattr(report, name)
+            if value and SURROGATE.search(value):
+                raise ApiError(400, f"Invalid request: reports[{n}].{name} holds invalid Unicode (unpaired surrogates)")
+    chars = sum(len(r.text) + len(r.title or "") for r in reports)
+    if chars > char_limit:
+        raise ApiError(413, f"Request too large: {chars} characters in texts and titles, the limit is {char_limit}")
 
 
 def uploaded_reports(paths: Sequence[str] | None, settings: ServerSettings) -> tuple[list[Report],
@@ -97,7 +114,7 @@ def uploaded_reports(paths: Sequence[str] | None, settings: ServerSettings) -> t
     limit = min(settings.batch_limit or MAX_REPORTS, MAX_REPORTS)
     items = [item for path in paths for item in file_reports(Path(path), Path(path).name)]
     reports, failures = collect(items, limit, "upload")
-    chars = sum(len(r.text) for r in reports)
+    chars = sum(len(r.text) + len(r.title or "") for r in reports)  # a title is translated as a headline
     if chars > settings.char_limit:
         raise InputError("upload", f"{chars:,} characters, the limit is {settings.char_limit:,} "
                                    "(start the server with a larger --char-limit)")

@@ -50,6 +50,9 @@ class GroupOptions:
         for name in ("neighbours", "lead_words", "encoder_words", "block"):
             if getattr(self, name) < 1:
                 raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
+        hours = self.window_hours
+        if hours is not None and not (math.isfinite(hours) and hours > 0):  # nan would join nothing, silently
+            raise InvalidOption("window_hours", hours, ["None (no bound)", "a finite number of hours > 0"])
 
 
 @dataclass(frozen=True)

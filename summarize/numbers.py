@@ -109,6 +109,8 @@ def parse_digits(norm: str) -> int | float:
     parts = norm.replace(",", ".").split(".")
     if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and ("," in norm or len(parts) > 2):
         return int("".join(parts))
+    if len(parts) > 2:  # not one number but several joined: a dotted date (1.3.2018), a list (3,4,5)
+        return int(parts[0]) if parts[0].isdigit() else 0  # read as its first: never a crash on a report
     if "," in norm and "." not in norm:  # a decimal comma: 2,5
         return float(norm.replace(",", "."))
     return float(norm) if "." in norm else int(norm)

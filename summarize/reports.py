@@ -168,14 +168,18 @@ def collect(items: Iterable[Report | ReportFailure], limit: int = MAX_REPORTS,
     """Reports and failures apart; a repeated id is made unique (#2, #3...); InputError past the limit."""
     reports: list[Report] = []
     failures: list[ReportFailure] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id as given -> how many times
+    used: set[str] = set()  # ids handed out: a renamed "a#2" must not take the id of a report called "a#2"
     for item in items:
         if isinstance(item, ReportFailure):
             failures.append(ReportFailure(printable(item.id), item.problem))
             continue
         count = seen[item.id] = seen.get(item.id, 0) + 1
-        if count > 1:
+        if count > 1 or item.id in used:
+            while f"{item.id}#{count}" in used:
+                count += 1
             item = Report(f"{item.id}#{count}", item.text, item.title, item.source, item.time, item.url)
+        used.add(item.id)
         reports.append(item)
         if len(reports) > limit:
             raise InputError(name, f"more than {limit:,} reports; digest at most {limit:,} at once (split by days)")

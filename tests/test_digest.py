@@ -153,6 +153,18 @@ def test_a_bad_jsonl_line_is_a_failure_named_by_file_and_line_and_loses_nothing(
     assert len(failures) == 1 and failures[0].id == "day.jsonl:2" and problem in failures[0].problem
 
 
+@pytest.mark.parametrize(("given", "expected"), [
+    (["a", "b"], ["a", "b"]),
+    (["a", "a", "a"], ["a", "a#2", "a#3"]),
+    (["a", "a#2", "a"], ["a", "a#2", "a#3"]),  # a renamed id never takes one a report already has
+    (["a#2", "a", "a"], ["a#2", "a", "a#3"]),
+    (["a", "a#2", "a", "a#2"], ["a", "a#2", "a#3", "a#2#2"]),
+])
+def test_repeated_ids_are_made_unique(given, expected):
+    reports, _ = collect([make_report({"text": "خبر عربي."}, name) for name in given])
+    assert [r.id for r in reports] == expected
+
+
 def test_a_folder_reads_every_format_and_names_unreadable_files(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "one.txt").write_text("قتل 24 شخصا في القصف.", encoding="utf-8")
@@ -178,7 +190,11 @@ def test_whole_input_errors_raise_one_input_error(tmp_path, inputs, limit, messa
 
 
 @pytest.mark.parametrize(("options", "name"), [({"threshold": 1.5}, "threshold"), ({"encoder": "bert"}, "encoder"),
-                                               ({"neighbours": 0}, "neighbours")])
+                                               ({"neighbours": 0}, "neighbours"),
+                                               ({"window_hours": float("nan")}, "window_hours nan"),
+                                               ({"window_hours": float("inf")}, "window_hours inf"),
+                                               ({"window_hours": 0}, "window_hours 0"),
+                                               ({"window_hours": -2.0}, "window_hours -2")])
 def test_bad_grouping_options_name_the_choices(options, name):
     with pytest.raises(InvalidOption, match=name):
         GroupOptions(**options)
@@ -187,6 +203,13 @@ def test_bad_grouping_options_name_the_choices(options, name):
 def test_no_reports_make_an_empty_digest(tiny_translator):
     digest = make_digest([], tiny_translator, DigestOptions())
     assert digest.stories == () and digest.translated == 0 and render_digest(digest, "md").startswith("# Digest")
+
+
+@pytest.mark.parametrize("odd", ["في 1.3.2018 قتل 24 شخصا في القصف.", "تنص المواد 3,4,5 من القانون على ذلك."])
+def test_numbers_joined_by_dots_or_commas_are_digested(tiny_translator, odd):
+    reports = [make_report({"text": odd, "title": "خبر"}, "odd"), make_report({"text": "خبر آخر عن شيء آخر."}, "b")]
+    digest = make_digest(reports, tiny_translator, DigestOptions(check=False))
+    assert sorted(r for s in digest.stories for r in s.reports) == ["b", "odd"]
 
 
 @pytest.mark.slow

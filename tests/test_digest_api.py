@@ -60,6 +60,12 @@ HOSTILE = [  # (id, body, status, error pattern)
     ("more characters than the limit", {"reports": [{"text": "خبر " * 600}]}, 413, "the limit is 2000"),
     ("not JSON", "{nope", 400, ""),
     ("a 10 MB report", {"reports": [{"text": "خ" * 10_000_000}]}, 413, ""),
+    ("a title past the character limit", {"reports": [{"text": "خبر.", "title": "خ" * 3000}]}, 413,
+     "3004 characters in texts and titles, the limit is 2000"),
+    ("an id with an unpaired surrogate", '{"reports": [{"text": "\\u062e\\u0628\\u0631.", "id": "\\ud800"}]}', 400,
+     "reports[0].id holds invalid Unicode"),
+    ("a source with an unpaired surrogate", '{"reports": [{"text": "\\u062e\\u0628\\u0631.", "source": "\\udc00"}]}',
+     400, "reports[0].source holds invalid Unicode"),
 ]
 
 

@@ -50,6 +50,8 @@ from summarize.numbers_en import english_months, read_english_numbers
     ("القرن العشرين", []),
     ("الساعة 15:00", []),  # times, paragraph numbers and centuries are read only when asked (special=True)
     ("12 - قررت اللجنة", []),
+    ("في 1.3.2018 قتل", [(1, "cardinal", "1.3.2018")]),  # a dotted date is no crash
+    ("المواد 3,4,5 من القانون", [(3, "cardinal", "3,4,5")]),
     ("", []),
 ])
 def test_read_numbers(text: str, expected: list[tuple[object, str, str]]) -> None:
@@ -67,6 +69,7 @@ def test_read_numbers_with_ordinals(text: str, expected: list[tuple[int, str]]) 
 
 @pytest.mark.parametrize(("digits", "value"), [
     ("24", 24), ("1,000", 1000), ("1.000.000", 1000000), ("1.5", 1.5), ("2,5", 2.5), ("0", 0),
+    ("1.3.2018", 1), ("3,4,5", 3), ("1,5,2018", 1), ("3.4.5.6", 3),  # several numbers joined: read as the first
 ])
 def test_parse_digits(digits: str, value: float) -> None:
     assert parse_digits(digits) == value

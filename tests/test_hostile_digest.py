@@ -88,6 +88,8 @@ WHOLE_INPUT = [  # (id, args from the folder, the error line's pattern)
     ("missing input", lambda d: [str(d / "nope.jsonl")], r"nope\.jsonl: no such file or folder"),
     ("empty folder", lambda d: [str(d)], r"no usable report \(0 failed\)"),
     ("bad window", lambda d: [_jsonl(d, GOOD), "--window", "-1"], r"invalid window -1"),
+    ("window not a number", lambda d: [_jsonl(d, GOOD), "--window", "nan"], r"invalid window nan"),
+    ("endless window", lambda d: [_jsonl(d, GOOD), "--window", "inf"], r"invalid window inf"),
     ("output is the input", lambda d: [_jsonl(d, GOOD), "-o", str(d / "day.jsonl")], r"day\.jsonl: .*input"),
     ("output is a folder", lambda d: [_jsonl(d, GOOD), "-o", str(d)], r"is a folder"),
 ]

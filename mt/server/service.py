@@ -27,7 +27,7 @@ PAIR_MESSAGE = "this server translates Arabic to English only: use source 'ar' (
 # Plausible languages around Arabic news; a small set keeps lingua fast and its guesses sharp.
 DETECT_LANGUAGES = ("ARABIC", "PERSIAN", "URDU", "HEBREW", "TURKISH", "ENGLISH", "FRENCH", "GERMAN",
                     "SPANISH", "ITALIAN", "RUSSIAN", "CHINESE")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")  # unpaired surrogates: valid JSON, not valid text
 
 
 def alternative_text(translation: Translation, k: int) -> str:
@@ -96,7 +96,7 @@ class ApiService:
         texts = [q] if isinstance(q, str) else list(q)
         if q == "" or q == []:
             raise ApiError(400, "Invalid request: missing q parameter")
-        if any(_SURROGATE.search(t) for t in texts):
+        if any(SURROGATE.search(t) for t in texts):
             raise ApiError(400, "Invalid request: q holds invalid Unicode (unpaired surrogates)")
         limit = self.settings.batch_limit
         if isinstance(q, list) and limit and len(texts) > limit:
