@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 from mt.types import Segment
 from summarize import rank
-from summarize.figures import Figure, extract_figures
+from summarize.figures import NEWS_KINDS, Figure, extract_figures
 from summarize.reports import Report
 from summarize.text import word_count
 
 if TYPE_CHECKING:
     import numpy as np
 
-FIGURE_KINDS = ("killed", "injured", "money", "percent")  # the figures a digest compares across sources
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,8 @@ def story_figures(members: Sequence[int], figures_of: Sequence[list[Figure]],
     for index in members:
         seen: set[str] = set()
         for figure in figures_of[index]:
-            if figure.kind in FIGURE_KINDS and figure.kind not in seen:
+            if figure.kind in NEWS_KINDS and figure.kind not in seen:
                 seen.add(figure.kind)
                 chosen.append((index, figure))
-    chosen.sort(key=lambda pair: FIGURE_KINDS.index(pair[1].kind))
+    chosen.sort(key=lambda pair: NEWS_KINDS.index(pair[1].kind))
     return tuple(chosen[:limit])

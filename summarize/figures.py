@@ -10,6 +10,8 @@ from summarize.numbers import ArabicNumber, read_numbers
 from summarize.text import Token, strip_prefixes, tokenize
 
 KINDS = ("killed", "injured", "money", "percent", "count", "date", "number")
+# The figures news readers compare (a brief shows them beyond its points; a digest sets them side by side per source).
+NEWS_KINDS = ("killed", "injured", "money", "percent")
 # How much a sentence's figures add to its rank (see summarize.rank): casualties and money are the news.
 KIND_WEIGHT = {"killed": 1.0, "injured": 1.0, "money": 0.8, "percent": 0.6, "count": 0.5, "date": 0.3,
                "number": 0.0}

@@ -12,15 +12,12 @@ from typing import TYPE_CHECKING
 
 from mt.types import Segment
 from summarize import rank
-from summarize.figures import KINDS, Figure, extract_figures
+from summarize.figures import KINDS, NEWS_KINDS, Figure, extract_figures
 from summarize.stories import Story, StoryOptions, find_stories
 from summarize.text import word_count
 
 if TYPE_CHECKING:
     import numpy as np
-
-# Figures worth a sentence of their own in the brief when no point shows them: casualties and money.
-NEWS_KINDS = ("killed", "injured", "money", "percent")
 
 
 @dataclass(frozen=True)
