@@ -175,9 +175,10 @@ def assemble(plan: BriefPlan, segments: Sequence[Segment], signature: Signature,
     """
     if plan.head is None:
         return Brief(None, (), (), "none", signature, order, len(segments), translated_segments=translated or 0)
+    chosen = {unit: _point(plan, segments, unit) for unit in plan.chosen}  # made once: budget and brief
     budget, kept = 0, []
     for unit in plan.chosen:
-        words = word_count(_point(plan, segments, unit).english)
+        words = word_count(chosen[unit].english)
         if max_words is None or budget + words <= max_words:
             budget += words
             kept.append(unit)
@@ -190,7 +191,7 @@ def assemble(plan: BriefPlan, segments: Sequence[Segment], signature: Signature,
         own = tuple(k for k, f in enumerate(figures) if story.span[0] <= f.segment < story.span[1])
         stories.append(BriefStory(story.span, title, points, own))
     count = len(segments) if translated is None else translated
-    return Brief(_point(plan, segments, plan.head), tuple(_point(plan, segments, u) for u in kept), figures,
+    return Brief(_point(plan, segments, plan.head), tuple(chosen[u] for u in kept), figures,
                  plan.ranker, signature, order, len(segments), tuple(stories), count)
 
 
