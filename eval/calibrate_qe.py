@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from eval.qe_audit import audit, flagged_rows, write_flagged  # noqa: E402
 from eval.qe_cases import ADDITIONS, KINDS, OMISSIONS, WRONG, document_split, make_cases  # noqa: E402
 from eval.qe_domains import LOADERS, available  # noqa: E402
 from eval.qe_table import DEFAULT_CACHE, LENGTH_KEYS, build_table  # noqa: E402
@@ -78,7 +79,7 @@ def fit_length(table: dict, rows, target: str, predictors: tuple[str, ...]) -> d
     spread = np.stack([np.ones_like(y), 1.0 / (table[predictors[0]][rows] + 1.0)], axis=1)
     var0, var1 = np.linalg.lstsq(spread, residual2, rcond=None)[0]
     return {"target": target, "predictors": list(predictors), "intercept": round(float(beta[0]), 5),
-            "max_source": float(np.quantile(table[predictors[0]][rows], 0.99)),
+            "max_source": round(float(np.quantile(table[predictors[0]][rows], 0.99)), 2),
             "slopes": [round(float(v), 5) for v in beta[1:]], "var0": round(max(float(var0), 1e-4), 6),
             "var1": round(max(float(var1), 0.0), 6)}
 
@@ -239,8 +240,8 @@ def summarize_scores(table: dict, rows, probs, flagged) -> dict:
     return out
 
 
-def leave_one_domain_out(table: dict, variant: str) -> dict:
-    """Fit on every domain but one, score on that one, each in turn."""
+def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None) -> dict:
+    """Fit on every domain but one, score on that one, each in turn (sheet: collects the flagged human lines)."""
     import numpy as np
 
     out = {}
@@ -250,6 +251,8 @@ def leave_one_domain_out(table: dict, variant: str) -> dict:
         probs, flagged = score(table, test, coef, variant)
         out[domain] = summarize_scores(table, test, probs, flagged)
         out[domain]["threshold"] = coef[variant]["threshold"]
+        if sheet is not None:
+            sheet.extend(flagged_rows(table, test, flagged))
     return out
 
 
@@ -312,23 +315,29 @@ def load_table(names: list[str], limit: int | None, cache: Path | None) -> tuple
         part["document"] = np.array([f"{name}:{d}" for d in part["document"]])
         part["domain"] = np.array([name] * len(part["kind"]))
         parts.append(part)
-        read[name] = {"data": domain.description, "lines": len(domain.arabic),
+        read[name] = {"data": domain.description, "lines": len(domain.arabic), "base": base,
                       "documents": len(set(domain.documents)), "sha256": domain.sha256}
         base += len(domain.arabic)
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}, read
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the calibration and save the report."""
-    import numpy as np
-
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", default=",".join(LOADERS), help="comma-separated: " + ", ".join(LOADERS))
     parser.add_argument("--limit", type=int, default=None, help="the first N lines of each domain")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="sentence vectors kept between runs")
     parser.add_argument("--previous", type=Path, default=None, help="an earlier report, for its verdict")
     parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
-    args = parser.parse_args(argv)
+    parser.add_argument("--flagged", type=Path, default=None,
+                        help="write the flagged human translations (held-out verdict) here, for two readers")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the calibration and save the report."""
+    import numpy as np
+
+    args = _parser().parse_args(argv)
     names = [n for n in args.domains.split(",") if n]
     missing = [n for n in names if n not in available()]
     if missing or not names:
@@ -344,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     held_set = {documents[i] for i in held_docs}
     held = sorted({int(line) for line, d in zip(table["line"], table["document"], strict=True) if d in held_set})
     results = {variant: evaluate(table, held, fold_of, variant) for variant in FEATURES}
+    sheet: list = []
     shipped = {key: results["with_similarity"]["coefficients"][key] for key in ("length", "similarity_norm",
                                                                                    "addition_z")} | {
                v: results[v]["coefficients"][v] for v in FEATURES}
@@ -357,11 +367,13 @@ def main(argv: list[str] | None = None) -> int:
         "features_seconds": round(seconds, 1),
         "model_score": "not calibrated: the models available offline have random weights; the rule "
                        "(QualityOptions.use_model_score) is off by default",
-        "leave_one_domain_out": {v: leave_one_domain_out(table, v) for v in FEATURES},
+        "leave_one_domain_out": {v: leave_one_domain_out(table, v, sheet if v == "with_similarity" else None)
+                                 for v in FEATURES},
         "with_similarity": {k: v for k, v in results["with_similarity"].items() if k != "coefficients"},
         "without_similarity": {k: v for k, v in results["without_similarity"].items() if k != "coefficients"},
         "shipped": shipped,
     }
+    report["audit"] = audit(sheet, read)
     if args.previous:
         previous = json.loads(args.previous.read_text(encoding="utf-8"))["shipped"]
         report["previous_verdict"] = {"report": args.previous.name, "domains": previous_verdict(table, previous)}
@@ -371,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({k: report[k] for k in ("leave_one_domain_out", "with_similarity")}, indent=1))
     print("shipped =", json.dumps(shipped))
     print(f"saved {path}")
+    if args.flagged:
+        write_flagged(args.flagged, sheet, read, args.limit)
     return 0
 
 

@@ -40,7 +40,8 @@ _BARE_THOUSANDS = frozenset({"الف", "الفا"})
 _NOT_NUMBERS = frozenset({"لست", "بست", "لسبع", "الست", "الاثنين", "والاثنين"})  # الاثنين: Monday
 _CENTURY = frozenset({"قرن", "القرن", "للقرن", "بالقرن", "والقرن"})
 # A paragraph number opening the line: "12 - ", "١٢- ", "3) ", "3-2-1 "
-_LABEL = re.compile(r"\s*[\d٠-٩]+(?:(?:[-.][\d٠-٩]+){2,}\s|\s*[-–.)]\s)")
+# A paragraph or list number opening the line: "12 - ", "1.2.3 ", "3) ", UN's "'3`" (for (iii)) and "(6) "
+_LABEL = re.compile(r"\s*(?:'[\d٠-٩]+`|\([\d٠-٩]+\)\s|[\d٠-٩]+(?:(?:[-.][\d٠-٩]+){2,}\s|\s*[-–.)]\s))")
 _GROUP = re.compile(r"\d{3}(?:\.\d+)?")  # the low group of a UN-style number: "000", "731.5" (1,731.5)
 _SPACES = frozenset(" \u00a0\u202f\u2009\u200f\u200e")
 
@@ -104,6 +105,16 @@ def _lookup(token: Token) -> tuple[str, int, bool] | None:
     return cls, value, token.norm != form and token.norm.startswith("و")
 
 
+def _lookup_after(token: Token) -> tuple[str, int, bool] | None:
+    """_lookup for a word inside a number phrase, where و+word beats a word that begins with و: «مائة وأحد عشر»
+    normalizes وأحد to واحد (one), but there it is "and one" of 111."""
+    found = _lookup(token)
+    if found and not found[2] and token.norm.startswith("و") and (
+            joined := _lexicon().get(token.norm[1:])) is not None:
+        return joined[0], joined[1], True
+    return found
+
+
 def parse_digits(norm: str) -> int | float:
     """The value of a normalized digit group: `1,000` -> 1000, `1.5` -> 1.5, `1.000.000` -> 1000000."""
     parts = norm.replace(",", ".").split(".")
@@ -125,6 +136,7 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
     total: int | float = 0
     current: int | float = 0
     last = -1
+    scale, scale_last = 0, -1  # the last scale word read, and where: a scale as large again starts a new number
     j = i
     while j < len(tokens):
         token = tokens[j]
@@ -136,7 +148,7 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
                 break  # a code ("كوف-2"): no scale word joins it
             j = last + 1
             continue
-        found = _lookup(token)
+        found = _lookup(token) if j == i else _lookup_after(token)
         if found is None:
             break
         cls, value, conj = found
@@ -147,6 +159,9 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
             break
         else:
             step = 1
+        if cls in ("scale", "dual", "plural") and scale and value >= scale:
+            current, last = 0, scale_last  # مليوني وثلاثة ملايين: two numbers (2 and 3 million), not 5 million
+            break
         if cls in ("unit", "ten", "hundred"):
             if j != i and (tokens[last].is_number or not conj or _places(current) & _places(value)):
                 break
@@ -155,11 +170,14 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
             total, current = total + (current or 1) * value, 0
         elif cls == "dual" and j == i:
             total += 2 * value
-        elif cls == "plural" and j != i and not conj and 2 < current <= 10:
+        elif cls == "plural" and j != i and not conj and (2 < current <= 10 or tokens[last].is_number):
+            # (UN and financial Arabic write digits with the plural: 43.3 ملايين)
             total, current = total + current * value, 0
         else:
             break
         last = j + step - 1
+        if cls in ("scale", "dual", "plural"):
+            scale, scale_last = value, last
         j += step
     if last < 0:
         return None
@@ -210,6 +228,8 @@ def _read_ordinal(tokens: list[Token], i: int) -> tuple[int, int] | None:
             value, last = value + 10, i + 1
         elif found and found[0] == "ten" and found[2]:
             value, last = value + found[1], i + 1
+    if [t.norm for t in tokens[last + 1:last + 3]] in (["بعد", "المائه"], ["بعد", "المئه"]):
+        value, last = value + 100, last + 2  # الحادية والثلاثون بعد المائة: the 131st
     return value, last
 
 

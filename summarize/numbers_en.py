@@ -21,7 +21,8 @@ _ORDINAL_TENS = [
 ]
 _SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 # Decades ("1930s", "90s") and codes ("km2", "3d") are not quantities: they are read as words.
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?(?![a-z\d])|[\d,.]*[a-z][a-z\d]*")
+# A number, or a word (codes glued to letters, "u07.1", "table1.1", are words: their digits are no quantity)
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?(?![a-z\d])|[\d,.]*[a-z][a-z\d]*(?:\.\d+)*")
 _DIGITS = re.compile(r"(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th)?")
 _MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
            "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -122,8 +123,18 @@ _SUFFIXES = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "
 # Clock times ("9.30 a.m.", "15:00", "at 3 p.m."): not quantities, and the Arabic's times are not read either.
 # A paragraph number opening the line ("12. The combined reports", "3.2.1 Progress"): no quantity.
 _LABEL = re.compile(r"^\s*\d+(?:(?:\.\d+)+\.?|[.)])\s+(?=[A-Z])")
-# A footnote mark: "[12]", "Questions,3 and", "in September 2014.42" (glued after a word or a year and a stop).
-_FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{3}\.)\d{1,3}(?=\s*$|\s+[A-Z(])")
+# A footnote mark: "[12]", "Questions,3 and", "in September 2014.42", 'entitled "Overview"18' (glued after a word,
+# a year and a stop, or a closing quote).
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{3}\.)\d{1,3}(?=\s*$|\s+[A-Z(])"
+                       r"|(?<=[A-Za-z.!?][\"”’])\d{1,3}\b")
+# "$A45,000" (Australian dollars, as the UN writes them): the letters go before the $, where the reader expects
+# them ("A$45,000"), so that "A45" is not read as a word.
+_LETTERS_AFTER_DOLLAR = re.compile(r"\$(A|C|NZ|HK|US)(?=\d)")
+# Idioms whose numbers are not quantities of the text: "24 hours a day", "seven days a week", "24/7". They are
+# left out of the reader (never "added"), and their values count as present (english_number_like).
+_IDIOM = re.compile(r"\b(24|twenty-four) hours a day\b|\b(7|seven) days a week\b|\b(24)/(7)\b"
+                    r"|\b(365) days a year\b", re.IGNORECASE)
+_IDIOM_WORDS = {"twenty-four": 24.0, "seven": 7.0}
 _ANY_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
                    r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
@@ -134,6 +145,7 @@ def expand_notation(text: str) -> str:
     `£2.8bn` -> `£ 2.8 billion`, `£11million` -> `£ 11 million`, `at 9.30 a.m.` -> `at `."""
     if not _ANY_DIGIT.search(text):
         return text
+    text = _LETTERS_AFTER_DOLLAR.sub(r"\1$", _IDIOM.sub(" ", text))
     return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _FOOTNOTE.sub("", _LABEL.sub("", text))))
 
 
@@ -193,10 +205,13 @@ def _one_edit(a: str, b: str) -> bool:
 # number being present, never as a number the English added.
 _NUMBER_LIKE = {"half": (0.5, 50), "halves": (0.5, 50), "quarter": (0.25, 25), "pair": (2,), "couple": (2,),
                 "both": (2,), "twice": (2,), "double": (2,), "twin": (2,), "twins": (2,), "dual": (2,),
-                "trio": (3,), "triad": (3,), "triple": (3,), "thrice": (3,), "dozen": (12,), "dozens": (12,)}
+                "trio": (3,), "triad": (3,), "triple": (3,), "thrice": (3,), "dozen": (12,), "dozens": (12,),
+                "quarterly": (3,), "weekly": (7,), "fortnight": (14,), "fortnightly": (14,), "biennium": (2,),
+                "biennial": (2,), "biannual": (2,), "decade": (10,)}
 _AND_A_HALF = re.compile(r"\b(?:(\d+(?:\.\d+)?)|(?:a|an|one)(?:\s+[a-z]+)?|([a-z]+))\s+and\s+a\s+half\b"
                          r"(?:\s+(thousand|million|billion))?", re.IGNORECASE)
-_SEASON = re.compile(r"\b((?:19|20)\d\d)\s*([-–/])\s*(\d\d)\b(?![-–/]\d)")
+# A season "2010-11", never a date range "July 2014-22 July 2015" (the 22 is a day)
+_SEASON = re.compile(r"\b((?:19|20)\d\d)\s*([-–/])\s*(\d\d)\b(?![-–/]\d)(?!\s+(?:" + "|".join(_MONTH_NAMES) + r")\b)")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -206,6 +221,8 @@ def english_number_like(text: str) -> list[float]:
     values: list[float] = []
     for word in re.findall(r"[a-z]+", text.lower()):
         values += [float(v) for v in _NUMBER_LIKE.get(word, ())]
+    values += [float(v) if v.isdigit() else _IDIOM_WORDS[v.lower()] for match in _IDIOM.findall(text)
+               for v in match if v]
     for digits, word, scale in _AND_A_HALF.findall(text):
         base = float(digits) if digits else _word_value(word) if word else 1.0  # a/an/one [noun]
         if base is not None:
@@ -241,6 +258,8 @@ def _word_value(word: str) -> float | None:
 
 _ROMAN = re.compile(r"(?<![A-Za-z])(?=\(?[MDCLXVI]{2,}\b|\([MDCLXVI]\))"
                     r"\(?(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\)?")
+# One letter after a word that numbers things ("type I", "type-I", "Phase V", "World War I")
+_COUNTED_ROMAN = re.compile(r"\b(?i:type|phase|class|stage|grade|category|level|war|tier|group)[- ]([IVX])\b")
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
 
@@ -248,7 +267,7 @@ def roman_numerals(text: str) -> list[float]:
     """Values of capital Roman numerals (`XXXV`, `article XII`, `(L)`; a lone `I` is the pronoun): they
     excuse the Arabic's number, never count as one the English added."""
     values = []
-    for numeral in _ROMAN.findall(text):
+    for numeral in _ROMAN.findall(text) + _COUNTED_ROMAN.findall(text):
         digits = [_ROMAN_VALUES[ch] for ch in numeral]
         if digits:
             values.append(float(sum(-d if d < n else d for d, n in zip(digits, [*digits[1:], 0], strict=True))))

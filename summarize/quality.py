@@ -37,10 +37,11 @@ MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
 CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
 _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_SECTION = re.compile(r"(?<![\d.])\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1"
+_SECTION = re.compile(r"(?<!\d)(?<!\d\.)\d+(?=\.\d+\.?\d*)|(?<=\d\.)\d+")  # both parts of "article 2.1", "s.10.103"
 _DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands grouped with a dot
 _DATE = re.compile(r"(?:(\d+) )?([A-Z][a-z]+)?(?: ?(\d{4}))?")
 _HALF = frozenset({"ونصف", "نصف"})
+_THOUSAND = frozenset({"الف"})
 _FRACTIONS = {"نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
 # A dual noun (ساعتين "two hours", هدفين "two goals", مسافرين "two travellers"): -تين/-تان, or -ين/-ان on a
 # word of 4+ letters. Loose on purpose: it only excuses a "2" in the English, never hides a lost number.
@@ -108,6 +109,10 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
         if word in _HALF:
             before = [float(n.value) for n in found if not isinstance(n.value, str) and n.last == k - 1]
             values += [1.5, *(v + 0.5 for v in before), *(v * 1.5 for v in before if v >= 1000)]
+            if k and _DUAL.fullmatch(words[k - 1]) and not _lookup_number(words[k - 1]):
+                values.append(2.5)  # سنتين ونصف: two years and a half
+        if strip_prefixes(word, _THOUSAND):
+            values.append(1000.0)  # الألف يوم: a lone ألف is never read (it may be a verb), but excuses a 1,000
         values += _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
     if any(_DUAL.fullmatch(word) and not _lookup_number(word) for word in words):
         values.append(2.0)
@@ -134,15 +139,18 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     # paragraph numbers and footnote marks ("12 - ", "(1)") and clock times (they only excuse English numbers).
     checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
                and not (n.written == "words" and n.value == 1)]
+    joined = _run_together(checked)
+    english_values += [part for value in joined if any(_same(value, v) for v in english_values)
+                       for part in joined[value]]
     missing = [n for n in checked if not _number_present(n, english_values, months)
                and not _fraction_present(n, arabic, english_values)
                and not _half_present(n, arabic, english_values)
                and not any(_near(n.value, v) for v in approximate)]
-    arabic_values = _arabic_values(arabic, found)
+    arabic_values = _arabic_values(arabic, found) + list(joined)
     # English numbers with no Arabic counterpart: a word-written one ("eight") can only be a changed number,
     # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers;
     # a round figure ("a dozen", "two dozen") is never a changed number.
-    unmatched = [n for n in english_numbers if not any(_same(float(n.value), v) for v in arabic_values)
+    unmatched = [n for n in english_numbers if not any(_same(value, v) for value in _readings(n) for v in arabic_values)
                  and not n.approximate and (n.written == "digits" or (not n.ordinal and n.value != 1))]
     pairs = zip(missing, unmatched, strict=False)
     flags = [_flag("changed", a.value, a.text, e.value, e.text) for a, e in pairs]
@@ -150,6 +158,24 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     flags += [_flag("added", None, "", e.value, e.text) for e in unmatched[len(missing):]
               if e.written == "digits"]
     return flags
+
+
+def _readings(number) -> tuple[float, ...]:
+    """What an English number may mean: its value, and for "42.000" also 42,000 (thousands grouped with a dot)."""
+    if _DOT_GROUPED.fullmatch(number.text.rstrip(",.;:")):
+        return float(number.value), float(number.text.rstrip(",.;:").replace(".", ""))
+    return (float(number.value),)
+
+
+def _run_together(numbers: list) -> dict[float, tuple[float, float]]:
+    """Two Arabic numbers in a row as an English that lost the dash between them writes them (PDF text turns
+    "15–64" into "1564"): the joined value -> both parts."""
+    out = {}
+    for a, b in zip(numbers, numbers[1:], strict=False):
+        if a.written == b.written == "digits" and isinstance(a.value, int) and isinstance(b.value, int) and (
+                a.value < b.value):
+            out[float(f"{a.value}{b.value}")] = (float(a.value), float(b.value))
+    return out
 
 
 def _fraction_of(number, arabic: str) -> float | None:

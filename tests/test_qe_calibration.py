@@ -52,3 +52,60 @@ def test_bench_check_refuses_a_base_that_is_no_checkout(tmp_path, capsys) -> Non
 
     assert main(["--base", str(tmp_path)]) == 2
     assert "not a checkout of this project" in capsys.readouterr().err
+
+
+def _readers(*labels: dict) -> list[dict]:
+    return [dict(reader) for reader in labels]
+
+
+# Flags on lines both readers call faithful are false alarms; a split or an unread line counts as one too.
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ({("d", 0): "faithful", ("d", 1): "numbers_differ"}, {("d", 0): "faithful", ("d", 1): "numbers_differ"},
+     (1, 0, 0, 0, {"numbers_differ": 1})),
+    ({("d", 0): "faithful", ("d", 1): "numbers_differ"}, {("d", 0): "misaligned", ("d", 1): "numbers_differ"},
+     (1, 0, 0, 1, {"numbers_differ": 1})),
+    ({("d", 0): "faithful"}, {("d", 0): "faithful"}, (2, 1, 1, 0, {})),
+    ({("d", 0): "misaligned", ("d", 1): "content_added"}, {("d", 0): "misaligned", ("d", 1): "content_added"},
+     (0, 0, 0, 0, {"misaligned": 1, "content_added": 1})),
+])
+def test_audit_summary_counts_confirmed_false_alarms(a: dict, b: dict, expected: tuple) -> None:
+    from eval.qe_audit import audit_summary
+
+    flagged = [("d", 100, "verdict"), ("d", 101, "verdict+number")]
+    out = audit_summary(flagged, _readers(a, b), {"d": 100}, {"d": 1000})["d"]
+    assert (out["false_alarms"], out["number_false_alarms"], out["unlabelled"], out["readers_split"],
+            out["confirmed_by_label"]) == expected
+    assert out["flagged"] == 2 and out["number_flagged_share"] == 0.001
+    assert out["false_alarm_share"] == expected[0] / 1000
+
+
+def test_agreement_on_faithful_with_kappa() -> None:
+    from eval.qe_audit import agreement
+
+    a = {("d", i): "faithful" if i < 8 else "numbers_differ" for i in range(10)}
+    b = dict(a) | {("d", 0): "content_missing"}
+    # kappa: (0.9 observed - 0.62 expected by chance) / (1 - 0.62)
+    assert agreement([a, b]) == {"lines": 10, "same_label": 9, "same_faithful": 0.9, "kappa_faithful": 0.737}
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("d\t3\tfaithfull\t", r"line 3 of d: label 'faithfull' is not one of faithful, numbers_differ"),
+    ("d\t3\t\t", r"label '' is not one of"),
+])
+def test_read_labels_names_the_bad_label(tmp_path, row: str, message: str) -> None:
+    from eval.qe_audit import read_labels
+
+    path = tmp_path / "reader.tsv"
+    path.write_text("domain\tline\tlabel\tnote\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        read_labels(path)
+
+
+def test_write_sheet_writes_domain_lines_in_one_line_each(tmp_path) -> None:
+    from eval.qe_audit import write_sheet
+
+    path = tmp_path / "sheet.tsv"
+    texts = {"d": (["عربي\nسطر", "ثان"], ["English\tline", "second"], 10)}
+    assert write_sheet(path, [("d", 11, "number"), ("d", 10, "verdict")], texts) == 2
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "domain\tline\tflags\tarabic\tenglish", "d\t1\tnumber\tثان\tsecond", "d\t0\tverdict\tعربي سطر\tEnglish line"]

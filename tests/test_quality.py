@@ -207,3 +207,65 @@ def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, eng
                                                                expected: list[tuple[str, object, object]]) -> None:
     flags = number_flags(arabic, english)
     assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+
+
+# Formal and UN notations (issue 21, second round), both directions: the same figure passes, a changed one fires.
+@pytest.mark.parametrize(("arabic", "english", "expected"), [
+    ("'3` حشد الموارد المالية لتنفيذ الاتفاقيات", "Mobilization of financial resources", []),  # list labels
+    ("(6) يستند الالتزام إلى المادة 4", "The commitment rests on Article 4", []),
+    ("(6) يستند الالتزام إلى المادة 4", "The commitment rests on Article 5", [("changed", 4, 5)]),
+    ("لم ينشئ مائة وأحد عشر بلدا أي نظام", "One hundred and eleven countries had no system", []),
+    ("لم ينشئ مائة وأحد عشر بلدا أي نظام", "One hundred and twelve countries had no system",
+     [("changed", 111, 112)]),
+    ("أقرتها الجمعية الحادية والثلاثون بعد المائة", "Endorsed by the 131st Assembly", []),  # ordinal past 100
+    ("أقرتها الجمعية الحادية والثلاثون بعد المائة", "Endorsed by the 132nd Assembly", [("added", None, 132)]),
+    ("بلغت الإيرادات 43.3 ملايين دولار", "Income was $43.3 million", []),  # a decimal before a plural scale
+    ("بلغت الإيرادات 43.3 ملايين دولار", "Income was $34.3 million", [("changed", 43300000, 34300000)]),
+    ("لمدة سنتين ونصف", "for 2.5 years", []),  # a dual and a half
+    ("لمدة سنتين ونصف", "for 3.5 years", [("added", None, 3.5)]),
+    ("خلال الألف يوم الأولى من حياة الطفل", "during the first 1,000 days of a child's life", []),
+    ("خلال الألف يوم الأولى من حياة الطفل", "during the first 100 days of a child's life", [("added", None, 100)]),
+    ("من 21 تموز/يوليه 2014 إلى 22 تموز/يوليه 2015", "21 July 2014-22 July 2015", []),  # not a season
+    ("في موسم 2014-2015", "in the 2014-22 season", [("changed", 2015, 2022)]),
+    ("تساهم أستراليا بمبلغ 000 45 دولار أسترالي", "Australia is contributing $A45,000", []),  # $A, NZ$
+    ("تساهم أستراليا بمبلغ 000 45 دولار أسترالي", "Australia is contributing $A54,000",
+     [("changed", 45000, 54000)]),
+    ("تقرير الأمين العام المعنون \"استعراض عام\"()", 'Report of the Secretary-General entitled "Overview"18', []),
+    ("تقرير بعنوان \"18 ساعة\"", 'A report entitled "18 hours"', []),
+    ("تقرير بعنوان \"18 ساعة\"", 'A report entitled "19 hours"', [("changed", 18, 19)]),
+    ("خطط العمل لفترة السنتين 2014-2015", "the business plans for the biennium 20142015", []),  # a lost dash
+    ("النساء بين 15 و64 سنة", "women aged 1564", []),
+    ("النساء بين 15 و64 سنة", "women aged 1565", [("changed", 15, 1565), ("missing", 64, None)]),
+    ("تتم متابعة التوصيات كل ثلاثة أشهر", "Recommendations are followed up quarterly", []),  # words for numbers
+    ("تتم متابعة التوصيات كل ثلاثة أشهر", "Recommendations are followed up weekly", [("missing", 3, None)]),
+    ("تبث البرامج على مدار الساعة وطوال أيام الأسبوع", "programmes broadcast 24 hours a day, 7 days a week", []),
+    ("تبث البرامج على مدار الساعة", "programmes broadcast 24/7", []),
+    ("تبث البرامج 20 ساعة يوميا", "programmes broadcast 24 hours a day", [("missing", 20, None)]),
+    ("تبث البرامج 24 ساعة يوميا", "programmes broadcast 24 hours a day", []),
+    ("المادة 10-103 (د) من الباب 18", "s.10.103(d), Title 18", []),  # a dotted section number
+    ("المادة 10-103 (د) من الباب 18", "s.10.104(d), Title 18", [("changed", 103, 104)]),
+])
+def test_number_check_reads_formal_notations(arabic: str, english: str,
+                                             expected: list[tuple[str, object, object]]) -> None:
+    flags = number_flags(arabic, english)
+    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+
+
+@pytest.mark.parametrize(("arabic", "english", "expected"), [
+    ("الخلايا الرئوية من النوع 1 والنوع 2", "type-I and type-II pneumocytes", []),  # Roman numerals after type
+    ("بروتين غشائي من النوع 1", "a type I membrane protein", []),
+    ("بروتين غشائي من النوع 1", "a type II membrane protein", [("missing", 1, None)]),
+    ("قلت إن 5 أشخاص قتلوا", "I said 5 people were killed", []),  # the pronoun stays a pronoun
+    ("قلت إن 5 أشخاص قتلوا", "I said 6 people were killed", [("changed", 5, 6)]),
+    ("تتراوح أعمارها بين مليوني وثلاثة ملايين عام", "two million to three million years old", []),  # two numbers
+    ("تتراوح أعمارها بين مليوني وثلاثة ملايين عام", "two million to four million years old",
+     [("changed", 3000000, 4000000)]),
+    ("بلغ الإنتاج مليونين وثلاثمائة ألف طن", "output reached 2.3 million tonnes", []),
+    ("شارك فيه أكثر من 42000 شخص", "with more than 42.000 participants", []),  # thousands grouped with a dot
+    ("شارك فيه أكثر من 42000 شخص", "with more than 43.000 participants", [("changed", 42000, 43)]),
+    ("خصصت الكود يو 07.1 للوفيات", "assigned the code U07.1 to deaths", []),  # codes glued to letters
+])
+def test_number_check_reads_technical_notations(arabic: str, english: str,
+                                                expected: list[tuple[str, object, object]]) -> None:
+    flags = number_flags(arabic, english)
+    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
