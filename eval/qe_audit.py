@@ -63,16 +63,16 @@ def audit_summary(flagged: list[tuple[str, int, str]], readers: list[dict[tuple[
                   bases: dict[str, int], lines: dict[str, int]) -> dict:
     """Per domain: human translations flagged (any flag, number flags) before and after the readers' audit.
 
-    A flag is a confirmed false alarm when every reader calls the line faithful; lines the readers split on are
-    counted as false alarms too (the cautious side), and flagged lines no reader saw are counted as false alarms
-    and reported (`unlabelled`). The denominator stays every human line: the audit reads only flagged lines.
+    A flag counts as a false alarm unless every reader calls the line not faithful (whatever the reason each
+    gives): a line one reader calls faithful, or that no reader saw (`unlabelled`), counts as a false alarm.
+    `readers_split`: lines the readers label differently. `confirmed_by_label`: the confirmed flags by the first
+    reader's label. The denominator stays every human line: the audit reads only flagged lines.
     """
     out: dict = {}
     for domain, base in bases.items():
         rows = [(line - base, kinds) for d, line, kinds in flagged if d == domain]
         verdicts = [[reader.get((domain, line)) for reader in readers] for line, _ in rows]
-        faithful = [all(v == "faithful" for v in labels) or None in labels or len(set(labels)) > 1 and
-                    "faithful" in labels for labels in verdicts]
+        faithful = [None in labels or "faithful" in labels for labels in verdicts]
         number = ["number" in kinds for _, kinds in rows]
         n = lines[domain]
         out[domain] = {
@@ -99,6 +99,8 @@ def agreement(readers: list[dict[tuple[str, int], str]]) -> dict:
     """Two readers' agreement on the shared lines: on the label, and on faithful vs not (with Cohen's kappa)."""
     a, b = readers
     shared = sorted(set(a) & set(b))
+    if not shared:
+        return {"lines": 0, "same_label": 0, "same_faithful": None, "kappa_faithful": None}
     same = sum(a[k] == b[k] for k in shared)
     fa = [a[k] == "faithful" for k in shared]
     fb = [b[k] == "faithful" for k in shared]

@@ -159,6 +159,10 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
             break
         else:
             step = 1
+        if cls == "scale" and scale and value > scale and not conj and last == scale_last and not current:
+            total, scale, scale_last, last = total * value, value, j, j  # ثلاثة آلاف مليون: 3,000 million
+            j += 1
+            continue
         if cls in ("scale", "dual", "plural") and scale and value >= scale:
             current, last = 0, scale_last  # مليوني وثلاثة ملايين: two numbers (2 and 3 million), not 5 million
             break
@@ -170,8 +174,9 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
             total, current = total + (current or 1) * value, 0
         elif cls == "dual" and j == i:
             total += 2 * value
-        elif cls == "plural" and j != i and not conj and (2 < current <= 10 or tokens[last].is_number):
-            # (UN and financial Arabic write digits with the plural: 43.3 ملايين)
+        elif cls == "plural" and j != i and not conj and (2 < current <= 10 or (
+                tokens[last].is_number and not float(current).is_integer())):
+            # (UN and financial Arabic write a decimal with the plural: 43.3 ملايين; «في 2014 آلاف» is a year)
             total, current = total + current * value, 0
         else:
             break

@@ -130,11 +130,10 @@ _FOOTNOTE = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z)][.,;:])\d{1,3}\b|(?<=\b[12]\d{
 # "$A45,000" (Australian dollars, as the UN writes them): the letters go before the $, where the reader expects
 # them ("A$45,000"), so that "A45" is not read as a word.
 _LETTERS_AFTER_DOLLAR = re.compile(r"\$(A|C|NZ|HK|US)(?=\d)")
-# Idioms whose numbers are not quantities of the text: "24 hours a day", "seven days a week", "24/7". They are
-# left out of the reader (never "added"), and their values count as present (english_number_like).
-_IDIOM = re.compile(r"\b(24|twenty-four) hours a day\b|\b(7|seven) days a week\b|\b(24)/(7)\b"
-                    r"|\b(365) days a year\b", re.IGNORECASE)
-_IDIOM_WORDS = {"twenty-four": 24.0, "seven": 7.0}
+# "Round the clock" as English writes it with numbers: "24 hours a day", "seven days a week", "24/7"
+# (without_clock_idioms)
+_CLOCK_IDIOM = re.compile(r"\b(?:24|twenty-four) hours a day\b|\b(?:7|seven) days a week\b|\b24/7\b"
+                          r"|\b365 days a year\b", re.IGNORECASE)
 _ANY_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b[0-2]\d[0-5]\d\s?hours\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
                    r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
@@ -145,7 +144,7 @@ def expand_notation(text: str) -> str:
     `£2.8bn` -> `£ 2.8 billion`, `£11million` -> `£ 11 million`, `at 9.30 a.m.` -> `at `."""
     if not _ANY_DIGIT.search(text):
         return text
-    text = _LETTERS_AFTER_DOLLAR.sub(r"\1$", _IDIOM.sub(" ", text))
+    text = _LETTERS_AFTER_DOLLAR.sub(r"\1$", text)
     return _MAGNITUDE.sub(_spelled_magnitude, _TIME.sub(" ", _FOOTNOTE.sub("", _LABEL.sub("", text))))
 
 
@@ -215,14 +214,18 @@ _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*([-–/])\s*(\d\d)\b(?![-–/]\d)(?!\
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
+def without_clock_idioms(text: str) -> str:
+    """The English without "24 hours a day", "7 days a week", "24/7": for an Arabic that says "round the clock"
+    in words (على مدار الساعة), where those numbers stand for no number of the Arabic."""
+    return _CLOCK_IDIOM.sub(" ", text)
+
+
 def english_number_like(text: str) -> list[float]:
     """Values an English text expresses without a plain number: `half` (0.5 and 50%), `a pair` (2),
     `an hour and a half` (1.5), `two and a half million` (2,500,000)."""
     values: list[float] = []
     for word in re.findall(r"[a-z]+", text.lower()):
         values += [float(v) for v in _NUMBER_LIKE.get(word, ())]
-    values += [float(v) if v.isdigit() else _IDIOM_WORDS[v.lower()] for match in _IDIOM.findall(text)
-               for v in match if v]
     for digits, word, scale in _AND_A_HALF.findall(text):
         base = float(digits) if digits else _word_value(word) if word else 1.0  # a/an/one [noun]
         if base is not None:

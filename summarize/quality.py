@@ -15,6 +15,7 @@ from summarize.numbers_en import (
     read_english_numbers,
     roman_numerals,
     spell_out_dates,
+    without_clock_idioms,
 )
 from summarize.omission import (
     MIN_SOURCE_WORDS,
@@ -42,6 +43,9 @@ _DOT_GROUPED = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # "42.000": thousands gro
 _DATE = re.compile(r"(?:(\d+) )?([A-Z][a-z]+)?(?: ?(\d{4}))?")
 _HALF = frozenset({"ونصف", "نصف"})
 _THOUSAND = frozenset({"الف"})
+_RANGE_JOINS = frozenset({"-", "–", "و"})
+_ROUND_THE_CLOCK = re.compile(r"(?:مدار|طوال|طيلة) (?:ال)?(?:ساع[ةه]|يوم|[أا]سبوع|[أا]يام ال[أا]سبوع|عام|سن[ةه])"
+                              r"|ليل نهار|ليلا? ونهارا?")
 _FRACTIONS = {"نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
 # A dual noun (ساعتين "two hours", هدفين "two goals", مسافرين "two travellers"): -تين/-تان, or -ين/-ان on a
 # word of 4+ letters. Loose on purpose: it only excuses a "2" in the English, never hides a lost number.
@@ -111,7 +115,7 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
             values += [1.5, *(v + 0.5 for v in before), *(v * 1.5 for v in before if v >= 1000)]
             if k and _DUAL.fullmatch(words[k - 1]) and not _lookup_number(words[k - 1]):
                 values.append(2.5)  # سنتين ونصف: two years and a half
-        if strip_prefixes(word, _THOUSAND):
+        if "الف" in word and strip_prefixes(word, _THOUSAND):
             values.append(1000.0)  # الألف يوم: a lone ألف is never read (it may be a verb), but excuses a 1,000
         values += _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
     if any(_DUAL.fullmatch(word) and not _lookup_number(word) for word in words):
@@ -125,6 +129,8 @@ def _lookup_number(word: str) -> bool:
 
 def number_flags(arabic: str, english: str) -> list[Flag]:
     """Numbers of the Arabic missing from the English (or changed there), and digits the English added."""
+    if _ROUND_THE_CLOCK.search(arabic):  # "24 hours a day, 7 days a week" for على مدار الساعة وطوال أيام الأسبوع
+        english = without_clock_idioms(english)
     original, english = english, spell_out_dates(english)
     english_numbers = read_english_numbers(english)
     # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s, "2019-20" as written) still count as
@@ -139,7 +145,7 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     # paragraph numbers and footnote marks ("12 - ", "(1)") and clock times (they only excuse English numbers).
     checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
                and not (n.written == "words" and n.value == 1)]
-    joined = _run_together(checked)
+    joined = _run_together(checked, arabic)
     english_values += [part for value in joined if any(_same(value, v) for v in english_values)
                        for part in joined[value]]
     missing = [n for n in checked if not _number_present(n, english_values, months)
@@ -167,13 +173,14 @@ def _readings(number) -> tuple[float, ...]:
     return (float(number.value),)
 
 
-def _run_together(numbers: list) -> dict[float, tuple[float, float]]:
-    """Two Arabic numbers in a row as an English that lost the dash between them writes them (PDF text turns
-    "15–64" into "1564"): the joined value -> both parts."""
+def _run_together(numbers: list, arabic: str) -> dict[float, tuple[float, float]]:
+    """A range of two numbers of 2+ digits (`15 و64`, `2014-2015`) as an English that lost its dash writes it
+    (PDF text turns "15–64" into "1564"): the joined value -> both parts. Only a range written X-Y or X وY: a
+    "from 10 to 15" or two counts of a sentence are never joined."""
     out = {}
     for a, b in zip(numbers, numbers[1:], strict=False):
-        if a.written == b.written == "digits" and isinstance(a.value, int) and isinstance(b.value, int) and (
-                a.value < b.value):
+        if (a.written == b.written == "digits" and isinstance(a.value, int) and isinstance(b.value, int)
+                and 10 <= a.value < b.value and arabic[a.end:b.start].strip() in _RANGE_JOINS):
             out[float(f"{a.value}{b.value}")] = (float(a.value), float(b.value))
     return out
 

@@ -67,6 +67,8 @@ def _readers(*labels: dict) -> list[dict]:
     ({("d", 0): "faithful"}, {("d", 0): "faithful"}, (2, 1, 1, 0, {})),
     ({("d", 0): "misaligned", ("d", 1): "content_added"}, {("d", 0): "misaligned", ("d", 1): "content_added"},
      (0, 0, 0, 0, {"misaligned": 1, "content_added": 1})),
+    ({("d", 0): "misaligned", ("d", 1): "content_added"}, {("d", 0): "content_missing", ("d", 1): "numbers_differ"},
+     (0, 0, 0, 2, {"misaligned": 1, "content_added": 1})),  # both not faithful, for different reasons
 ])
 def test_audit_summary_counts_confirmed_false_alarms(a: dict, b: dict, expected: tuple) -> None:
     from eval.qe_audit import audit_summary
@@ -86,6 +88,12 @@ def test_agreement_on_faithful_with_kappa() -> None:
     b = dict(a) | {("d", 0): "content_missing"}
     # kappa: (0.9 observed - 0.62 expected by chance) / (1 - 0.62)
     assert agreement([a, b]) == {"lines": 10, "same_label": 9, "same_faithful": 0.9, "kappa_faithful": 0.737}
+
+
+def test_agreement_without_shared_lines() -> None:
+    from eval.qe_audit import agreement
+
+    assert agreement([{("d", 0): "faithful"}, {("d", 1): "faithful"}])["lines"] == 0
 
 
 @pytest.mark.parametrize(("row", "message"), [

@@ -221,6 +221,9 @@ def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, eng
     ("أقرتها الجمعية الحادية والثلاثون بعد المائة", "Endorsed by the 132nd Assembly", [("added", None, 132)]),
     ("بلغت الإيرادات 43.3 ملايين دولار", "Income was $43.3 million", []),  # a decimal before a plural scale
     ("بلغت الإيرادات 43.3 ملايين دولار", "Income was $34.3 million", [("changed", 43300000, 34300000)]),
+    ("قتل في 2014 آلاف المدنيين", "Thousands of civilians were killed in 2014", []),  # a year, then a plural
+    ("بلغت الصفقة ثلاثة آلاف مليون دولار", "The deal was worth $3 billion", []),  # thousand million
+    ("بلغت الصفقة ثلاثة آلاف مليون دولار", "The deal was worth $3 million", [("changed", 3000000000, 3000000)]),
     ("لمدة سنتين ونصف", "for 2.5 years", []),  # a dual and a half
     ("لمدة سنتين ونصف", "for 3.5 years", [("added", None, 3.5)]),
     ("خلال الألف يوم الأولى من حياة الطفل", "during the first 1,000 days of a child's life", []),
@@ -236,12 +239,16 @@ def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, eng
     ("خطط العمل لفترة السنتين 2014-2015", "the business plans for the biennium 20142015", []),  # a lost dash
     ("النساء بين 15 و64 سنة", "women aged 1564", []),
     ("النساء بين 15 و64 سنة", "women aged 1565", [("changed", 15, 1565), ("missing", 64, None)]),
+    ("ارتفع عدد القتلى من 10 إلى 15", "the death toll rose to 1015", [("changed", 10, 1015), ("missing", 15, None)]),
+    ("قتل 13 شخصا وأصيب 18 آخرون", "1318 people were killed", [("changed", 13, 1318), ("missing", 18, None)]),
     ("تتم متابعة التوصيات كل ثلاثة أشهر", "Recommendations are followed up quarterly", []),  # words for numbers
     ("تتم متابعة التوصيات كل ثلاثة أشهر", "Recommendations are followed up weekly", [("missing", 3, None)]),
     ("تبث البرامج على مدار الساعة وطوال أيام الأسبوع", "programmes broadcast 24 hours a day, 7 days a week", []),
     ("تبث البرامج على مدار الساعة", "programmes broadcast 24/7", []),
-    ("تبث البرامج 20 ساعة يوميا", "programmes broadcast 24 hours a day", [("missing", 20, None)]),
+    ("تبث البرامج 20 ساعة يوميا", "programmes broadcast 24 hours a day", [("changed", 20, 24)]),
     ("تبث البرامج 24 ساعة يوميا", "programmes broadcast 24 hours a day", []),
+    ("يسمح للسجناء بالخروج ساعتين يوميا", "prisoners may go out 24 hours a day", [("added", None, 24)]),
+    ("يعمل المتجر 6 أيام في الأسبوع", "the shop is open 7 days a week", [("changed", 6, 7)]),
     ("المادة 10-103 (د) من الباب 18", "s.10.103(d), Title 18", []),  # a dotted section number
     ("المادة 10-103 (د) من الباب 18", "s.10.104(d), Title 18", [("changed", 103, 104)]),
 ])
