@@ -298,17 +298,17 @@ def _short_source(table: dict):
     return table["source_words"] < MIN_SOURCE_WORDS
 
 
-def load_table(names: list[str], limit: int | None, cache: Path | None) -> tuple[dict, dict]:
-    """The cases of every domain in one table (lines and documents made global), and what was read."""
+def load_table(names: list[str], limit: int | None, cache: Path | None) -> tuple[dict, dict, dict]:
+    """The cases of every domain in one table (lines and documents made global), what was read, and the domains."""
     import numpy as np
 
     from summarize.encoder import load_encoder
 
     encoder = load_encoder()
-    parts, read = [], {}
+    parts, read, domains = [], {}, {}
     base = 0
     for name in names:
-        domain = LOADERS[name]().head(limit)
+        domain = domains[name] = LOADERS[name]().head(limit)
         cases = make_cases(list(domain.english), list(domain.documents), np.random.default_rng(SEED))
         part = build_table(domain, cases, encoder, cache)
         part["line"] = part["line"] + base
@@ -318,7 +318,7 @@ def load_table(names: list[str], limit: int | None, cache: Path | None) -> tuple
         read[name] = {"data": domain.description, "lines": len(domain.arabic), "base": base,
                       "documents": len(set(domain.documents)), "sha256": domain.sha256}
         base += len(domain.arabic)
-    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}, read
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}, read, domains
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(known: {', '.join(LOADERS)})", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    table, read = load_table(names, args.limit, args.cache)
+    table, read, domains = load_table(names, args.limit, args.cache)
     seconds = time.perf_counter() - started
     documents = sorted(set(table["document"]))
     rng = np.random.default_rng(SEED)
@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print("shipped =", json.dumps(shipped))
     print(f"saved {path}")
     if args.flagged:
-        write_flagged(args.flagged, sheet, read, args.limit)
+        write_flagged(args.flagged, sheet, read, domains)
     return 0
 
 

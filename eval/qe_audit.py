@@ -4,7 +4,7 @@ A flag on a "correct" human translation is only a false alarm where the English 
 Parallel corpora hold lines where it does not (the UN English cites 1992 where the Arabic says 1999; a date or a
 clause is missing on one side), and a flag there is right. `calibrate_qe.py --flagged FILE` writes every human
 line that a held-out (leave-one-domain-out) verdict or the number check flags; two readers label each line on
-their own (LABELS); `audited_false_alarms` counts only the lines both call faithful as false alarms.
+their own (LABELS); `audit_summary` counts a flag as a false alarm unless both readers call its line not faithful.
 """
 
 from __future__ import annotations
@@ -74,13 +74,13 @@ def audit_summary(flagged: list[tuple[str, int, str]], readers: list[dict[tuple[
         verdicts = [[reader.get((domain, line)) for reader in readers] for line, _ in rows]
         faithful = [None in labels or "faithful" in labels for labels in verdicts]
         number = ["number" in kinds for _, kinds in rows]
+        number_alarms = sum(f and k for f, k in zip(faithful, number, strict=True))
         n = lines[domain]
         out[domain] = {
             "lines": n, "flagged": len(rows), "flagged_share": round(len(rows) / n, 4),
             "number_flagged": sum(number), "number_flagged_share": round(sum(number) / n, 4),
             "false_alarms": sum(faithful), "false_alarm_share": round(sum(faithful) / n, 4),
-            "number_false_alarms": sum(f and k for f, k in zip(faithful, number, strict=True)),
-            "number_false_alarm_share": round(sum(f and k for f, k in zip(faithful, number, strict=True)) / n, 4),
+            "number_false_alarms": number_alarms, "number_false_alarm_share": round(number_alarms / n, 4),
             "unlabelled": sum(None in labels for labels in verdicts),
             "readers_split": sum(None not in labels and len(set(labels)) > 1 for labels in verdicts),
             "confirmed_by_label": _count_labels(verdicts, faithful)}
@@ -120,11 +120,9 @@ def audit(sheet: list[tuple[str, int, str]], read: dict) -> dict:
                                               {n: r["lines"] for n, r in read.items()})}
 
 
-def write_flagged(path: Path, sheet: list[tuple[str, int, str]], read: dict, limit: int | None) -> None:
-    """Write the flagged human translations with their text (domains re-read from ../shared), for readers."""
-    from eval.qe_domains import LOADERS
-
-    domains = {name: LOADERS[name]().head(limit) for name in read}
+def write_flagged(path: Path, sheet: list[tuple[str, int, str]], read: dict, domains: dict) -> None:
+    """Write the flagged human translations with their text (domains: name -> the Domain the table was built
+    from), for readers."""
     rows = write_sheet(path, sheet, {name: (list(d.arabic), list(d.english), read[name]["base"])
                                      for name, d in domains.items()})
     print(f"saved {path}: {rows} flagged human translations (held-out verdict or number check)")

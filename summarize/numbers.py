@@ -27,12 +27,15 @@ _SCALES = {1000: ("الف الفا", "الفان الفين", "الاف"), 10**6
            10**12: ("تريليون تريليونا ترليون", "تريليونان تريليونين", "تريليونات ترليونات")}
 _ORDINALS = {1: "اول اولي حادي حاديه", 2: "ثاني ثانيه", 3: "ثالث ثالثه", 4: "رابع رابعه", 5: "خامس خامسه",
              6: "سادس سادسه", 7: "سابع سابعه", 8: "ثامن ثامنه", 9: "تاسع تاسعه", 10: "عاشر عاشره"}
-_MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6, "يوليو": 7,
-           "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "شباط": 2,
-           "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9}
+# Month names, normalized: the Egyptian (international) ones, which UN Arabic writes after the Levantine name
+# (كانون الثاني/يناير), and the one-word Levantine ones.
+EGYPTIAN_MONTHS = {"يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
+                   "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12}
+_MONTHS = EGYPTIAN_MONTHS | {"شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8,
+                             "ايلول": 9}
 _TWO_WORD_MONTHS = {("كانون", "الثاني"): 1, ("كانون", "الاول"): 12, ("تشرين", "الاول"): 10,
                     ("تشرين", "الثاني"): 11}
-_LEVANTINE_FIRST = ("كانون", "تشرين")
+LEVANTINE_FIRST = ("كانون", "تشرين")  # the first word of the two-word Levantine months
 _YEAR_WORDS = frozenset({"عام", "العام", "سنه", "السنه", "لعام", "بعام"})
 _DATE_FILLERS = frozenset({"الماضي", "المقبل", "الجاري", "المنصرم", "القادم"})
 # Words that look like a number after a clitic is taken off but are not: لست "I am not", بست, وحدي ...
@@ -260,7 +263,7 @@ def _read_year(tokens: list[Token], i: int) -> tuple[int, int] | None:
 def _read_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """Read `9 سبتمبر 2016`, `التاسع من سبتمبر الماضي`, `سبتمبر 2016` or `عام 2016` at token i."""
     day = None
-    if i > 0 and tokens[i - 1].norm.endswith(_LEVANTINE_FIRST):  # (وتشرين too; a cheap test, run per token)
+    if i > 0 and tokens[i - 1].norm.endswith(LEVANTINE_FIRST):  # (وتشرين too; a cheap test, run per token)
         return None  # the الأول of تشرين الأول/أكتوبر is no day
     if tokens[i].is_number and tokens[i].norm.isdigit() and 1 <= int(tokens[i].norm) <= 31:
         day, j = int(tokens[i].norm), i + 1

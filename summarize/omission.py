@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from mt.errors import InvalidOption, MtbriefError
 from mt.splitter import word_set
+from summarize.numbers import EGYPTIAN_MONTHS, LEVANTINE_FIRST
 
 # Fitted by `python eval/calibrate_qe.py` on the calibration documents of FLORES-200 dev, TICO-19 test and UN dev;
 # the report with the leave-one-domain-out and cross-validated figures is eval/results/qe-calibration-<date>.json
@@ -105,8 +106,8 @@ _AR_LABEL = re.compile(r"^\s*(?:'\d+`|\(\d+\)|\d+(?:[-.]\d+)*\s*[-–.)]|(?:ال
                        r"\s*[-–])(?=\s)\s*")
 _EN_LABEL = re.compile(r"^\s*(?:\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)\)|\d+(?:\.\d+)*\.)\s+")
 _EN_LETTER_LABEL = re.compile(r"^\s*(?:\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)\)|\d+(?:\.\d+)*\.|[A-Z]\.)\s+")
-_MONTHS = "يناير|فبراير|مارس|ابريل|مايو|يونيو|يونيه|يوليو|يوليه|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
-_LEVANTINE = r"(?:(?:كانون|تشرين)\s+\S+|\S+)"
+_MONTHS = "|".join(EGYPTIAN_MONTHS)
+_LEVANTINE = rf"(?:(?:{'|'.join(LEVANTINE_FIRST)})\s+\S+|\S+)"
 _MONTH_PAIR = re.compile(rf"{_LEVANTINE}\s*/\s*(?=(?:{_MONTHS}))")  # كانون الثاني/يناير
 _MONTH_PAIR_AFTER = re.compile(rf"({_MONTHS})\s*/\s*{_LEVANTINE}")  # يناير/كانون الثاني, as news writes it
 NEIGHBOUR_WINDOW = 2  # sentences either side whose Arabic the English is also compared with

