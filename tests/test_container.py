@@ -1,0 +1,165 @@
+"""The container image (Dockerfile): built with podman or docker, run on a named volume holding a tiny model.
+
+It serves /health and /translate, runs as a non-root user, passes its own HEALTHCHECK, stops cleanly on SIGTERM
+within 10 s, and a second container on the same volume finds the first one's corrections memory and its
+CTranslate2 conversion. Skipped, saying why, where no engine can build (MTBRIEF_REQUIRE_CONTAINER=1, as in
+`.ci/run`, makes that a failure). The compose file's monitor service is not run here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from eval import container as c
+
+pytestmark = pytest.mark.slow
+
+TAG = "localhost/mtbrief:test"
+MODEL = "/data/models/tiny"
+SENTENCE = "قال ناشطون إن قوات المعارضة صدت هجوما."
+CORRECTED = "Activists said opposition forces repelled an attack."
+SIGTERM_LIMIT_S = 10
+
+
+def unavailable(why: str) -> None:
+    """Skip, or fail where the container test is required (CI)."""
+    if os.environ.get("MTBRIEF_REQUIRE_CONTAINER"):
+        pytest.fail(f"MTBRIEF_REQUIRE_CONTAINER is set but {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> c.Engine:
+    try:
+        return c.find_engine(tmp_path_factory.mktemp("engine"))
+    except c.Unavailable as exc:
+        unavailable(str(exc))
+        raise
+
+
+@pytest.fixture(scope="module")
+def image(engine: c.Engine, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The image, built from the working tree (layers cached between runs, so the image is kept)."""
+    log = tmp_path_factory.mktemp("build") / "build.log"
+    try:
+        base = c.base_image(engine, log)
+    except c.Unavailable as exc:
+        unavailable(str(exc))
+    c.build_image(engine, TAG, base, log)
+    return TAG
+
+
+@pytest.fixture(scope="module")
+def volume(engine: c.Engine, image: str, tiny_marian_dir: Path) -> Iterator[str]:
+    """A fresh named volume with the tiny model copied in at /data/models/tiny."""
+    name = f"mtbrief-test-{uuid.uuid4().hex[:8]}"
+    engine("volume", "create", name)
+    try:
+        c.copy_into_volume(engine, image, name, tiny_marian_dir, MODEL)
+        yield name
+    finally:
+        c.remove(engine, volumes=(name,))
+
+
+def healthcheck(engine: c.Engine, image: str) -> list[str]:
+    """The command of the image's HEALTHCHECK (podman keeps it beside the config, docker inside it)."""
+    found = json.loads(engine("image", "inspect", image).stdout)[0]
+    check = found.get("Healthcheck") or found["Config"]["Healthcheck"]
+    assert check["Test"][0] == "CMD"
+    return check["Test"][1:]
+
+
+def run_server(engine: c.Engine, image: str, volume: str, name: str, *command: str) -> int:
+    """Start a server container on the volume with the tiny model; its port once /health answers."""
+    port = c.start(engine, image, name, volume, *command, env={"MTBRIEF_MODEL": MODEL, "HF_HUB_OFFLINE": "1"})
+    c.wait_healthy(engine, name, port)
+    return port
+
+
+def conversions(engine: c.Engine, image: str, volume: str) -> list[str]:
+    """Every converted model in the volume, with its inode and modification time (a reconversion changes them)."""
+    found = engine("run", "--rm", "-v", f"{volume}:/data", "--entrypoint", "find", image, "/data/mtbrief/ct2",
+                   "-name", "model.bin", "-printf", "%p %i %T@\n")
+    return sorted(found.stdout.splitlines())
+
+
+def stopped(engine: c.Engine, name: str) -> dict:
+    """SIGTERM the container and wait for it (at most the limit): seconds, exit status and its logs."""
+    seconds, final = c.terminate(engine, name, SIGTERM_LIMIT_S)
+    return {"seconds": seconds, "exit": (final["ExitCode"], final["OOMKilled"]), "logs": c.logs(engine, name)}
+
+
+@pytest.fixture(scope="module")
+def first(engine: c.Engine, image: str, volume: str) -> Iterator[dict]:
+    """A first server on the volume (with --suggestions): what it answered, then how it stopped on SIGTERM."""
+    name = f"mtbrief-test-{uuid.uuid4().hex[:8]}"
+    try:
+        port = run_server(engine, image, volume, name, "serve", "--host", "0.0.0.0", "--port", "7860",
+                          "--suggestions")
+        seen = {"health": c.call(port, "/health"),
+                "translation": c.call(port, "/translate", {"q": SENTENCE, "source": "ar", "target": "en"}),
+                "status": engine("exec", name, "cat", "/proc/1/status").stdout,
+                "healthcheck": engine("exec", name, *healthcheck(engine, image), check=False).returncode,
+                "suggest": c.call(port, "/suggest", {"q": SENTENCE, "s": CORRECTED, "source": "ar", "target": "en"})}
+        yield {**seen, "stop": stopped(engine, name), "conversions": conversions(engine, image, volume)}
+    finally:
+        c.remove(engine, name)
+
+
+def test_the_image_runs_as_a_non_root_user_with_its_volume_and_defaults(engine, image):
+    config = json.loads(engine("image", "inspect", "--format", "{{json .Config}}", image).stdout)
+    assert (config["User"], config["Entrypoint"], config["Cmd"]) == (
+        "mtbrief", ["mtbrief"], ["serve", "--host", "0.0.0.0", "--port", "7860"])
+    assert list(config["Volumes"]) == ["/data"] and list(config["ExposedPorts"]) == ["7860/tcp"]
+    env = dict(line.split("=", 1) for line in config["Env"])
+    assert {k: env[k] for k in ("HF_HOME", "MTBRIEF_CACHE", "MTBRIEF_MEMORY")} == {
+        "HF_HOME": "/data/huggingface", "MTBRIEF_CACHE": "/data/mtbrief", "MTBRIEF_MEMORY": "/data/memory.sqlite"}
+    assert healthcheck(engine, image)[-1].endswith("urlopen('http://127.0.0.1:7860/health', timeout=4)")
+    torch = engine("run", "--rm", "--entrypoint", "python", image, "-c",
+                   "import torch; print(torch.__version__, torch.version.cuda)").stdout.split()
+    assert torch == ["2.13.0+cpu", "None"]  # the CPU build, never CUDA's
+
+
+def test_health_answers_for_the_model_in_the_volume(first):
+    assert {k: first["health"][k] for k in ("model", "engine", "device", "compute_type", "ready")} == {
+        "model": MODEL, "engine": "ctranslate2", "device": "cpu", "compute_type": "int8", "ready": True}
+    assert first["healthcheck"] == 0  # the image's own HEALTHCHECK passes
+
+
+def test_translate_gives_what_the_same_model_gives_outside_the_container(first, tiny_translator):
+    expected = tiny_translator.translate(SENTENCE).text  # same tiny model, same engine and options, on the host
+    assert first["translation"] == {"translatedText": expected}
+    assert expected != CORRECTED
+
+
+def test_the_server_process_is_not_root(first):
+    ids = [line.split()[1:] for line in first["status"].splitlines() if line.startswith(("Uid:", "Gid:"))]
+    assert ids == [[str(c.USER_ID)] * 4] * 2  # real, effective, saved and filesystem user and group of PID 1
+
+
+def test_sigterm_stops_it_cleanly_within_10_s(first):
+    assert first["stop"]["seconds"] < SIGTERM_LIMIT_S
+    # 143: the exit status of a command ended by SIGTERM (mt.guard); 137 would mean it had to be killed
+    assert first["stop"]["exit"] == (143, False), first["stop"]["logs"]
+    assert "Traceback" not in first["stop"]["logs"]
+
+
+def test_a_second_container_finds_the_memory_and_the_converted_model(engine, image, volume, first):
+    assert first["suggest"] == {"success": True}
+    assert len(first["conversions"]) == 1 and first["conversions"][0].startswith("/data/mtbrief/ct2/")
+    name = f"mtbrief-test-{uuid.uuid4().hex[:8]}"
+    try:
+        port = run_server(engine, image, volume, name)  # the image's default command this time
+        answer = c.call(port, "/translate", {"q": SENTENCE, "source": "ar", "target": "en"})
+        stop = stopped(engine, name)
+    finally:
+        c.remove(engine, name)
+    assert answer == {"translatedText": CORRECTED}  # the first container's correction, from the memory
+    assert conversions(engine, image, volume) == first["conversions"]  # not converted again
+    assert stop["exit"] == (143, False) and stop["seconds"] < SIGTERM_LIMIT_S, stop["logs"]
