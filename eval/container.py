@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,21 +169,33 @@ def state(engine: Engine, name: str) -> dict:
 
 
 def wait_healthy(engine: Engine, name: str, port: int, timeout: float = 300) -> dict:
-    """/health's JSON once it answers 200; RuntimeError (with the logs) if the container exits or time runs out."""
+    """/health's JSON once it answers; RuntimeError (with the logs) if the container exits or time runs out."""
+    def running() -> bool:
+        return bool(state(engine, name).get("Running"))
+
+    try:
+        return first_answer(f"http://127.0.0.1:{port}/health", running, timeout)
+    except RuntimeError as exc:
+        raise RuntimeError(f"container {name}: {exc}\n{logs(engine, name)}") from None
+
+
+def first_answer(url: str, alive: Callable[[], bool], timeout: float = 300) -> dict:
+    """The JSON of the first 200 from url, asked every 0.1 s; RuntimeError if `alive()` turns false (asked every
+    2 s only: it may cost CPU a starting server needs) or time runs out."""
     deadline = time.monotonic() + timeout
     checked = time.monotonic()
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:
                 return json.loads(response.read())
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass  # not listening yet (the published port answers before the server inside does)
-        if time.monotonic() - checked > 2:  # every 2 s only: `inspect` costs CPU the starting server needs
+            pass  # not listening yet (a published port accepts before the server inside does)
+        if time.monotonic() - checked > 2:
             checked = time.monotonic()
-            if not state(engine, name).get("Running"):
-                raise RuntimeError(f"container {name} exited before /health answered:\n{logs(engine, name)}")
+            if not alive():
+                raise RuntimeError(f"exited before {url} answered")
         time.sleep(0.1)  # a poll interval, not a wait for something: the loop ends on the answer
-    raise RuntimeError(f"/health of {name} did not answer within {timeout:g} s:\n{logs(engine, name)}")
+    raise RuntimeError(f"{url} did not answer within {timeout:g} s")
 
 
 def logs(engine: Engine, name: str) -> str:

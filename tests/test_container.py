@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from eval import container as c
-
-pytestmark = pytest.mark.slow
 
 TAG = "localhost/mtbrief:test"
 MODEL = "/data/models/tiny"
@@ -112,6 +111,7 @@ def first(engine: c.Engine, image: str, volume: str) -> Iterator[dict]:
         c.remove(engine, name)
 
 
+@pytest.mark.slow
 def test_the_image_runs_as_a_non_root_user_with_its_volume_and_defaults(engine, image):
     config = json.loads(engine("image", "inspect", "--format", "{{json .Config}}", image).stdout)
     assert (config["User"], config["Entrypoint"], config["Cmd"]) == (
@@ -126,23 +126,27 @@ def test_the_image_runs_as_a_non_root_user_with_its_volume_and_defaults(engine, 
     assert torch == ["2.13.0+cpu", "None"]  # the CPU build, never CUDA's
 
 
+@pytest.mark.slow
 def test_health_answers_for_the_model_in_the_volume(first):
     assert {k: first["health"][k] for k in ("model", "engine", "device", "compute_type", "ready")} == {
         "model": MODEL, "engine": "ctranslate2", "device": "cpu", "compute_type": "int8", "ready": True}
     assert first["healthcheck"] == 0  # the image's own HEALTHCHECK passes
 
 
+@pytest.mark.slow
 def test_translate_gives_what_the_same_model_gives_outside_the_container(first, tiny_translator):
     expected = tiny_translator.translate(SENTENCE).text  # same tiny model, same engine and options, on the host
     assert first["translation"] == {"translatedText": expected}
     assert expected != CORRECTED
 
 
+@pytest.mark.slow
 def test_the_server_process_is_not_root(first):
     ids = [line.split()[1:] for line in first["status"].splitlines() if line.startswith(("Uid:", "Gid:"))]
     assert ids == [[str(c.USER_ID)] * 4] * 2  # real, effective, saved and filesystem user and group of PID 1
 
 
+@pytest.mark.slow
 def test_sigterm_stops_it_cleanly_within_10_s(first):
     assert first["stop"]["seconds"] < SIGTERM_LIMIT_S
     # 143: the exit status of a command ended by SIGTERM (mt.guard); 137 would mean it had to be killed
@@ -150,6 +154,7 @@ def test_sigterm_stops_it_cleanly_within_10_s(first):
     assert "Traceback" not in first["stop"]["logs"]
 
 
+@pytest.mark.slow
 def test_a_second_container_finds_the_memory_and_the_converted_model(engine, image, volume, first):
     assert first["suggest"] == {"success": True}
     assert len(first["conversions"]) == 1 and first["conversions"][0].startswith("/data/mtbrief/ct2/")
@@ -163,3 +168,45 @@ def test_a_second_container_finds_the_memory_and_the_converted_model(engine, ima
     assert answer == {"translatedText": CORRECTED}  # the first container's correction, from the memory
     assert conversions(engine, image, volume) == first["conversions"]  # not converted again
     assert stop["exit"] == (143, False) and stop["seconds"] < SIGTERM_LIMIT_S, stop["logs"]
+
+
+# -- without an engine: the build's command line and the compose file ----------------------------------------
+
+@pytest.mark.parametrize(("name", "wheels", "cert", "index", "expected"), [
+    ("podman", True, True, None,
+     ["--format", "docker", "-v", "{wheels}:/wheels:ro", "--build-arg", "TORCH_WHEELS=/wheels",
+      "--secret", "id=pip_cert,src={cert}", "--build-arg", "PIP_CERT=/run/secrets/pip_cert"]),
+    ("podman", False, False, "https://mirror.example/simple",
+     ["--format", "docker", "--build-arg", "PIP_INDEX_URL=https://mirror.example/simple"]),
+    ("docker", True, True, None,  # docker cannot mount a folder into a build: torch from the index
+     ["--secret", "id=pip_cert,src={cert}", "--build-arg", "PIP_CERT=/run/secrets/pip_cert"]),
+    ("docker", False, False, None, []),
+])
+def test_the_build_command_line(tmp_path, monkeypatch, name, wheels, cert, index, expected):
+    folder, bundle = tmp_path / "wheels", tmp_path / "ca.pem"
+    folder.mkdir()
+    if wheels:
+        (folder / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    monkeypatch.setenv("MTBRIEF_TORCH_WHEELS", str(folder))
+    for var, value in (("PIP_CERT", str(bundle) if cert else None), ("PIP_INDEX_URL", index)):
+        if value:
+            monkeypatch.setenv(var, value)
+        else:
+            monkeypatch.delenv(var, raising=False)
+    args = c.build_args(c.Engine(name), "localhost/mtbrief:x", "debian:base")
+    assert args == ["build", "--network", "host", "-t", "localhost/mtbrief:x", "--build-arg", "BASE=debian:base",
+                    *[a.format(wheels=folder, cert=bundle) for a in expected], str(c.ROOT)]
+
+
+def test_compose_runs_serve_and_the_monitor_on_one_volume():
+    compose = yaml.safe_load((c.ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    serve, monitor = compose["services"]["serve"], compose["services"]["monitor"]
+    assert serve["command"] == ["serve", "--host", "0.0.0.0", "--port", "7860", "--monitor", "/data/monitor.db"]
+    assert monitor["command"] == ["monitor", "run", "--db", "/data/monitor.db", "--feeds", "/feeds.txt",
+                                  "--every", "600"]
+    assert serve["image"] == monitor["image"] and serve["volumes"][0] == monitor["volumes"][0] == "mtbrief-data:/data"
+    assert monitor["volumes"][1] == {"type": "bind", "source": "./feeds.txt", "target": "/feeds.txt",
+                                     "read_only": True, "bind": {"create_host_path": False}}
+    assert monitor["depends_on"] == {"serve": {"condition": "service_healthy"}}
+    assert compose["volumes"] == {"mtbrief-data": {"name": "mtbrief-data"}}
