@@ -22,7 +22,8 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN set -eu; \
     if ! python3 -c 'import ensurepip' 2>/dev/null; then \
         apt-get update; \
-        apt-get install -y --no-install-recommends python3 python3-venv ca-certificates; \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            python3 python3-venv ca-certificates; \
         rm -rf /var/lib/apt/lists/*; \
     fi; \
     python3 -m venv /opt/mtbrief/venv; \
