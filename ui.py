@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
-from summarize.digest_web import add_digest_route, digest_tab
+from summarize.web import add_digest_route, digest_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -163,7 +163,7 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
 def _result(translator: Translator, translation: Translation, start: float, downloads: Downloads | None,
             documents: dict[str, bytes] | None = None) -> UIResult:
     from summarize import make_brief
-    from summarize.quality import check_translation
+    from summarize.quality.check import check_translation
 
     sig = translator.signature
     checked = check_translation(translation)

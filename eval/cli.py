@@ -1,6 +1,6 @@
 """`mtbrief eval`: translate (or read) hypotheses, score them with sacrebleu, write the reports.
 
-A command module: it may import mt.cli (model options); the scoring itself lives in eval.scoring.
+A command module: it may import mt.cli (model options); the scoring itself lives in eval.translation.scoring.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from eval import report, scoring
-from eval.scoring import EvalOptions, document_mode, evaluate
-from eval.suites import EvalData, check_counts, load_suite, read_lines
+from eval.translation import report, scoring
+from eval.translation.scoring import EvalOptions, document_mode, evaluate
+from eval.translation.suites import EvalData, check_counts, load_suite, read_lines
 from mt.cli import add_model_options, translator_from_args
 from mt.errors import InvalidOption
 from mt.outputs import check_output_folder

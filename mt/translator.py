@@ -238,7 +238,7 @@ class Translator:
         """Decode one full batch of a sample sentence, uncached: a server does it before its first request.
 
         A process that has run a full batch decodes later small ones faster (single 2-sentence requests: about 10%,
-        eval/load.py), so the first users of a fresh server are not the ones who pay for it."""
+        eval/speed/load.py), so the first users of a fresh server are not the ones who pay for it."""
         tokens = self.codec.encode_many([WARM_UP_SENTENCE])[0]
         self.decode_batch([tokens] * self.batching.max_batch_size)
 

@@ -2,9 +2,9 @@
 Imports mt (never eval or ui); only summarize.cli imports mt.cli.
 """
 
-from summarize.brief import QE, Brief, BriefStory, Point, brief_text, make_brief
-from summarize.figures import Figure, extract_figures
-from summarize.quality import SIMILARITY_THRESHOLD, check_translation, number_flags
+from summarize.brief.make import QE, Brief, BriefStory, Point, brief_text, make_brief
+from summarize.lang.figures import Figure, extract_figures
+from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation, number_flags
 from summarize.rank import RankOptions
 
 __all__ = ["QE", "SIMILARITY_THRESHOLD", "Brief", "BriefStory", "Figure", "Point", "RankOptions", "brief_text",

@@ -9,10 +9,10 @@ import sys
 
 from mt.errors import InputError, printable
 from mt.htmltext import has_arabic
-from summarize.brief import ORDERS, Brief, check_options
-from summarize.digest_render import FORMATS as DIGEST_FORMATS
+from summarize.brief.make import ORDERS, Brief, check_options
+from summarize.digest.reports import MAX_REPORTS, ReportFailure
 from summarize.rank import RANKERS
-from summarize.reports import MAX_REPORTS, ReportFailure
+from summarize.render.digest import FORMATS as DIGEST_FORMATS
 
 FORMATS = ("md", "html", "json")
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from mt.documents import is_document, read_document_text
     from mt.outputs import check_output_path
     from mt.textio import read_text_input, write_output
-    from summarize.brief import brief_text
+    from summarize.brief.make import brief_text
 
     check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
     text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
@@ -98,7 +98,7 @@ def digest_options(args: argparse.Namespace):
     from dataclasses import replace
 
     from mt.errors import InvalidOption
-    from summarize.digest import DigestOptions
+    from summarize.digest.make import DigestOptions
 
     if not (math.isfinite(args.window) and args.window >= 0):
         raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
@@ -119,9 +119,9 @@ def run_digest(args: argparse.Namespace) -> int:
     from mt.cli import translator_from_args
     from mt.outputs import check_output_path
     from mt.textio import write_output
-    from summarize.digest import make_digest
-    from summarize.digest_render import render_digest
-    from summarize.reports import read_reports
+    from summarize.digest.make import make_digest
+    from summarize.digest.reports import read_reports
+    from summarize.render.digest import render_digest
 
     options = digest_options(args)
     check_output_path(args.output, args.inputs)  # before anything is read: a bad -o loses no work

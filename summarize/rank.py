@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from mt.errors import InvalidOption
 from mt.types import Segment
-from summarize.figures import KIND_WEIGHT, Figure
-from summarize.text import fold_spelling, tokenize, word_count
+from summarize.lang.figures import KIND_WEIGHT, Figure
+from summarize.lang.text import fold_spelling, tokenize, word_count
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,10 +22,10 @@ _CONTINUATIONS = ("مما", "بينهم", "بينهن", "منهم", "منهن", 
 
 @dataclass(frozen=True)
 class RankOptions:
-    """Weights of the ranker; the score defaults were chosen on EASC's human summaries (see eval/easc.py)."""
+    """Weights of the ranker; the score defaults were chosen on EASC's human summaries (see eval/summaries/easc.py)."""
 
     damping: float = 0.85  # LexRank random-walk damping
-    # Fitted on EASC dev (eval/easc.py: ridge on the readers' picks, cross-validated by article, stable across
+    # Fitted on EASC dev (eval/summaries/easc.py: ridge on the readers' picks, cross-validated by article, stable across
     # the 10 folds). Position first (inverted pyramid), then paragraph starts (topic sentences), centrality as
     # tie-breaker. Readers there did not favour sentences with figures. Centrality weighs 1 - the others.
     lead_weight: float = 0.74  # the lead prior's share
@@ -87,7 +87,7 @@ def group_units(segments: Sequence[Segment], figure_segments: set[int], min_word
 
 def resolve_ranker(ranker: str) -> str:
     """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
-    from summarize.encoder import encoder_available
+    from summarize.lang.vectors import encoder_available
 
     if ranker not in RANKERS:
         raise InvalidOption("ranker", ranker, RANKERS)
@@ -98,7 +98,7 @@ def resolve_ranker(ranker: str) -> str:
 
 def similarity(texts: Sequence[str], ranker: str) -> np.ndarray:
     """Cosine similarity matrix of Arabic texts under the resolved ranker ('use' or 'tfidf')."""
-    from summarize.encoder import load_encoder, tfidf_similarity
+    from summarize.lang.vectors import load_encoder, tfidf_similarity
 
     if ranker == "tfidf":
         return tfidf_similarity(texts)
@@ -113,7 +113,7 @@ def unit_similarity(units: Sequence[Unit], segments: Sequence[Segment], ranker: 
     """
     import numpy as np
 
-    from summarize.encoder import load_encoder
+    from summarize.lang.vectors import load_encoder
 
     if ranker == "tfidf":
         return similarity([u.arabic for u in units], ranker)

@@ -11,14 +11,14 @@ import pytest
 from mt.errors import InputError, InvalidOption
 from mt.translator import Translator
 from mt.types import Flag
-from summarize.brief import QE
-from summarize.conflicts import Conflict, find_conflicts
-from summarize.digest import DigestOptions, Line, make_digest
-from summarize.digest_render import render_digest
-from summarize.encoder import encoder_available
-from summarize.figures import Figure
-from summarize.grouping import GroupOptions, group_reports, nearest
-from summarize.reports import MAX_REPORT_CHARS, Report, collect, jsonl_reports, make_report, read_reports
+from summarize.brief.make import QE
+from summarize.digest.conflicts import Conflict, find_conflicts
+from summarize.digest.grouping import GroupOptions, group_reports, nearest
+from summarize.digest.make import DigestOptions, Line, make_digest
+from summarize.digest.reports import MAX_REPORT_CHARS, Report, collect, jsonl_reports, make_report, read_reports
+from summarize.lang.figures import Figure
+from summarize.lang.vectors import encoder_available
+from summarize.render.digest import render_digest
 
 ANT = Path(__file__).resolve().parents[2] / "shared/data/ant-dev/articles.jsonl"
 BOMB = ("انفجار سيارة مفخخة في سوق الموصل", "مقتل {n} شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل "

@@ -119,14 +119,14 @@ def test_the_digest_tab_answers_whole_input_problems_with_gr_error(tiny_translat
                                                                    message):
     import gradio as gr
 
-    from summarize.digest_web import run_digest_tab
+    from summarize.web import run_digest_tab
 
     with pytest.raises(gr.Error, match=message):
         run_digest_tab(tiny_translator, _files(tmp_path, *named), settings, lambda files: [])
 
 
 def test_the_digest_tab_lists_a_bad_file_and_digests_the_rest(tiny_translator, tmp_path):
-    from summarize.digest_web import run_digest_tab
+    from summarize.web import run_digest_tab
 
     paths = _files(tmp_path, ("day.jsonl", "\n".join(json.dumps(r) for r in GOOD)), ("bad.txt", "English only."))
     saved = {}

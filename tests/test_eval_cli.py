@@ -1,5 +1,5 @@
 """`mtbrief eval` end to end: given hypotheses, bad files (exit 2), the tiny model on FLORES dev in line and
-document mode, --compare, sacrebleu suites offline, and the eval/run.py script."""
+document mode, --compare, sacrebleu suites offline, and the eval/translation/run.py script."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from urllib.error import URLError
 import pytest
 from conftest import ROOT, flores_or_skip
 
-from eval import scoring
-from eval.suites import file_sha256
+from eval.translation import scoring
+from eval.translation.suites import file_sha256
 from mt.cli import main
 
 SRC = ["ذهب الولد إلى المدرسة.", "عاد إلى البيت مساء.", "انتهى الاجتماع."]
@@ -233,10 +233,10 @@ def test_compare_tiny_model_with_references(capsys, tiny_flores_run):
     assert cells[2].startswith("100.00") and float(cells[3].rstrip(" |")) <= 0.01
 
 
-# -- the eval/run.py script ---------------------------------------------------------------------------------
+# -- the eval/translation/run.py script --------------------------------------------------------------------------------
 
 def test_eval_run_script(files, tiny_model_env):
-    proc = subprocess.run([sys.executable, str(ROOT / "eval" / "run.py"), "--src", files["src"], "--ref",
+    proc = subprocess.run([sys.executable, str(ROOT / "eval" / "translation" / "run.py"), "--src", files["src"], "--ref",
                            files["ref"], "--hyp", files["hyp"], "-o", files["out"], "--bootstrap", "10"],
                           capture_output=True, text=True, env=tiny_model_env, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

@@ -1,10 +1,10 @@
-"""eval/stories.py's scoring: B-cubed per item and overall, with the labels file chosen by --gold."""
+"""eval/summaries/grouping.py's scoring: B-cubed per item and overall, with the labels file chosen by --gold."""
 
 from __future__ import annotations
 
 import pytest
 
-from eval.stories import bcubed, f1, score
+from eval.summaries.grouping import bcubed, f1, score
 
 GOLD = {"a": "s1", "b": "s1", "c": "s2"}
 

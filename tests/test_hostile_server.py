@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hostile import ROOT, check_failure, cli
 
-from eval.load import free_port
+from eval.speed.load import free_port
 
 pytest.importorskip("uvicorn")
 HEADER_TIMEOUT = 2  # seconds, through $MTBRIEF_HEADER_TIMEOUT

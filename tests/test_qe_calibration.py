@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eval.qe_cases import KINDS, drop_words, make_cases, repeat_words
-from eval.qe_domains import LOADERS, available, report_runs
+from eval.quality.cases import KINDS, drop_words, make_cases, repeat_words
+from eval.quality.domains import LOADERS, available, report_runs
 
 
 @pytest.mark.parametrize(("documents", "size", "expected"), [
@@ -48,7 +48,7 @@ def test_domains_load_aligned_with_documents(name: str) -> None:
 
 
 def test_bench_check_refuses_a_base_that_is_no_checkout(tmp_path, capsys) -> None:
-    from eval.bench_check import main
+    from eval.speed.check_speed import main
 
     assert main(["--base", str(tmp_path)]) == 2
     assert "not a checkout of this project" in capsys.readouterr().err
@@ -71,7 +71,7 @@ def _readers(*labels: dict) -> list[dict]:
      (0, 0, 0, 2, {"misaligned": 1, "content_added": 1})),  # both not faithful, for different reasons
 ])
 def test_audit_summary_counts_confirmed_false_alarms(a: dict, b: dict, expected: tuple) -> None:
-    from eval.qe_audit import audit_summary
+    from eval.quality.audit import audit_summary
 
     flagged = [("d", 100, "verdict"), ("d", 101, "verdict+number")]
     out = audit_summary(flagged, _readers(a, b), {"d": 100}, {"d": 1000})["d"]
@@ -82,7 +82,7 @@ def test_audit_summary_counts_confirmed_false_alarms(a: dict, b: dict, expected:
 
 
 def test_agreement_on_faithful_with_kappa() -> None:
-    from eval.qe_audit import agreement
+    from eval.quality.audit import agreement
 
     a = {("d", i): "faithful" if i < 8 else "numbers_differ" for i in range(10)}
     b = dict(a) | {("d", 0): "content_missing"}
@@ -91,7 +91,7 @@ def test_agreement_on_faithful_with_kappa() -> None:
 
 
 def test_agreement_without_shared_lines() -> None:
-    from eval.qe_audit import agreement
+    from eval.quality.audit import agreement
 
     assert agreement([{("d", 0): "faithful"}, {("d", 1): "faithful"}])["lines"] == 0
 
@@ -101,7 +101,7 @@ def test_agreement_without_shared_lines() -> None:
     ("d\t3\t\t", r"label '' is not one of"),
 ])
 def test_read_labels_names_the_bad_label(tmp_path, row: str, message: str) -> None:
-    from eval.qe_audit import read_labels
+    from eval.quality.audit import read_labels
 
     path = tmp_path / "reader.tsv"
     path.write_text("domain\tline\tlabel\tnote\n" + row + "\n", encoding="utf-8")
@@ -110,7 +110,7 @@ def test_read_labels_names_the_bad_label(tmp_path, row: str, message: str) -> No
 
 
 def test_write_sheet_writes_domain_lines_in_one_line_each(tmp_path) -> None:
-    from eval.qe_audit import write_sheet
+    from eval.quality.audit import write_sheet
 
     path = tmp_path / "sheet.tsv"
     texts = {"d": (["عربي\nسطر", "ثان"], ["English\tline", "second"], 10)}

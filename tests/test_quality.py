@@ -10,7 +10,7 @@ import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Signature, Translation
-from summarize.quality import SIMILARITY_THRESHOLD, check_translation, number_flags
+from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation, number_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 FLORES = ROOT.parent / "shared/data/flores200-dev"

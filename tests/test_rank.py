@@ -9,8 +9,8 @@ import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
-from summarize.brief import make_brief
-from summarize.encoder import tfidf_similarity
+from summarize.brief.make import make_brief
+from summarize.lang.vectors import tfidf_similarity
 from summarize.rank import (
     RankOptions,
     centrality,

@@ -1,4 +1,4 @@
-"""eval.scoring / eval.suites / eval.report: sacrebleu scores and signatures, correlations, QE discovery,
+"""eval.translation (scoring, suites, report): sacrebleu scores and signatures, correlations, QE discovery,
 suites and line counts, document-mode alignment, paired tests and the written reports."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from urllib.error import URLError
 
 import pytest
 
-from eval import report as evalreport
-from eval import scoring, suites
-from eval.suites import EvalData
+from eval.translation import report as evalreport
+from eval.translation import scoring, suites
+from eval.translation.suites import EvalData
 from mt.errors import InputError, InvalidOption, MtbriefError
 
 HYPS = ["the cat sat on the mat", "a quick brown fox jumps over the dog", "hello world"]

@@ -11,8 +11,8 @@ from mt.arabic import prepare_document
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
 from summarize import Brief, BriefStory, brief_text, make_brief
-from summarize.plan import plan_brief
-from summarize.stories import StoryOptions, is_only_transition, transition_of
+from summarize.brief.plan import plan_brief
+from summarize.brief.stories import StoryOptions, is_only_transition, transition_of
 
 SIGNATURE = Signature("m", None, "ct2", "int8", 4)
 # The first words of each of the seed's four stories (issue 19): Aleppo, Damascus countryside, the Security

@@ -102,7 +102,7 @@ def test_seed_translation(seed_result, tiny_translator, seed_text):
 
 
 def test_flags_column_has_the_quality_flags(seed_result, tiny_translator, seed_text):
-    from summarize.quality import check_translation
+    from summarize.quality.check import check_translation
 
     result, _ = seed_result
     checked = check_translation(tiny_translator.translate(seed_text))

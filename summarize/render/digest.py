@@ -1,0 +1,136 @@
+"""Markdown and standalone HTML views of a digest; every text escaped, Arabic in right-to-left blocks."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING
+
+from summarize.render.brief import AR, EN, format_value, html_flags, md_escape, md_flags
+
+if TYPE_CHECKING:
+    from summarize.digest.conflicts import Conflict
+    from summarize.digest.make import Digest, Line, Story
+
+FORMATS = ("html", "md", "json")
+_STYLE = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
+          ".ar{font-size:1.1em}.conflict{background:#fff3cd;padding:.3em}.flag{color:#8a4b00}"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em}")
+
+
+def render_digest(digest: Digest, fmt: str) -> str:
+    """The digest in one of FORMATS."""
+    if fmt == "json":
+        return json.dumps(digest.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return to_html(digest) if fmt == "html" else to_markdown(digest)
+
+
+def _summary(digest: Digest) -> str:
+    multi = sum(len(s.reports) > 1 for s in digest.stories)
+    return (f"{digest.reports} reports, {len(digest.stories)} stories ({multi} told by 2+ reports); "
+            f"{len(digest.failures)} failed. Translated {digest.translated} of {digest.sentences} sentences.")
+
+
+def _when(story: Story) -> str:
+    if not story.first:
+        return ""
+    return story.first if story.first == story.last else f"{story.first} – {story.last}"
+
+
+def _conflict_text(conflict: Conflict) -> str:
+    values = "; ".join(f"{v.value:,}" if isinstance(v.value, (int, float)) else str(v.value) for v in conflict.values)
+    return f"{conflict.kind}: {values}"
+
+
+def _md_story(story: Story) -> list[str]:
+    lines = [f"## {md_escape(story.headline.english or story.headline.arabic)}", "",
+             f"**{md_escape(story.headline.arabic)}**", "", *md_flags(story.headline.qe.flags, ""),
+             *([""] if story.headline.qe.flags else []),
+             f"Sources: {md_escape(', '.join(story.sources) or 'unknown')} · {len(story.reports)} reports"
+             + (f" · {md_escape(_when(story))}" if story.first else ""), "",
+             f"Reports: {md_escape(', '.join(story.reports))}", ""]
+    for number, point in enumerate(story.points, 1):
+        lines += [f"{number}. {md_escape(point.arabic)}", "", f"   {md_escape(point.english)}",
+                  f"   *({md_escape(point.source or point.report)})*", ""]
+        lines += [*md_flags(point.qe.flags), ""] if point.qe.flags else []
+    if story.figures:
+        lines += ["| Kind | Value | Source | Report |", "| --- | --- | --- | --- |"]
+        lines += [f"| {f.kind} | {md_escape(format_value(f))} | {md_escape(f.source)} | {md_escape(f.report)} |"
+                  for f in story.figures]
+        lines.append("")
+    for conflict in story.conflicts:
+        lines.append(f"> ⚠ Conflict — {md_escape(_conflict_text(conflict))}")
+        for value in conflict.values:
+            lines.append(f"> - {md_escape(str(value.value))}: {md_escape(', '.join(value.reports))}"
+                         f" ({md_escape(', '.join(value.sources))}) — {md_escape(value.english or value.arabic)}")
+            lines += [f">   ⚠ {md_escape(flag.message)}" for flag in value.qe.flags]
+        lines.append("")
+    return lines
+
+
+def to_markdown(digest: Digest) -> str:
+    """The digest as Markdown: a summary line, then each story with its points, figures and conflicts."""
+    lines = ["# Digest", "", md_escape(_summary(digest)), ""]
+    for story in digest.stories:
+        lines += _md_story(story)
+    if digest.failures:
+        lines += ["## Reports that failed", ""]
+        lines += [f"- {md_escape(f.id)}: {md_escape(f.problem)}" for f in digest.failures]
+        lines.append("")
+    signature = str(digest.signature) if digest.signature else "none"
+    lines += ["---", "", f"*Grouping: {digest.encoder} · Translation: {md_escape(signature)}*", ""]
+    return "\n".join(lines)
+
+
+def _pair(line: Line, tag: str = "p") -> str:
+    esc = html.escape
+    return (f'<{tag} class="ar" {AR}>{esc(line.arabic)}</{tag}>'
+            f'<{tag} class="en" {EN}>{esc(line.english)}</{tag}>' + "".join(html_flags(line.qe.flags)))
+
+
+def _html_story(story: Story) -> list[str]:
+    esc = html.escape
+    parts = [f'<section class="story" id="{esc(story.id)}">',
+             f'<h2 class="en" {EN}>{esc(story.headline.english)}</h2>',
+             f'<p class="ar headline" {AR}>{esc(story.headline.arabic)}</p>', *html_flags(story.headline.qe.flags),
+             f'<p class="meta">Sources: {esc(", ".join(story.sources) or "unknown")} · {len(story.reports)} reports'
+             + (f" · {esc(_when(story))}" if story.first else "") + "</p>",
+             f'<p class="reports">Reports: {esc(", ".join(story.reports))}</p>']
+    if story.points:
+        parts.append('<ol class="points">')
+        parts += [f"<li>{_pair(p)}<p class=\"from\">{esc(p.source or p.report)}</p></li>" for p in story.points]
+        parts.append("</ol>")
+    if story.figures:
+        parts += ['<table class="figures"><thead><tr><th>Kind</th><th>Value</th><th>Source</th><th>Report</th>'
+                  "<th>Arabic</th></tr></thead><tbody>"]
+        parts += [f"<tr><td>{esc(f.kind)}</td><td>{esc(format_value(f))}</td><td>{esc(f.source)}</td>"
+                  f"<td>{esc(f.report)}</td><td {AR}>{esc(f.arabic)}</td></tr>" for f in story.figures]
+        parts.append("</tbody></table>")
+    for conflict in story.conflicts:
+        parts.append(f'<div class="conflict" data-kind="{esc(conflict.kind)}"><p>⚠ Conflict: '
+                     f"{esc(_conflict_text(conflict))}</p><ul>")
+        parts += [f"<li><b>{esc(str(v.value))}</b>: {esc(', '.join(v.reports))} ({esc(', '.join(v.sources))})"
+                  f'<p class="ar" {AR}>{esc(v.arabic)}</p><p class="en" {EN}>{esc(v.english)}</p>'
+                  + "".join(html_flags(v.qe.flags)) + "</li>"
+                  for v in conflict.values]
+        parts.append("</ul></div>")
+    return parts + ["</section>"]
+
+
+def to_html(digest: Digest, standalone: bool = True) -> str:
+    """The digest as an <article> (a whole UTF-8 page when standalone)."""
+    esc = html.escape
+    parts = ['<article class="mtbrief-digest" lang="en">', "<h1>Digest</h1>", f"<p>{esc(_summary(digest))}</p>"]
+    for story in digest.stories:
+        parts += _html_story(story)
+    if digest.failures:
+        parts += ["<h2>Reports that failed</h2>", '<ul class="failures">']
+        parts += [f"<li>{esc(f.id)}: {esc(f.problem)}</li>" for f in digest.failures]
+        parts.append("</ul>")
+    signature = str(digest.signature) if digest.signature else "none"
+    parts += [f"<footer>Grouping: {esc(digest.encoder)} · Translation: {esc(signature)}</footer>", "</article>"]
+    body = "\n".join(parts)
+    if not standalone:
+        return body + "\n"
+    head = f'<head>\n<meta charset="utf-8">\n<title>Digest</title>\n<style>{_STYLE}</style>\n</head>'
+    return f'<!DOCTYPE html>\n<html lang="en">\n{head}\n<body>\n{body}\n</body>\n</html>\n'

@@ -1,0 +1,166 @@
+"""The digest on the server: POST /digest (JSON in and out) and the web UI's Digest tab; ui.py mounts both.
+
+Both read reports as `mtbrief digest` does (a bad report is listed as a failure and the others go on), take the
+server's limits (reports as the batch limit, their characters as the character limit) and translate through the
+server's micro-batcher, so digests share engine batches with every other request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from summarize.digest.reports import MAX_REPORTS, Report, ReportFailure, collect, file_reports, make_report
+
+if TYPE_CHECKING:
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from mt.server.limits import ServerSettings
+    from summarize.digest.make import Digest
+
+MAX_UPLOADS = 500  # files one Digest click takes (a folder's worth; a day of a JSONL is one file)
+
+
+def records_to_reports(records: Sequence[dict[str, Any]]) -> tuple[list[Report], list[ReportFailure]]:
+    """Reports from request records (id defaults to the record's position, 1-based); bad ones become failures."""
+    items: list[Report | ReportFailure] = []
+    for number, record in enumerate(records, 1):
+        given = record.get("id") or f"report {number}"
+        try:
+            items.append(make_report(record, f"report {number}"))
+        except ValueError as exc:
+            items.append(ReportFailure(str(given), str(exc)))
+    return collect(items)
+
+
+def digest_dict(translator: Any, reports: list[Report], failures: list[ReportFailure]) -> dict[str, Any]:
+    """Digest the reports (translating through `translator`) as the JSON the API answers."""
+    from summarize.digest.make import make_digest
+
+    return make_digest(reports, translator, failures=failures).to_dict()
+
+
+def add_digest_route(app: FastAPI) -> None:
+    """POST /digest: reports in, the digest's JSON out (Digest.to_dict())."""
+    from fastapi import Request
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from mt.server.schemas import ERROR_RESPONSES, GLOSSARY_FIELD, ApiError, ApiRequest, GlossaryPairs, body_schema
+
+    class DigestReport(BaseModel):
+        """One report of POST /digest."""
+
+        model_config = ConfigDict(extra="ignore")
+        text: str
+        id: str | None = None
+        title: str | None = None
+        source: str | None = None
+        time: str | None = Field(None, description="ISO 8601, e.g. 2018-03-01T05:53:40+00:00")
+        url: str | None = None
+
+    class DigestRequest(ApiRequest):
+        """POST /digest."""
+
+        reports: list[DigestReport] = Field(..., max_length=MAX_REPORTS)
+        glossary: GlossaryPairs | None = GLOSSARY_FIELD
+
+    service = app.state.service
+
+    async def digest(request: Request) -> dict[str, Any]:
+        """Group reports into the day's stories: headline, points in both languages, figures per source, conflicts."""
+        req = await service.admit(request, DigestRequest)
+        if not req.reports:
+            raise ApiError(400, "Invalid request: reports is empty; send reports: [{text, id?, title?, ...}]")
+        service.check_texts([r.text for r in req.reports])  # batch and character limits, as /translate
+        check_fields(req.reports, service.settings.char_limit)
+        reports, failures = records_to_reports([r.model_dump() for r in req.reports])
+        if not reports:
+            raise ApiError(400, f"Invalid request: no usable report ({failures[0].id}: {failures[0].problem})")
+        return await service.run(digest_dict, service.request_translator(1, req.glossary), reports, failures)
+
+    digest.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
+    app.post("/digest", response_model=dict[str, Any], responses=ERROR_RESPONSES,
+             openapi_extra=body_schema(DigestRequest))(digest)
+
+
+def check_fields(reports: Sequence[Any], char_limit: int) -> None:
+    """ApiError 400 for unpaired surrogates in a report's other fields, 413 when texts and titles (a title is
+    translated as a headline) together pass the character limit."""
+    from mt.server.schemas import ApiError
+    from mt.server.service import SURROGATE
+
+    for n, report in enumerate(reports):
+        for name in ("id", "title", "source", "time", "url"):
+            value = getattr(report, name)
+            if value and SURROGATE.search(value):
+                raise ApiError(400, f"Invalid request: reports[{n}].{name} holds invalid Unicode (unpaired surrogates)")
+    chars = sum(len(r.text) + len(r.title or "") for r in reports)
+    if chars > char_limit:
+        raise ApiError(413, f"Request too large: {chars} characters in texts and titles, the limit is {char_limit}")
+
+
+def uploaded_reports(paths: Sequence[str] | None, settings: ServerSettings) -> tuple[list[Report],
+                                                                                   list[ReportFailure]]:
+    """The reports of the uploaded files, within the server's limits; InputError for a whole-input problem."""
+    from mt.errors import InputError
+
+    if not paths:
+        raise InputError("upload", "no file: upload report files (.txt, .md, documents) or one .jsonl")
+    if len(paths) > MAX_UPLOADS:
+        raise InputError("upload", f"{len(paths)} files, at most {MAX_UPLOADS} at once")
+    limit = min(settings.batch_limit or MAX_REPORTS, MAX_REPORTS)
+    items = [item for path in paths for item in file_reports(Path(path), Path(path).name)]
+    reports, failures = collect(items, limit, "upload")
+    chars = sum(len(r.text) + len(r.title or "") for r in reports)  # a title is translated as a headline
+    if chars > settings.char_limit:
+        raise InputError("upload", f"{chars:,} characters, the limit is {settings.char_limit:,} "
+                                   "(start the server with a larger --char-limit)")
+    if not reports:
+        raise InputError("upload", f"no usable report ({failures[0].id}: {failures[0].problem})")
+    return reports, failures
+
+
+def run_digest_tab(translator: Any, paths: Sequence[str] | None, settings: ServerSettings,
+                   save: Callable[[dict[str, str]], list[str]]) -> tuple[str, str, list[str]]:
+    """One Digest click: (the digest's HTML, a summary line, the HTML and JSON downloads); gr.Error if bad."""
+    import gradio as gr
+
+    from mt.batcher import Overloaded
+    from mt.errors import MtbriefError
+    from summarize.digest.make import make_digest
+
+    try:
+        reports, failures = uploaded_reports(paths, settings)
+        digest: Digest = make_digest(reports, translator, failures=failures)
+    except (MtbriefError, Overloaded) as exc:
+        raise gr.Error(str(exc)) from None
+    files = save({"digest.html": digest.to_html(standalone=True),
+                  "digest.json": json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)})
+    failed = "; ".join(f"{f.id}: {f.problem}" for f in failures)
+    count = len(digest.stories)
+    summary = (f"{digest.reports} reports → {count} {'story' if count == 1 else 'stories'}"
+               + (f". Skipped {len(failures)}: {failed}" if failures else ""))
+    return digest.to_html(standalone=False), summary, files
+
+
+def digest_tab(translator: Any, settings: ServerSettings, save: Callable[[dict[str, str]], list[str]]) -> gr.Tab:
+    """The Digest tab (call inside a gr.Blocks): upload reports, see the stories, download HTML and JSON."""
+    import gradio as gr
+
+    from mt.documents import DOCUMENT_SUFFIXES
+
+    with gr.Tab("Digest", elem_id="digest-tab") as tab:
+        gr.Markdown("Upload several reports, or one .jsonl of reports (`text`, `id`, `title`, `source`, `time`): "
+                    "they are grouped into stories, each with its sources, figures and conflicts.")
+        uploads = gr.File(label="Reports", file_count="multiple", type="filepath", elem_id="digest-upload",
+                          file_types=[".txt", ".md", ".jsonl", *DOCUMENT_SUFFIXES])
+        button = gr.Button("Digest", variant="primary", elem_id="digest-button")
+        summary = gr.Markdown(elem_id="digest-info")
+        stories = gr.HTML(elem_id="digest-output")
+        files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="digest-downloads")
+        button.click(lambda paths: run_digest_tab(translator, paths, settings, save), inputs=[uploads],
+                     outputs=[stories, summary, files], api_visibility="private")
+    return tab
