@@ -14,11 +14,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
-from summarize.web import add_digest_route, digest_tab
+from summarize.views import render
+from summarize.web import add_brief_route, add_digest_route, digest_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -115,7 +116,7 @@ class Downloads:
         """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
         both = {"translation": translation.to_dict(), "brief": brief.to_dict()}
         return self.write_files({**(documents or {}), "translation.en.txt": translation.text + "\n",
-                                 "brief.md": brief.to_markdown(),
+                                 "brief.md": render(brief, "md"),
                                  "translation.json": json.dumps(both, ensure_ascii=False, indent=2)})
 
     def write_files(self, files: dict[str, str | bytes]) -> list[str]:
@@ -172,7 +173,7 @@ def _result(translator: Translator, translation: Translation, start: float, down
     files = (downloads or Downloads()).write(checked, brief, documents)
     info = (f"Model `{sig.model}` · engine {sig.engine} ({sig.compute_type}, {sig.device}, "
             f"beam {sig.beam_size}) · {len(checked.segments)} sentences in {elapsed:.1f} s")
-    return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info, checked)
+    return UIResult(checked.text, sentence_rows(checked), render(brief, "html", standalone=False), files, info, checked)
 
 
 def save_corrections(translator: Translator, shown: Translation | None, table: Any,
@@ -266,50 +267,6 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
 
 
 # -- the server: /brief and the app -------------------------------------------------------------------------
-
-def add_brief_route(app: FastAPI) -> None:
-    """POST /brief: translate q and answer the bilingual brief (Brief.to_dict())."""
-    from fastapi import Request
-    from pydantic import Field
-
-    from mt.server.schemas import ERROR_RESPONSES, GLOSSARY_FIELD, ApiError, ApiRequest, GlossaryPairs, body_schema
-
-    class BriefRequest(ApiRequest):
-        """POST /brief."""
-
-        q: str
-        source: str = "ar"
-        max_sentences: int = Field(5, ge=1, le=50)
-        max_words: int = Field(0, ge=0, description="0: no limit")
-        order: Literal["document", "score"] = "document"
-        glossary: GlossaryPairs | None = GLOSSARY_FIELD
-
-    service = app.state.service
-
-    async def brief(request: Request) -> dict[str, Any]:
-        """Translate q (Arabic) and brief it: headline, key points in both languages, key figures."""
-        req = await service.admit(request, BriefRequest)
-        service.check_pair(req.source, "en")
-        text = service.check_texts(req.q)[0]
-        if not text.strip():
-            raise ApiError(400, "Invalid request: missing q parameter")
-        if not has_arabic(text):  # as `mtbrief brief` (exit 2): a brief of nothing is a mistake, not a result
-            raise ApiError(400, "Invalid request: q holds no Arabic sentence to brief")
-        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text,
-                                 req.max_sentences, req.max_words or None, req.order)
-
-    brief.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
-    app.post("/brief", response_model=dict[str, Any], responses=ERROR_RESPONSES,
-             openapi_extra=body_schema(BriefRequest))(brief)
-
-
-def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_words: int | None,
-                    order: str) -> dict[str, Any]:
-    """Brief one Arabic text, translating and checking only what the brief shows."""
-    from summarize import brief_text
-
-    return brief_text(translator, text, max_sentences, max_words, order).to_dict()
-
 
 def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""

@@ -23,9 +23,8 @@ from mt.textio import (
     read_bytes_input,
     read_text_input,
     text_lines,
-    write_segments_jsonl,
-    write_unchanged,
 )
+from mt.writers import write_segments_jsonl, write_unchanged
 
 if TYPE_CHECKING:
     from mt.translator import Translator

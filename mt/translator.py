@@ -22,6 +22,7 @@ from mt.engines import (
 )
 from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
+from mt.protocol import Progress
 from mt.spm_codec import light_codec
 from mt.types import Segment, Signature, Translation
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from mt.glossary import Glossary
     from mt.memory.store import MemoryStore
 
-Progress = Callable[[int, int], None]
 
 
 WARM_UP_SENTENCE = "أعلنت وزارة الصحة أن عدد الضحايا ارتفع إلى 24 قتيلا و63 جريحا في القصف الذي استهدف المدينة أمس."

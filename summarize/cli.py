@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from mt.errors import InputError, printable
 from mt.htmltext import has_arabic
-from summarize.brief.make import ORDERS, Brief, check_options
+from summarize.brief.make import ORDERS, check_options
 from summarize.digest.reports import MAX_REPORTS, ReportFailure
 from summarize.rank import RANKERS
-from summarize.render.digest import FORMATS as DIGEST_FORMATS
-
-FORMATS = ("md", "html", "json")
+from summarize.views import FORMATS, render
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,15 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run)
-
-
-def render(brief: Brief, fmt: str) -> str:
-    """The brief in one of FORMATS."""
-    if fmt == "json":
-        return json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "html":
-        return brief.to_html(standalone=True)
-    return brief.to_markdown()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +68,7 @@ def register_digest(subparsers: argparse._SubParsersAction) -> None:
                    help="report files, folders of them, or .jsonl files (one report a line: text, id, title, "
                         "source, time, url)")
     p.add_argument("-o", "--output", default=None, help="output file, written atomically (default: stdout)")
-    p.add_argument("--format", default="md", choices=DIGEST_FORMATS,
+    p.add_argument("--format", default="md", choices=FORMATS,
                    help="Markdown, standalone HTML page or JSON")
     p.add_argument("--points", type=int, default=4, help="most points per story (default: %(default)s)")
     p.add_argument("--window", type=float, default=48.0,
@@ -121,7 +109,6 @@ def run_digest(args: argparse.Namespace) -> int:
     from mt.textio import write_output
     from summarize.digest.make import make_digest
     from summarize.digest.reports import read_reports
-    from summarize.render.digest import render_digest
 
     options = digest_options(args)
     check_output_path(args.output, args.inputs)  # before anything is read: a bad -o loses no work
@@ -130,6 +117,6 @@ def run_digest(args: argparse.Namespace) -> int:
         detail = f"; {failures[0].id}: {failures[0].problem}" if failures else ""
         raise InputError(" ".join(args.inputs), f"no usable report ({len(failures)} failed{detail})")
     digest = make_digest(reports, translator_from_args(args), options, failures)
-    write_output(args.output, render_digest(digest, args.format))
+    write_output(args.output, render(digest, args.format))
     report_failures(failures)
     return 1 if failures else 0

@@ -194,31 +194,57 @@ def scores(sim: np.ndarray, bonus: np.ndarray, options: RankOptions, starts: np.
     return score
 
 
+class Selection:
+    """Units chosen one at a time: a unit with the same normalized text (`keys`) as a chosen one, or as similar as
+    `duplicate_threshold` to one, is refused; an empty key is never open; `fits(i)` may refuse one (a budget).
+
+    The one selection engine: MMR (select) and the brief's one-point-per-story order (brief.plan) both take
+    their units through it.
+    """
+
+    def __init__(self, sim: np.ndarray, keys: Sequence[str], duplicate_threshold: float,
+                 fits: Callable[[int], bool] = lambda i: True) -> None:
+        import numpy as np
+
+        self.sim, self.keys, self.threshold, self.fits = sim, keys, duplicate_threshold, fits
+        self.open = np.array([bool(key) for key in keys], dtype=bool)
+        self.redundancy = np.zeros(len(keys))  # each unit's highest similarity to a chosen one
+        self.chosen: list[int] = []
+        self._taken: set[str] = set()
+
+    def take(self, unit: int) -> bool:
+        """Close `unit`; choose it unless it is a duplicate or refused by fits. Whether it was chosen."""
+        self.open[unit] = False
+        if self.keys[unit] in self._taken or self.redundancy[unit] >= self.threshold or not self.fits(unit):
+            return False
+        self.chosen.append(unit)
+        self._cover(unit)
+        return True
+
+    def shown_elsewhere(self, unit: int) -> None:
+        """Close `unit` as shown elsewhere (a headline): it and its duplicates are never chosen."""
+        self.open[unit] = False
+        self._cover(unit)
+
+    def _cover(self, unit: int) -> None:
+        import numpy as np
+
+        self._taken.add(self.keys[unit])
+        self.redundancy = np.maximum(self.redundancy, self.sim[unit])
+
+
 def select(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, options: RankOptions,
            fits: Callable[[int], bool] = lambda i: True) -> list[int]:
-    """Maximal marginal relevance: best first, each next one relevant yet unlike those already chosen.
-
-    A candidate as similar as `duplicate_threshold` to a chosen one, or with the same normalized text
-    (`keys`), is never chosen; an empty key is never a candidate; `fits(i)` may refuse one (a word budget).
-    """
+    """Maximal marginal relevance: best first, each next one relevant yet unlike those already chosen
+    (duplicates refused as Selection refuses them)."""
     import numpy as np
 
-    open_ = np.array([bool(key) for key in keys], dtype=bool)
-    redundancy = np.zeros(len(score))
-    chosen: list[int] = []
-    taken_keys: set[str] = set()
+    selection = Selection(sim, keys, options.duplicate_threshold, fits)
     lam = options.mmr_lambda
-    while open_.any() and len(chosen) < k:
-        gain = np.where(open_, lam * score - (1 - lam) * redundancy, -np.inf)
-        best = int(np.argmax(gain))
-        open_[best] = False
-        duplicate = keys[best] in taken_keys or redundancy[best] >= options.duplicate_threshold
-        if duplicate or not fits(best):
-            continue
-        chosen.append(best)
-        taken_keys.add(keys[best])
-        redundancy = np.maximum(redundancy, sim[best])
-    return chosen
+    while selection.open.any() and len(selection.chosen) < k:
+        gain = np.where(selection.open, lam * score - (1 - lam) * selection.redundancy, -np.inf)
+        selection.take(int(np.argmax(gain)))
+    return selection.chosen
 
 
 def dedup_key(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The digest on the server: POST /digest (JSON in and out) and the web UI's Digest tab; ui.py mounts both.
+"""The brief and the digest on the server: POST /brief, POST /digest and the web UI's Digest tab; ui.py mounts them.
 
 Both read reports as `mtbrief digest` does (a bad report is listed as a failure and the others go on), take the
 server's limits (reports as the batch limit, their characters as the character limit) and translate through the
@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from mt.htmltext import has_arabic
 from summarize.digest.reports import MAX_REPORTS, Report, ReportFailure, collect, file_reports, make_report
+from summarize.views import render
 
 if TYPE_CHECKING:
     import gradio as gr
     from fastapi import FastAPI
 
+    from mt.protocol import Translates
     from mt.server.limits import ServerSettings
-    from summarize.digest.make import Digest
+    from summarize.digest.model import Digest
 
 MAX_UPLOADS = 500  # files one Digest click takes (a folder's worth; a day of a JSONL is one file)
 
@@ -36,11 +39,55 @@ def records_to_reports(records: Sequence[dict[str, Any]]) -> tuple[list[Report],
     return collect(items)
 
 
-def digest_dict(translator: Any, reports: list[Report], failures: list[ReportFailure]) -> dict[str, Any]:
+def digest_dict(translator: Translates, reports: list[Report], failures: list[ReportFailure]) -> dict[str, Any]:
     """Digest the reports (translating through `translator`) as the JSON the API answers."""
     from summarize.digest.make import make_digest
 
     return make_digest(reports, translator, failures=failures).to_dict()
+
+
+def add_brief_route(app: FastAPI) -> None:
+    """POST /brief: translate q and answer the bilingual brief (Brief.to_dict())."""
+    from fastapi import Request
+    from pydantic import Field
+
+    from mt.server.schemas import ERROR_RESPONSES, GLOSSARY_FIELD, ApiError, ApiRequest, GlossaryPairs, body_schema
+
+    class BriefRequest(ApiRequest):
+        """POST /brief."""
+
+        q: str
+        source: str = "ar"
+        max_sentences: int = Field(5, ge=1, le=50)
+        max_words: int = Field(0, ge=0, description="0: no limit")
+        order: Literal["document", "score"] = "document"
+        glossary: GlossaryPairs | None = GLOSSARY_FIELD
+
+    service = app.state.service
+
+    async def brief(request: Request) -> dict[str, Any]:
+        """Translate q (Arabic) and brief it: headline, key points in both languages, key figures."""
+        req = await service.admit(request, BriefRequest)
+        service.check_pair(req.source, "en")
+        text = service.check_texts(req.q)[0]
+        if not text.strip():
+            raise ApiError(400, "Invalid request: missing q parameter")
+        if not has_arabic(text):  # as `mtbrief brief` (exit 2): a brief of nothing is a mistake, not a result
+            raise ApiError(400, "Invalid request: q holds no Arabic sentence to brief")
+        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text,
+                                 req.max_sentences, req.max_words or None, req.order)
+
+    brief.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
+    app.post("/brief", response_model=dict[str, Any], responses=ERROR_RESPONSES,
+             openapi_extra=body_schema(BriefRequest))(brief)
+
+
+def make_brief_dict(translator: Translates, text: str, max_sentences: int, max_words: int | None,
+                    order: str) -> dict[str, Any]:
+    """Brief one Arabic text, translating and checking only what the brief shows."""
+    from summarize.brief.make import brief_text
+
+    return brief_text(translator, text, max_sentences, max_words, order).to_dict()
 
 
 def add_digest_route(app: FastAPI) -> None:
@@ -137,13 +184,13 @@ def run_digest_tab(translator: Any, paths: Sequence[str] | None, settings: Serve
         digest: Digest = make_digest(reports, translator, failures=failures)
     except (MtbriefError, Overloaded) as exc:
         raise gr.Error(str(exc)) from None
-    files = save({"digest.html": digest.to_html(standalone=True),
+    files = save({"digest.html": render(digest, "html"),
                   "digest.json": json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)})
     failed = "; ".join(f"{f.id}: {f.problem}" for f in failures)
     count = len(digest.stories)
     summary = (f"{digest.reports} reports → {count} {'story' if count == 1 else 'stories'}"
                + (f". Skipped {len(failures)}: {failed}" if failures else ""))
-    return digest.to_html(standalone=False), summary, files
+    return render(digest, "html", standalone=False), summary, files
 
 
 def digest_tab(translator: Any, settings: ServerSettings, save: Callable[[dict[str, str]], list[str]]) -> gr.Tab:

@@ -236,8 +236,9 @@ def test_compare_tiny_model_with_references(capsys, tiny_flores_run):
 # -- the eval/translation/run.py script --------------------------------------------------------------------------------
 
 def test_eval_run_script(files, tiny_model_env):
-    proc = subprocess.run([sys.executable, str(ROOT / "eval" / "translation" / "run.py"), "--src", files["src"], "--ref",
-                           files["ref"], "--hyp", files["hyp"], "-o", files["out"], "--bootstrap", "10"],
+    script = ROOT / "eval" / "translation" / "run.py"
+    proc = subprocess.run([sys.executable, str(script), "--src", files["src"], "--ref", files["ref"], "--hyp",
+                           files["hyp"], "-o", files["out"], "--bootstrap", "10"],
                           capture_output=True, text=True, env=tiny_model_env, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("BLEU|nrefs:1|bs:10|seed:12345|")

@@ -57,14 +57,16 @@ def oracle(article: Article, summary: int, k: int) -> list[str]:
 
 
 def brief_selector(ranker: str, options_for: Callable[[Article], object] | None = None) -> Selector:
-    """The brief's points (document order) for k sentences, with RankOptions from options_for(article)."""
+    """What the brief shows for k sentences: its headline and k - 1 points (document order), with RankOptions
+    from options_for(article). The headline is never repeated as a point, so it counts as one of the k."""
     from summarize import make_brief
 
     def select(article: Article, _: int, k: int) -> list[str]:
-        """The brief's chosen sentences."""
+        """The brief's shown sentences."""
         options = options_for(article) if options_for else None
-        brief = make_brief(translation_of(article), max_sentences=k, ranker=ranker, options=options)
-        return [p.arabic for p in brief.points]
+        brief = make_brief(translation_of(article), max_sentences=max(k - 1, 1), ranker=ranker, options=options)
+        shown = ([brief.headline] if brief.headline else []) + list(brief.points)[:max(k - 1, 0)]
+        return [p.arabic for p in sorted(shown, key=lambda p: p.segments)]
 
     return select
 

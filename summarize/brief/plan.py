@@ -19,6 +19,9 @@ from summarize.lang.text import word_count
 if TYPE_CHECKING:
     import numpy as np
 
+# The figures that make a sentence the news of its story: a point shows them before anything else.
+HEADLINE_KINDS = ("killed", "injured", "money")
+
 
 @dataclass(frozen=True)
 class BriefPlan:
@@ -67,38 +70,33 @@ def story_order(stories: Sequence[Story]) -> list[int]:
 
 def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, stories: Sequence[Story],
                     options: rank.RankOptions, fits: Callable[[int], bool] = lambda i: True,
-                    start_bonus: float = 0.0) -> tuple[list[int], list[int | None]]:
+                    start_bonus: float = 0.0, headline: int | None = None,
+                    newsworthy: np.ndarray | None = None) -> tuple[list[int], list[int | None]]:
     """(chosen units, each story's title unit): one point per story first, then more for the longer ones, each
     unit's rank raised by start_bonus x the probability that a story opens there (reports of 2+ stories only).
 
-    Duplicates are refused as in rank.select (same key, or similarity >= duplicate_threshold to a chosen unit).
+    headline: a unit shown as the headline, so never a point (nor its duplicates). newsworthy: units that carry
+    a death toll, an injury count or money; a story's point is its best such unit when it has one, and extra
+    points go to such units first. Duplicates are refused by rank.Selection, the engine rank.select uses too.
     """
     import numpy as np
+
+    news = np.zeros(len(score), dtype=bool) if newsworthy is None else newsworthy
 
     owner = np.zeros(len(score), dtype=int)
     for s, story in enumerate(stories):
         owner[story.units[0]:story.units[1]] = s
-    open_ = np.array([bool(key) for key in keys], dtype=bool)
-    redundancy = np.zeros(len(score))
-    chosen: list[int] = []
+    selection = rank.Selection(sim, keys, options.duplicate_threshold, fits)
+    chosen, open_ = selection.chosen, selection.open
+    if headline is not None:
+        selection.shown_elsewhere(headline)
     titles: list[int | None] = [None] * len(stories)
-    taken_keys: set[str] = set()
-
-    def take(best: int) -> bool:
-        """Close unit `best`; choose it unless a duplicate or over budget."""
-        nonlocal redundancy
-        open_[best] = False
-        if keys[best] in taken_keys or redundancy[best] >= options.duplicate_threshold or not fits(best):
-            return False
-        chosen.append(best)
-        taken_keys.add(keys[best])
-        redundancy = np.maximum(redundancy, sim[best])
-        return True
 
     for s in story_order(stories):
         while len(chosen) < k and (mask := open_ & (owner == s)).any():
+            mask = mask & news if (mask & news).any() else mask
             best = int(np.argmax(np.where(mask, score, -np.inf)))
-            if take(best):
+            if selection.take(best):
                 titles[s] = best
                 break
     sizes = np.array([max(1, st.units[1] - st.units[0]) for st in stories], dtype=float)
@@ -110,8 +108,9 @@ def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: 
     hint = 1.0 + start_bonus * (1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50))))
     while len(chosen) < k and open_.any():
         taken = np.bincount(owner[chosen], minlength=len(stories)) if chosen else np.zeros(len(stories))
-        gain = np.where(open_, score * hint * weight[owner] / (1.0 + taken[owner]), -np.inf)
-        take(int(np.argmax(gain)))
+        pool = open_ & news if (open_ & news).any() else open_
+        gain = np.where(pool, score * hint * weight[owner] / (1.0 + taken[owner]), -np.inf)
+        selection.take(int(np.argmax(gain)))
     return chosen, titles
 
 
@@ -170,6 +169,8 @@ def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "u
 
     ranker: 'use' or 'tfidf' (resolved); fits(i, unit): whether a unit still fits a word budget.
     """
+    import numpy as np
+
     figures = extract_figures(segments)
     units, keys = candidates(segments, figures, options.rank)
     if not any(keys):
@@ -185,11 +186,16 @@ def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "u
         Story((0, len(segments)), (0, len(units)))]
     score = _story_scores(central, rank.figure_bonus(units, figures), rank.paragraph_starts(units), stories,
                           options.rank)
-    chosen, titles = select_by_story(score, sim, keys, max_sentences, stories, options.rank,
-                                     (lambda i: fits(i, units[i])) if fits else (lambda i: True),
-                                     options.stories.start_bonus if options.stories else 0.0)
     first = [i for i in range(*stories[0].units) if keys[i]]
     head = max(first or [i for i, key in enumerate(keys) if key], key=lambda i: score[i])
+    news = {f.segment for f in figures if f.kind in HEADLINE_KINDS}
+    newsworthy = np.array([any(s in news for s in unit.segments) for unit in units], dtype=bool)
+    # The headline is shown above the points: a point repeating it would say nothing new. A report with a
+    # single rankable unit has nothing else to show, so there the headline is also its point.
+    chosen, titles = select_by_story(score, sim, keys, max_sentences, stories, options.rank,
+                                     (lambda i: fits(i, units[i])) if fits else (lambda i: True),
+                                     options.stories.start_bonus if options.stories else 0.0,
+                                     head if sum(map(bool, keys)) > 1 else None, newsworthy)
     shown = {s for i in [*chosen, head] for s in units[i].segments}
     shown_figures = story_figures(figures, stories, shown, options.figure_sentences, options.max_figures)
     return BriefPlan(tuple(units), tuple(float(x) for x in score), tuple(stories), head, tuple(chosen),

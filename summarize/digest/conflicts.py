@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from summarize.brief.make import QE
 from summarize.lang.figures import Figure
+from summarize.quality.qe import QE
 
 CONFLICT_KINDS = ("killed", "injured")  # tolls of one event; money and percentages differ for many reasons
 

@@ -8,22 +8,24 @@ only that is quality-checked (summarize.quality.check): each shown sentence carr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from mt.errors import InvalidOption
-from mt.types import Signature
+from mt.types import Translation
 from summarize import rank
-from summarize.brief.make import QE, segments_qe
 from summarize.digest import plan
-from summarize.digest.conflicts import Conflict, find_conflicts
+from summarize.digest.conflicts import Conflict, ConflictValue, find_conflicts
 from summarize.digest.grouping import Grouping, GroupOptions, encode_reports, group_reports, resolve_encoder
+from summarize.digest.model import Digest, DigestStory, Line, StoryFigure
 from summarize.digest.reports import Report, ReportFailure
+from summarize.quality.qe import QE, segments_qe
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
+    from mt.protocol import Translates
+
 CHECK_CHUNK = 1024  # shown texts encoded together before their checks: both sides stay in the encoder's cache
 
 
@@ -44,100 +46,6 @@ class DigestOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidOption(name, value, ["an integer >= 0"])
-
-
-@dataclass(frozen=True)
-class Line:
-    """A bilingual sentence of a story and the report it comes from."""
-
-    arabic: str
-    english: str
-    report: str
-    source: str = ""
-    qe: QE = QE()  # the quality check of `english`: its flags are what the reader should check
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return {"arabic": self.arabic, "english": self.english, "report": self.report, "source": self.source,
-                "qe": self.qe.to_dict()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Line:
-        """The line that to_dict wrote (a JSON written before the check: no flags)."""
-        return cls(data["arabic"], data["english"], data["report"], data["source"],
-                   QE.from_dict(data["qe"]) if "qe" in data else QE())
-
-
-@dataclass(frozen=True)
-class StoryFigure:
-    """A figure one report gives: its kind and value, as written, and the sentence it stands in."""
-
-    kind: str
-    value: int | float | str
-    unit: str
-    text: str
-    report: str
-    source: str
-    arabic: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Story:
-    """One story across reports."""
-
-    id: str
-    headline: Line
-    reports: tuple[str, ...]  # every report of the story, duplicates included
-    sources: tuple[str, ...]
-    duplicates: dict[str, str] = field(default_factory=dict)  # report -> the report it repeats
-    first: str | None = None  # ISO 8601 times of its earliest and latest reports
-    last: str | None = None
-    points: tuple[Line, ...] = ()
-    figures: tuple[StoryFigure, ...] = ()
-    conflicts: tuple[Conflict, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return {"id": self.id, "headline": self.headline.to_dict(), "reports": list(self.reports),
-                "sources": list(self.sources), "duplicates": dict(self.duplicates), "first": self.first,
-                "last": self.last, "points": [p.to_dict() for p in self.points],
-                "figures": [f.to_dict() for f in self.figures], "conflicts": [c.to_dict() for c in self.conflicts]}
-
-
-@dataclass(frozen=True)
-class Digest:
-    """The stories of many reports, the reports that failed, and what was translated."""
-
-    stories: tuple[Story, ...]
-    reports: int  # reports read and grouped
-    failures: tuple[ReportFailure, ...]
-    signature: Signature | None
-    encoder: str  # what grouped them: "use" or "tfidf"
-    sentences: int = 0  # the reports' sentences in all
-    translated: int = 0  # segments sent to the translator (cache and memory answers included)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON of the digest: {"stories": [...], "reports": N, "signature": ...}."""
-        return {"version": FORMAT_VERSION, "stories": [s.to_dict() for s in self.stories], "reports": self.reports,
-                "failures": [f.to_dict() for f in self.failures],
-                "signature": self.signature.to_dict() if self.signature else None, "encoder": self.encoder,
-                "sentences": self.sentences, "translated": self.translated}
-
-    def to_markdown(self) -> str:
-        """The digest as Markdown."""
-        from summarize.render.digest import to_markdown
-
-        return to_markdown(self)
-
-    def to_html(self, standalone: bool = True) -> str:
-        """The digest as HTML (a whole page when standalone)."""
-        from summarize.render.digest import to_html
-
-        return to_html(self, standalone)
 
 
 def headline_report(members: Sequence[int], vectors: np.ndarray | None) -> int:
@@ -173,7 +81,7 @@ def _times(reports: Sequence[Report]) -> tuple[str | None, str | None]:
 
 
 def build_story(number: int, story: plan.StoryPlan, reports: Sequence[Report], grouping: Grouping,
-                shown: dict[str, tuple[str, QE]]) -> Story:
+                shown: dict[str, tuple[str, QE]]) -> DigestStory:
     """The Story of a plan, with the English (and its quality check) of what it shows."""
     members = [reports[i] for i in story.members]
     dup = {reports[i].id: reports[j].id for i, j in grouping.duplicate_of.items() if i in story.members}
@@ -182,7 +90,7 @@ def build_story(number: int, story: plan.StoryPlan, reports: Sequence[Report], g
         english, qe = shown.get(arabic, ("", QE()))
         return Line(arabic, english, reports[index].id, reports[index].source, qe)
 
-    def value(v):  # a conflict's value with the English of its sentence
+    def value(v: ConflictValue) -> ConflictValue:  # a conflict's value with the English of its sentence
         english, qe = shown.get(v.arabic, ("", QE()))
         return replace(v, english=english, qe=qe)
 
@@ -190,7 +98,7 @@ def build_story(number: int, story: plan.StoryPlan, reports: Sequence[Report], g
                     for i, f in story.figures)
     conflicts = tuple(Conflict(c.kind, tuple(value(v) for v in c.values)) for c in story_conflicts(story, reports))
     first, last = _times(members)
-    return Story(f"story-{number}", line(story.headline, story.headline_report), tuple(r.id for r in members),
+    return DigestStory(f"story-{number}", line(story.headline, story.headline_report), tuple(r.id for r in members),
                  tuple(dict.fromkeys(r.source for r in members if r.source)), dup,
                  first, last, tuple(line(p.arabic, p.report) for p in story.points), figures, conflicts)
 
@@ -208,7 +116,7 @@ def coverage_key(story: plan.StoryPlan, reports: Sequence[Report], grouping: Gro
     return (-len({r.source for r in members if r.source}), -originals, -latest)
 
 
-def make_digest(reports: Sequence[Report], translator: Any, options: DigestOptions = DigestOptions(),
+def make_digest(reports: Sequence[Report], translator: Translates, options: DigestOptions = DigestOptions(),
                 failures: Sequence[ReportFailure] = ()) -> Digest:
     """Group the reports into stories, plan each on the Arabic, translate only what is shown (one batch).
 
@@ -232,7 +140,8 @@ def make_digest(reports: Sequence[Report], translator: Any, options: DigestOptio
                   grouping.encoder, sum(map(len, sentences.segments)), translated)
 
 
-def translate_shown(texts: list[str], translator: Any, check: bool = True) -> tuple[dict[str, tuple[str, QE]], int]:
+def translate_shown(texts: list[str], translator: Translates,
+                    check: bool = True) -> tuple[dict[str, tuple[str, QE]], int]:
     """The English of each shown Arabic text (one batch through the translator) with its quality (flags of the
     check, unless check is False), and how many segments it took.
 
@@ -256,7 +165,7 @@ def translate_shown(texts: list[str], translator: Any, check: bool = True) -> tu
     return shown, sum(len(t.segments) for t in translations)
 
 
-def encode_together(translations: Sequence[Any]) -> None:
+def encode_together(translations: Sequence[Translation]) -> None:
     """Encode the Arabic and English of these translations in batches, so that checking each one on its own (one
     or two sentences) reads the encoder's cache instead of running the encoder per text."""
     from summarize.lang.vectors import encoder_available, load_encoder

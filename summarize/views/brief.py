@@ -3,42 +3,12 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING
 
+from summarize.views.common import AR, EN, format_value, html_flags, html_table, md_escape, md_flags, md_table, page
+
 if TYPE_CHECKING:
-    from mt.types import Flag
-    from summarize.brief.make import Brief, Point
-    from summarize.lang.figures import Figure
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-AR = 'dir="rtl" lang="ar"'
-EN = 'lang="en"'
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside Markdown (and a table cell): specials backslash-escaped, one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def md_flags(flags: tuple[Flag, ...], indent: str = "   ") -> list[str]:
-    """A quality flag's "check" mark per line, as a Markdown quote (nothing when the sentence passed)."""
-    return [f"{indent}> ⚠ {md_escape(flag.message)}" for flag in flags]
-
-
-def html_flags(flags: tuple[Flag, ...]) -> list[str]:
-    """A quality flag's "check" mark per paragraph (nothing when the sentence passed)."""
-    return [f'<p class="flag" {EN} data-kind="{html.escape(f.kind)}">{html.escape(f.message)}</p>' for f in flags]
-
-
-def format_value(figure: Figure) -> str:
-    """A figure's value for people: thousands separated, its unit attached (`1,500,000 dollars`, `30%`)."""
-    value = figure.value
-    text = f"{value:,}" if isinstance(value, (int, float)) else str(value)
-    if figure.unit == "%":
-        return text + "%"
-    return f"{text} {figure.unit}" if figure.unit else text
-
+    from summarize.brief.model import Brief, Point
 
 def _footer(brief: Brief) -> str:
     return f"Ranker: {brief.ranker} · Translation: {brief.signature}"
@@ -86,11 +56,10 @@ def to_markdown(brief: Brief) -> str:
             lines += [] if numbers or not heading else ["   (no point: more stories than points)", ""]
     if brief.figures:
         story = _figure_story(brief)
-        head, rule = ("| Story ", "| --- ") if story else ("", "")
-        lines += ["## Key figures", "", f"{head}| Kind | Value | Arabic | English |",
-                  f"{rule}| --- | --- | --- | --- |"]
-        lines += [f"{f'| {story[k]} ' if story else ''}| {f.kind} | {md_escape(format_value(f))} | "
-                  f"{md_escape(f.arabic)} | {md_escape(f.english)} |" for k, f in enumerate(brief.figures)]
+        headers = [*(["Story"] if story else []), "Kind", "Value", "Arabic", "English"]
+        rows = [[*([str(story[k])] if story else []), f.kind, md_escape(format_value(f)), md_escape(f.arabic),
+                 md_escape(f.english)] for k, f in enumerate(brief.figures)]
+        lines += ["## Key figures", "", *md_table(headers, rows)]
         lines.append("")
     lines += ["---", "", f"*{md_escape(_footer(brief))}*", ""]
     return "\n".join(lines)
@@ -102,7 +71,7 @@ def _html_pair(point: Point) -> list[str]:
     return out + html_flags(point.qe.flags)
 
 
-def to_html(brief: Brief, standalone: bool = False) -> str:
+def to_html(brief: Brief, standalone: bool = True) -> str:
     """The brief as an HTML fragment (an <article>), or a whole UTF-8 page when standalone."""
     esc = html.escape
     parts = ['<article class="mtbrief-brief" lang="en">', "<h1>Brief</h1>"]
@@ -123,16 +92,11 @@ def to_html(brief: Brief, standalone: bool = False) -> str:
             parts += ["</section>"] if heading else []
     if brief.figures:
         story = _figure_story(brief)
-        parts += ["<h2>Key figures</h2>", '<table class="figures">',
-                  f"<thead><tr>{'<th>Story</th>' if story else ''}<th>Kind</th><th>Value</th><th>Arabic</th>"
-                  "<th>English</th></tr></thead>", "<tbody>"]
-        parts += [f"<tr>{f'<td>{story[k]}</td>' if story else ''}<td>{esc(f.kind)}</td>"
-                  f"<td>{esc(format_value(f))}</td><td {AR}>{esc(f.arabic)}</td><td {EN}>{esc(f.english)}</td>"
-                  "</tr>" for k, f in enumerate(brief.figures)]
-        parts += ["</tbody>", "</table>"]
+        headers = [*(["Story"] if story else []), "Kind", "Value", "Arabic", "English"]
+        rows = [[*([f"<td>{story[k]}</td>"] if story else []), f"<td>{esc(f.kind)}</td>",
+                 f"<td>{esc(format_value(f))}</td>", f"<td {AR}>{esc(f.arabic)}</td>",
+                 f"<td {EN}>{esc(f.english)}</td>"] for k, f in enumerate(brief.figures)]
+        parts += ["<h2>Key figures</h2>", *html_table(headers, rows)]
     parts += [f"<footer>{esc(_footer(brief))}</footer>", "</article>"]
     body = "\n".join(parts)
-    if not standalone:
-        return body + "\n"
-    head = '<head>\n<meta charset="utf-8">\n<title>Brief</title>\n</head>'
-    return f'<!DOCTYPE html>\n<html lang="en">\n{head}\n<body>\n{body}\n</body>\n</html>\n'
+    return page("Brief", body) if standalone else body + "\n"

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import TYPE_CHECKING
 
-from summarize.render.brief import AR, EN, format_value, html_flags, md_escape, md_flags
+from summarize.views.common import AR, EN, format_value, html_flags, html_table, md_escape, md_flags, md_table, page
 
 if TYPE_CHECKING:
     from summarize.digest.conflicts import Conflict
-    from summarize.digest.make import Digest, Line, Story
+    from summarize.digest.model import Digest, DigestStory, Line
 
-FORMATS = ("html", "md", "json")
 _STYLE = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
           ".ar{font-size:1.1em}.conflict{background:#fff3cd;padding:.3em}.flag{color:#8a4b00}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em}")
-
-
-def render_digest(digest: Digest, fmt: str) -> str:
-    """The digest in one of FORMATS."""
-    if fmt == "json":
-        return json.dumps(digest.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    return to_html(digest) if fmt == "html" else to_markdown(digest)
 
 
 def _summary(digest: Digest) -> str:
@@ -31,7 +22,7 @@ def _summary(digest: Digest) -> str:
             f"{len(digest.failures)} failed. Translated {digest.translated} of {digest.sentences} sentences.")
 
 
-def _when(story: Story) -> str:
+def _when(story: DigestStory) -> str:
     if not story.first:
         return ""
     return story.first if story.first == story.last else f"{story.first} – {story.last}"
@@ -42,7 +33,7 @@ def _conflict_text(conflict: Conflict) -> str:
     return f"{conflict.kind}: {values}"
 
 
-def _md_story(story: Story) -> list[str]:
+def _md_story(story: DigestStory) -> list[str]:
     lines = [f"## {md_escape(story.headline.english or story.headline.arabic)}", "",
              f"**{md_escape(story.headline.arabic)}**", "", *md_flags(story.headline.qe.flags, ""),
              *([""] if story.headline.qe.flags else []),
@@ -54,9 +45,8 @@ def _md_story(story: Story) -> list[str]:
                   f"   *({md_escape(point.source or point.report)})*", ""]
         lines += [*md_flags(point.qe.flags), ""] if point.qe.flags else []
     if story.figures:
-        lines += ["| Kind | Value | Source | Report |", "| --- | --- | --- | --- |"]
-        lines += [f"| {f.kind} | {md_escape(format_value(f))} | {md_escape(f.source)} | {md_escape(f.report)} |"
-                  for f in story.figures]
+        lines += md_table(["Kind", "Value", "Source", "Report"], [
+            [f.kind, md_escape(format_value(f)), md_escape(f.source), md_escape(f.report)] for f in story.figures])
         lines.append("")
     for conflict in story.conflicts:
         lines.append(f"> ⚠ Conflict — {md_escape(_conflict_text(conflict))}")
@@ -88,7 +78,7 @@ def _pair(line: Line, tag: str = "p") -> str:
             f'<{tag} class="en" {EN}>{esc(line.english)}</{tag}>' + "".join(html_flags(line.qe.flags)))
 
 
-def _html_story(story: Story) -> list[str]:
+def _html_story(story: DigestStory) -> list[str]:
     esc = html.escape
     parts = [f'<section class="story" id="{esc(story.id)}">',
              f'<h2 class="en" {EN}>{esc(story.headline.english)}</h2>',
@@ -101,11 +91,9 @@ def _html_story(story: Story) -> list[str]:
         parts += [f"<li>{_pair(p)}<p class=\"from\">{esc(p.source or p.report)}</p></li>" for p in story.points]
         parts.append("</ol>")
     if story.figures:
-        parts += ['<table class="figures"><thead><tr><th>Kind</th><th>Value</th><th>Source</th><th>Report</th>'
-                  "<th>Arabic</th></tr></thead><tbody>"]
-        parts += [f"<tr><td>{esc(f.kind)}</td><td>{esc(format_value(f))}</td><td>{esc(f.source)}</td>"
-                  f"<td>{esc(f.report)}</td><td {AR}>{esc(f.arabic)}</td></tr>" for f in story.figures]
-        parts.append("</tbody></table>")
+        parts += html_table(["Kind", "Value", "Source", "Report", "Arabic"], [
+            [f"<td>{esc(f.kind)}</td>", f"<td>{esc(format_value(f))}</td>", f"<td>{esc(f.source)}</td>",
+             f"<td>{esc(f.report)}</td>", f"<td {AR}>{esc(f.arabic)}</td>"] for f in story.figures])
     for conflict in story.conflicts:
         parts.append(f'<div class="conflict" data-kind="{esc(conflict.kind)}"><p>⚠ Conflict: '
                      f"{esc(_conflict_text(conflict))}</p><ul>")
@@ -130,7 +118,4 @@ def to_html(digest: Digest, standalone: bool = True) -> str:
     signature = str(digest.signature) if digest.signature else "none"
     parts += [f"<footer>Grouping: {esc(digest.encoder)} · Translation: {esc(signature)}</footer>", "</article>"]
     body = "\n".join(parts)
-    if not standalone:
-        return body + "\n"
-    head = f'<head>\n<meta charset="utf-8">\n<title>Digest</title>\n<style>{_STYLE}</style>\n</head>'
-    return f'<!DOCTYPE html>\n<html lang="en">\n{head}\n<body>\n{body}\n</body>\n</html>\n'
+    return page("Digest", body, _STYLE) if standalone else body + "\n"
