@@ -224,3 +224,13 @@ def test_a_version_1_brief_still_reads(seed_text: str) -> None:
     brief = Brief.from_dict(old)
     assert brief.stories == () and brief.translated_segments == brief.source_segments == 29
     assert brief.points == Brief.from_dict(data).points
+
+
+@pytest.mark.parametrize("max_words", [1, 60, 200])
+def test_a_word_budget_means_the_same_in_make_brief_and_brief_text(seed_text: str, tiny_translator,
+                                                                   max_words: int) -> None:
+    """`mtbrief brief --words` (brief_text) and a brief of a whole translation (make_brief) keep the same points."""
+    planned = brief_text(tiny_translator, seed_text, 5, max_words, ranker="tfidf", check=False)
+    whole = make_brief(tiny_translator.translate(seed_text), 5, max_words, ranker="tfidf")
+    assert [p.arabic for p in planned.points] == [p.arabic for p in whole.points]
+    assert sum(len(p.english.split()) for p in whole.points) <= max_words

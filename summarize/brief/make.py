@@ -79,17 +79,7 @@ def make_brief(translation: Translation, max_sentences: int = 5, max_words: int 
     plan_options = PlanOptions(options or rank.RankOptions(), stories, max_figures)
     used = rank.resolve_ranker(ranker)
     segments = translation.segments
-    budget = {"words": 0}
-
-    def fits(_: int, unit: rank.Unit) -> bool:
-        """Whether a unit's English still fits the word budget (and spend it if so)."""
-        words = word_count(unit.english)
-        if max_words is not None and budget["words"] + words > max_words:
-            return False
-        budget["words"] += words
-        return True
-
-    plan = plan_brief(segments, max_sentences, used, plan_options, fits)
+    plan = plan_brief(segments, max_sentences, used, plan_options)
     return assemble(plan, segments, translation.signature, order, max_words)
 
 

@@ -6,7 +6,7 @@ will show (headline, points, figure sentences); make_brief and brief_text (summa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,8 +69,7 @@ def story_order(stories: Sequence[Story]) -> list[int]:
 
 
 def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, stories: Sequence[Story],
-                    options: rank.RankOptions, fits: Callable[[int], bool] = lambda i: True,
-                    start_bonus: float = 0.0, headline: int | None = None,
+                    options: rank.RankOptions, start_bonus: float = 0.0, headline: int | None = None,
                     newsworthy: np.ndarray | None = None) -> tuple[list[int], list[int | None]]:
     """(chosen units, each story's title unit): one point per story first, then more for the longer ones, each
     unit's rank raised by start_bonus x the probability that a story opens there (reports of 2+ stories only).
@@ -86,7 +85,7 @@ def select_by_story(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: 
     owner = np.zeros(len(score), dtype=int)
     for s, story in enumerate(stories):
         owner[story.units[0]:story.units[1]] = s
-    selection = rank.Selection(sim, keys, options.duplicate_threshold, fits)
+    selection = rank.Selection(sim, keys, options.duplicate_threshold)
     chosen, open_ = selection.chosen, selection.open
     if headline is not None:
         selection.shown_elsewhere(headline)
@@ -163,11 +162,10 @@ class PlanOptions:
 
 
 def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "use",
-               options: PlanOptions = PlanOptions(), fits: Callable[[int, rank.Unit], bool] | None = None
-               ) -> BriefPlan:
+               options: PlanOptions = PlanOptions()) -> BriefPlan:
     """Rank the Arabic of `segments` (their English may be empty), find the stories, choose what to show.
 
-    ranker: 'use' or 'tfidf' (resolved); fits(i, unit): whether a unit still fits a word budget.
+    ranker: 'use' or 'tfidf' (resolved). A word budget is spent later, on the English (brief.make.assemble).
     """
     import numpy as np
 
@@ -193,7 +191,6 @@ def plan_brief(segments: Sequence[Segment], max_sentences: int, ranker: str = "u
     # The headline is shown above the points: a point repeating it would say nothing new. A report with a
     # single rankable unit has nothing else to show, so there the headline is also its point.
     chosen, titles = select_by_story(score, sim, keys, max_sentences, stories, options.rank,
-                                     (lambda i: fits(i, units[i])) if fits else (lambda i: True),
                                      options.stories.start_bonus if options.stories else 0.0,
                                      head if sum(map(bool, keys)) > 1 else None, newsworthy)
     shown = {s for i in [*chosen, head] for s in units[i].segments}
