@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mt.errors import InputError
 from mt.htmltext import has_arabic
 from summarize.views import render
+from summarize.views.digest import STYLE as DIGEST_STYLE
 from summarize.web import add_brief_route, add_digest_route, digest_tab
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ SEED = Path(__file__).resolve().parent / "seeds" / "aleppo-report.ar.txt"
 TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
-       "#brief-output [dir=rtl] { text-align: right; }")
+       "#brief-output [dir=rtl] { text-align: right; } " + DIGEST_STYLE)
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -277,7 +278,7 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     app = create_api(translator, settings)
     add_brief_route(app)
     add_digest_route(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, path_limits=settings.path_limits())
     demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
@@ -312,6 +313,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
     p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
                    help="largest uploaded document, in MB (default: 10)")
+    p.add_argument("--digest-char-limit", type=int, default=1_000_000,
+                   help="characters of one digest's reports, POST /digest and the Digest tab (default: 1000000, "
+                        "a day of many outlets; only what a digest shows is translated)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_serve)
@@ -326,6 +330,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
                           requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
                           suggestions=getattr(args, "suggestions", False),
                           file_size_limit=getattr(args, "file_size_limit", 10),
+                          digest_char_limit=getattr(args, "digest_char_limit", 1_000_000),
                           queue_limit=args.queue_limit, batch_wait_ms=args.batch_wait_ms)
 
 

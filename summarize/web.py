@@ -121,8 +121,7 @@ def add_digest_route(app: FastAPI) -> None:
         req = await service.admit(request, DigestRequest)
         if not req.reports:
             raise ApiError(400, "Invalid request: reports is empty; send reports: [{text, id?, title?, ...}]")
-        service.check_texts([r.text for r in req.reports])  # batch and character limits, as /translate
-        check_fields(req.reports, service.settings.char_limit)
+        check_fields(req.reports, service.settings)
         reports, failures = records_to_reports([r.model_dump() for r in req.reports])
         if not reports:
             raise ApiError(400, f"Invalid request: no usable report ({failures[0].id}: {failures[0].problem})")
@@ -133,20 +132,24 @@ def add_digest_route(app: FastAPI) -> None:
              openapi_extra=body_schema(DigestRequest))(digest)
 
 
-def check_fields(reports: Sequence[Any], char_limit: int) -> None:
-    """ApiError 400 for unpaired surrogates in a report's other fields, 413 when texts and titles (a title is
-    translated as a headline) together pass the character limit."""
+def check_fields(reports: Sequence[Any], settings: ServerSettings) -> None:
+    """ApiError 400 for unpaired surrogates in any field of a report; 413 past the batch limit (reports), or when
+    texts and titles (a title is translated as a headline) together pass the digest's character limit."""
     from mt.server.schemas import ApiError
     from mt.server.service import SURROGATE
 
+    if settings.batch_limit and len(reports) > settings.batch_limit:
+        raise ApiError(413, f"Request too large: {len(reports)} reports, the batch limit is {settings.batch_limit}")
+    char_limit = settings.digest_char_limit
     for n, report in enumerate(reports):
-        for name in ("id", "title", "source", "time", "url"):
+        for name in ("text", "id", "title", "source", "time", "url"):
             value = getattr(report, name)
             if value and SURROGATE.search(value):
                 raise ApiError(400, f"Invalid request: reports[{n}].{name} holds invalid Unicode (unpaired surrogates)")
     chars = sum(len(r.text) + len(r.title or "") for r in reports)
     if chars > char_limit:
-        raise ApiError(413, f"Request too large: {chars} characters in texts and titles, the limit is {char_limit}")
+        raise ApiError(413, f"Request too large: {chars} characters in texts and titles, the digest limit is "
+                            f"{char_limit} (--digest-char-limit)")
 
 
 def uploaded_reports(paths: Sequence[str] | None, settings: ServerSettings) -> tuple[list[Report],
@@ -162,9 +165,9 @@ def uploaded_reports(paths: Sequence[str] | None, settings: ServerSettings) -> t
     items = [item for path in paths for item in file_reports(Path(path), Path(path).name)]
     reports, failures = collect(items, limit, "upload")
     chars = sum(len(r.text) + len(r.title or "") for r in reports)  # a title is translated as a headline
-    if chars > settings.char_limit:
-        raise InputError("upload", f"{chars:,} characters, the limit is {settings.char_limit:,} "
-                                   "(start the server with a larger --char-limit)")
+    if chars > settings.digest_char_limit:
+        raise InputError("upload", f"{chars:,} characters, a digest takes at most {settings.digest_char_limit:,} "
+                                   "(split the reports by day, or start the server with a larger --digest-char-limit)")
     if not reports:
         raise InputError("upload", f"no usable report ({failures[0].id}: {failures[0].problem})")
     return reports, failures

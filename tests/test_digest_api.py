@@ -16,7 +16,7 @@ BOMB = "مقتل {n} شخصا في انفجار سيارة مفخخة استهد
 GOOD = [{"id": "a1", "title": "انفجار في سوق الموصل", "text": BOMB.format(n=24), "source": "alpha",
          "time": "2018-03-01T08:00:00Z"},
         {"id": "b1", "title": "انفجار سيارة مفخخة في الموصل", "text": BOMB.format(n=31), "source": "beta"}]
-LIMITS = ServerSettings(char_limit=2000, batch_limit=4)
+LIMITS = ServerSettings(char_limit=500, batch_limit=4, digest_char_limit=2000)
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +57,11 @@ HOSTILE = [  # (id, body, status, error pattern)
     ("report without text", {"reports": [{"id": "x"}]}, 400, "text"),
     ("only bad reports", {"reports": [{"text": "no Arabic"}, {"text": ""}]}, 400, "no usable report"),
     ("more reports than the batch limit", {"reports": [GOOD[0]] * 5}, 413, "batch limit is 4"),
-    ("more characters than the limit", {"reports": [{"text": "خبر " * 600}]}, 413, "the limit is 2000"),
+    ("more characters than the limit", {"reports": [{"text": "خبر " * 600}]}, 413, "the digest limit is 2000"),
     ("not JSON", "{nope", 400, ""),
     ("a 10 MB report", {"reports": [{"text": "خ" * 10_000_000}]}, 413, ""),
     ("a title past the character limit", {"reports": [{"text": "خبر.", "title": "خ" * 3000}]}, 413,
-     "3004 characters in texts and titles, the limit is 2000"),
+     "3004 characters in texts and titles, the digest limit is 2000"),
     ("an id with an unpaired surrogate", '{"reports": [{"text": "\\u062e\\u0628\\u0631.", "id": "\\ud800"}]}', 400,
      "reports[0].id holds invalid Unicode"),
     ("a source with an unpaired surrogate", '{"reports": [{"text": "\\u062e\\u0628\\u0631.", "source": "\\udc00"}]}',
@@ -75,6 +75,17 @@ def test_hostile_digest_bodies_are_4xx_json(client, body, status, pattern):
     response = client.post("/digest", content=data, headers={"Content-Type": "application/json"})
     assert response.status_code == status, response.text
     assert set(response.json()) == {"error"} and pattern in response.json()["error"]
+
+
+def test_a_day_of_reports_fits_the_default_limits(tiny_translator):
+    """A digest's own limit, not the translation limit: 60 reports, 85,350 characters (the translation limit is 20,000)."""
+    from ui import create_app
+
+    client = TestClient(create_app(tiny_translator, ServerSettings()))
+    day = [{"id": f"r{i}", "text": (BOMB.format(n=i) + " ") * 15, "source": "alpha"} for i in range(60)]
+    assert sum(len(r["text"]) for r in day) == 85_350 > ServerSettings().char_limit
+    response = client.post("/digest", json={"reports": day})
+    assert response.status_code == 200 and response.json()["reports"] == 60
 
 
 def test_digest_takes_api_keys_and_rate_limits_like_every_post(tiny_translator):
@@ -108,7 +119,7 @@ TAB_ERRORS = [  # (id, files, settings, the gr.Error's message)
     ("more reports than the batch limit", [("day.jsonl", "\n".join(json.dumps(r) for r in GOOD * 2))],
      ServerSettings(batch_limit=3), "more than 3 reports"),
     ("more characters than the limit", [("day.jsonl", json.dumps({"text": "خبر " * 30}))],
-     ServerSettings(char_limit=100), "120 characters, the limit is 100"),
+     ServerSettings(digest_char_limit=100), "120 characters, a digest takes at most 100"),
     ("only bad reports", [("a.txt", ""), ("b.txt", "English only.")], ServerSettings(), "no usable report"),
     ("a 10 MB report", [("big.txt", "خبر ".encode() * 1_500_000)], ServerSettings(), "too large for one report"),
 ]

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")  # documents: the upload limit, not the text limit
-
 
 class BodyLimitMiddleware:
-    """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
+    """413 for a request body over the limit, by Content-Length or, when chunked, by counting.
 
-    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
+    path_limits: the paths with a limit of their own (documents: the upload limit; a digest: a day of reports).
+    """
+
+    def __init__(self, app: Any, limit: int, path_limits: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.path_limits = app, limit, path_limits or {}
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        # documents: the upload limit (--file-size-limit), not the text limit
-        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
+        limit = self.path_limits.get(scope["path"], self.limit)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             size = int(length) if length.isdigit() else -1

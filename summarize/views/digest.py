@@ -11,9 +11,14 @@ if TYPE_CHECKING:
     from summarize.digest.conflicts import Conflict
     from summarize.digest.model import Digest, DigestStory, Line
 
-_STYLE = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
-          ".ar{font-size:1.1em}.conflict{background:#fff3cd;padding:.3em}.flag{color:#8a4b00}"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em}")
+# The digest's own layout, scoped to its article: the standalone page and the web UI's Digest tab both use it.
+# Inside the web UI its paragraphs must stay blocks (a list item's paragraphs are inline there), and a long
+# unbroken string (a URL, a garbled line) wraps instead of running off the page.
+STYLE = (".mtbrief-digest{overflow-wrap:anywhere}.mtbrief-digest p{display:block;margin:.25em 0}"
+         ".mtbrief-digest .ar{font-size:1.1em;text-align:right}.mtbrief-digest .conflict{background:#fff3cd;"
+         "padding:.3em}.mtbrief-digest .flag{color:#8a4b00}.mtbrief-digest table{border-collapse:collapse}"
+         ".mtbrief-digest td,.mtbrief-digest th{border:1px solid #ccc;padding:.2em .4em}")
+_PAGE_STYLE = "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
 
 
 def _summary(digest: Digest) -> str:
@@ -118,4 +123,4 @@ def to_html(digest: Digest, standalone: bool = True) -> str:
     signature = str(digest.signature) if digest.signature else "none"
     parts += [f"<footer>Grouping: {esc(digest.encoder)} · Translation: {esc(signature)}</footer>", "</article>"]
     body = "\n".join(parts)
-    return page("Digest", body, _STYLE) if standalone else body + "\n"
+    return page("Digest", body, _PAGE_STYLE + STYLE) if standalone else body + "\n"
