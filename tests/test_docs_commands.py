@@ -53,8 +53,8 @@ SKIPPED = {
     "ray start --head --port=6379": "starts a Ray cluster's head node that runs until stopped",
     "ray start --address=HEAD_IP:6379": "joins a Ray cluster (HEAD_IP is the reader's head node)",
     "mtbrief translate /shared/news -o /shared/news-en --recursive --engine ray --ray-address auto --ray-actors 8 "
-    "--ray-cpus-per-actor 4 --ray-batch-size 8": "needs a running Ray cluster and /shared/news (tests/test_batch_ray.py "
-                                                 "runs the Ray engine on a local instance)",
+    "--ray-cpus-per-actor 4 --ray-batch-size 8":
+        "needs a running Ray cluster and /shared/news (tests/test_batch_ray.py runs the Ray engine locally)",
 }
 # Commands that read data from ../shared/data: run when it is there, skipped saying what is missing otherwise.
 NEEDS_SHARED = {
@@ -228,7 +228,7 @@ def test_relative_links_point_at_files_and_headings(page):
 @pytest.mark.parametrize(("markdown", "expected"), [
     ("```bash\nmtbrief translate a.txt   # a comment\n```\n", ["mtbrief translate a.txt"]),
     ("```bash\nmtbrief serve \\\n    --port 8080 \\\n    -q\n```\n", ["mtbrief serve --port 8080 -q"]),
-    ("```bash\ncurl -d '{\"q\": \"# not a comment\"}' x  # comment\n```\n", ["curl -d '{\"q\": \"# not a comment\"}' x"]),
+    ("```bash\ncurl -d '{\"q\": \"# no comment\"}' x  # comment\n```\n", ["curl -d '{\"q\": \"# no comment\"}' x"]),
     ("```bash\n# only a comment\n\n```\n", []),
     ("```text\nmtbrief translate a.txt\n```\n```python\nx = 1\n```\n", []),
     ("````markdown\n```bash\nnot a command\n```\n````\n", []),
