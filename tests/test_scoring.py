@@ -88,6 +88,16 @@ def test_perfect_match_is_100():
     assert scoring.sentence_chrf(REFS, [REFS]) == [pytest.approx(100.0)] * 3
 
 
+def test_a_resample_with_nothing_in_common_still_gets_an_interval():
+    # Two of three lines share no character n-gram with their reference; some resamples hold only those.
+    # sacrebleu 2.6's own chrF then raises "don't know how to coerce float and float32" (Python 0.0 beside
+    # float32 scores); values computed once with SACREBLEU_SEED=12345.
+    scores = scoring.corpus_scores(["zzz", "the cat sat on a mat", "qqq"], [REFS], n_bootstrap=1000)
+    assert (scores["chrF2++"]["score"], scores["chrF2++"]["bootstrap_mean"], scores["chrF2++"]["ci95"]) == (
+        pytest.approx(3.4701, abs=0.001), pytest.approx(3.0309, abs=0.001), pytest.approx(3.141, abs=0.001))
+    assert scores["chrF2++"]["signature"] == SIG_CHRF.format(n=1)
+
+
 def test_huge_input_is_scored():
     lines = [f"line {i} of a long test set with some words" for i in range(2000)]
     scores = scoring.corpus_scores(lines, [lines])

@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READERS = ("eval/data/qe-audit-readerA.tsv", "eval/data/qe-audit-readerB.tsv")  # two readers' labels (see README)
+READERS = ("eval/data/qe-audit-readerA.tsv", "eval/data/qe-audit-readerB.tsv")  # the readers: eval/data/README.md
 LABELS = ("faithful", "numbers_differ", "content_missing", "content_added", "misaligned")
 SHEET_FIELDS = ("domain", "line", "flags", "arabic", "english")
 

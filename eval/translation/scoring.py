@@ -41,7 +41,14 @@ def make_metrics() -> dict[str, Any]:
     """Fresh sacrebleu metric objects keyed by their score names."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    return {"BLEU": BLEU(), "chrF2++": CHRF(word_order=2), "TER": TER()}
+    class FloatCHRF(CHRF):
+        """sacrebleu's chrF, every score a Python float: its bootstrap scores float32 resamples, and a resample
+        with no n-gram in common gives a Python 0.0 beside them, which statistics.mean refuses (TypeError)."""
+
+        def _compute_f_score(self, statistics: Any) -> float:
+            return float(super()._compute_f_score(statistics))
+
+    return {"BLEU": BLEU(), "chrF2++": FloatCHRF(word_order=2), "TER": TER()}
 
 
 def corpus_scores(hyps: Sequence[str], refs: Sequence[Sequence[str]], n_bootstrap: int = 1000

@@ -20,7 +20,7 @@ def add_glossary_options(parser: argparse.ArgumentParser) -> None:
     """Add --glossary FILE, --memory PATH and --no-memory to a subcommand."""
     group = parser.add_argument_group("glossary and corrections memory")
     group.add_argument("--glossary", default=None, metavar="FILE",
-                       help="TSV of terms: Arabic<TAB>English[<TAB>note] ('#' comments); see README")
+                       help="TSV of terms: Arabic<TAB>English[<TAB>note] ('#' comments); see docs/glossary-memory.md")
     add_memory_option(group)
     group.add_argument("--no-memory", action="store_true", help="ignore the stored corrections")
 

@@ -45,7 +45,7 @@ class StoryOptions:
 
     The weights are a logistic fit (eval/summaries/roundups_fit.py) on the gaps of 80 roundups built from ANT dev days
     (boundaries) and of 131 whole ANT dev articles (no boundary). The threshold and start_bonus were chosen on
-    the same roundups against EASC dev ROUGE-2 (single articles: it must stay >= lead-k - 0.005); see README.
+    the same roundups against EASC dev ROUGE-2 (single articles: it must stay >= lead-k - 0.005); see eval/README.md.
     """
 
     window: int = 3  # units on each side of a gap whose cohesion and names are compared
