@@ -55,7 +55,7 @@ def run_eval(args: argparse.Namespace) -> int:
                       ("hypotheses", args.hyp, len(hyps))])
         data = data.head(args.limit)
         hyps, system = hyps[: len(data.sources)], {"model": "given hypotheses", "hypotheses_file": args.hyp}
-        result = evaluate(data, hyps, system, scoring.discover_qe(), options)
+        result = evaluate(data, hyps, system, scoring.quality_function(), options)
     else:
         result = _translate_and_evaluate(args, data.head(args.limit), options)
     paths = report.write_result(result, args.output)
@@ -67,7 +67,7 @@ def _translate_and_evaluate(args: argparse.Namespace, data: EvalData, options: E
     translator = translator_from_args(args)
     update = progress_bar(len(data.sources), args.quiet)
     hyps = list(translator.translate_lines(data.sources, on_progress=update))
-    result = evaluate(data, hyps, translator.signature.to_dict(), scoring.discover_qe(), options)
+    result = evaluate(data, hyps, translator.signature.to_dict(), scoring.quality_function(), options)
     if options.document_mode:
         result["document_mode"] = document_mode(translator, data, hyps, options)
     return result

@@ -78,7 +78,7 @@ def test_hostile_digest_bodies_are_4xx_json(client, body, status, pattern):
 
 
 def test_a_day_of_reports_fits_the_default_limits(tiny_translator):
-    """A digest's own limit, not the translation limit: 60 reports, 85,350 characters (the translation limit is 20,000)."""
+    """A digest has its own limit: 60 reports, 85,350 characters (the translation limit is 20,000)."""
     from ui import create_app
 
     client = TestClient(create_app(tiny_translator, ServerSettings()))

@@ -19,7 +19,7 @@ from mt.cli import main
 SRC = ["ذهب الولد إلى المدرسة.", "عاد إلى البيت مساء.", "انتهى الاجتماع."]
 REF = ["The boy went to school.", "He came home in the evening.", "The meeting ended."]
 HYP = ["The boy went to the school.", "He returned home at night.", "The meeting is over."]
-NO_QE = ("", None, "no 'similarity' entry point in group 'mtbrief.qe' (install summarize)")
+NO_QE = ("", None, "no quality function (switched off in these tests)")
 
 
 def length_ratio(sources: list[str], targets: list[str]) -> list[float]:
@@ -29,8 +29,8 @@ def length_ratio(sources: list[str], targets: list[str]) -> list[float]:
 
 @pytest.fixture(autouse=True)
 def _no_real_qe(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Whatever summarize registers, these tests decide what QE the command finds.
-    monkeypatch.setattr(scoring, "discover_qe", lambda: NO_QE)
+    # These tests decide what QE the command finds (the encoder's similarity is tested in test_quality).
+    monkeypatch.setattr(scoring, "quality_function", lambda: NO_QE)
     monkeypatch.setenv("SACREBLEU_SEED", "12345")
 
 
@@ -183,7 +183,7 @@ def tiny_flores_run(tiny_marian_dir, tmp_path_factory):
     argv = ["eval", "--suite", "flores200-dev", "--data", str(flores), "--limit", "50", "--document-mode",
             "--model", str(tiny_marian_dir), "--device", "cpu", "-q", "-o", str(out_dir)]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(scoring, "discover_qe", lambda: ("tests:length_ratio", length_ratio, ""))
+        mp.setattr(scoring, "quality_function", lambda: ("tests:length_ratio", length_ratio, ""))
         mp.setenv("SACREBLEU_SEED", "12345")
         code = main(argv)
     return code, out_dir, flores

@@ -1,11 +1,10 @@
-"""eval.translation (scoring, suites, report): sacrebleu scores and signatures, correlations, QE discovery,
+"""eval.translation (scoring, suites, report): sacrebleu scores and signatures, correlations, the QE function,
 suites and line counts, document-mode alignment, paired tests and the written reports."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from importlib.metadata import EntryPoint
 from pathlib import Path
 from urllib.error import URLError
 
@@ -159,25 +158,10 @@ def test_quality_estimate_unavailable(qe, reason):
     assert (report, scores) == ({"available": False, "reason": reason}, None)
 
 
-def test_discover_qe_finds_the_entry_point(monkeypatch):
-    ep = EntryPoint(name="similarity", value="test_scoring:fake_similarity", group="mtbrief.qe")
-    other = EntryPoint(name="other", value="nowhere:nothing", group="mtbrief.qe")
-    monkeypatch.setattr("importlib.metadata.entry_points",
-                        lambda group: [other, ep] if group == "mtbrief.qe" else [])
-    target, function, reason = scoring.discover_qe()
-    assert (target, reason) == ("test_scoring:fake_similarity", "")
-    assert function(["ab"], ["abcd"]) == [2.0]
+def test_the_quality_function_is_summarize_similarity():
+    from summarize.quality.check import similarities
 
-
-def test_discover_qe_absent_or_broken(monkeypatch):
-    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: [])
-    assert scoring.discover_qe() == ("", None, "no 'similarity' entry point in group 'mtbrief.qe' "
-                                               "(install summarize)")
-    ep = EntryPoint(name="similarity", value="no_such_module_xyz:f", group="mtbrief.qe")
-    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: [ep])
-    target, function, reason = scoring.discover_qe()
-    assert function is None
-    assert reason.startswith("no_such_module_xyz:f failed to load: ModuleNotFoundError")
+    assert scoring.quality_function() == ("summarize.quality.check:similarities", similarities, "")
 
 
 # -- evaluate -----------------------------------------------------------------------------------------------

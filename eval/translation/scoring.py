@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mt.translator import Translator
 
 METRICS = ("BLEU", "chrF2++", "TER")  # sacrebleu's own names for BLEU(), CHRF(word_order=2), TER()
-QE_GROUP, QE_NAME = "mtbrief.qe", "similarity"
+QE_FUNCTION = "summarize.quality.check:similarities"
 RESULT_FORMAT = "mtbrief-eval/1"
 QualityFn = Callable[[list[str], list[str]], list[float]]
 
@@ -108,17 +108,11 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return pearson(ranks(xs), ranks(ys)) if len(xs) == len(ys) else None
 
 
-def discover_qe() -> tuple[str, QualityFn | None, str]:
-    """The registered quality function: (its target, the function or None, why it is missing)."""
-    from importlib.metadata import entry_points
+def quality_function() -> tuple[str, QualityFn | None, str]:
+    """The quality function the reports correlate with chrF++: summarize's cross-lingual similarity."""
+    from summarize.quality.check import similarities
 
-    for ep in entry_points(group=QE_GROUP):
-        if ep.name == QE_NAME:
-            try:
-                return ep.value, ep.load(), ""
-            except Exception as exc:  # a broken plugin must not stop an evaluation; the report says why
-                return ep.value, None, f"{ep.value} failed to load: {type(exc).__name__}: {exc}"
-    return "", None, f"no {QE_NAME!r} entry point in group {QE_GROUP!r} (install summarize)"
+    return QE_FUNCTION, similarities, ""
 
 
 def quality_estimate(sources: Sequence[str], hyps: Sequence[str], chrf: Sequence[float],
