@@ -73,8 +73,8 @@ def group_units(segments: Sequence[Segment], figure_segments: set[int], min_word
         short = word_count(segment.source) < min_words
         if short and index not in figure_segments:
             continue  # "علي صعيد متصل." (on a related note): no content of its own
-        previous = groups[-1] if groups else None
-        joins = previous is not None and segments[previous[-1]].paragraph == segment.paragraph and (
+        previous = groups[-1] if groups else []  # a group is never empty: [] means there is none yet
+        joins = bool(previous) and segments[previous[-1]].paragraph == segment.paragraph and (
             previous[-1] == index - 1 or short) and len(previous) < max_segments
         if joins and (short or _opens_continuation(segment.source)):
             previous.append(index)

@@ -35,6 +35,7 @@ SKIPPED = {
     ".venv/bin/python -m pytest tests/test_brief.py -q": SUITE,
     '.venv/bin/python -m pytest -m "not slow and not browser" -q': SUITE,
     ".venv/bin/ruff check .": "lints the checkout: bash .ci/run runs it",
+    ".venv/bin/mypy": "type-checks the checkout (minutes): bash .ci/run runs it",
     "mtbrief serve": SERVES,
     "mtbrief serve --port 7860": SERVES,
     "mtbrief serve --suggestions": SERVES + " (with --suggestions)",

@@ -28,8 +28,9 @@ def _tmx_date(iso: str) -> str | None:
 def to_tmx(entries: Iterable[Correction], version: str = "") -> str:
     """The corrections as a TMX 1.4 document (Arabic source, English target)."""
     root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", creationtool="mtbrief", creationtoolversion=version, segtype="sentence",
-                  adminlang="en", srclang="ar", datatype="plaintext", **{"o-tmf": "mtbrief-memory"})
+    ET.SubElement(root, "header", {"creationtool": "mtbrief", "creationtoolversion": version, "segtype": "sentence",
+                                   "adminlang": "en", "srclang": "ar", "datatype": "plaintext",
+                                   "o-tmf": "mtbrief-memory"})
     body = ET.SubElement(root, "body")
     for entry in entries:
         tu = ET.SubElement(body, "tu")

@@ -79,10 +79,11 @@ class ApiService:
     def check_access(self, request: Request, api_key: str | None) -> None:
         """403 for a missing or unknown key (when keys are set), 429 over the requests-per-minute."""
         keys = self.settings.api_keys
-        if keys and not api_key:
-            raise ApiError(403, "Missing API key: send api_key with the request")
-        if keys and not any(hmac.compare_digest(api_key.encode(), k.encode()) for k in keys):
-            raise ApiError(403, "Invalid API key")
+        if keys:
+            if not api_key:
+                raise ApiError(403, "Missing API key: send api_key with the request")
+            if not any(hmac.compare_digest(api_key.encode(), k.encode()) for k in keys):
+                raise ApiError(403, "Invalid API key")
         if self.limiter is None:
             return
         who = f"key:{api_key}" if keys else f"ip:{request.client.host if request.client else '-'}"

