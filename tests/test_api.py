@@ -9,14 +9,12 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from mt.errors import InvalidOption  # noqa: E402
-from mt.server.app import create_api  # noqa: E402
-from mt.server.limits import RateLimiter, ServerSettings  # noqa: E402
-from mt.server.service import ApiService  # noqa: E402
+from mt.errors import InvalidOption
+from mt.server.app import create_api
+from mt.server.limits import RateLimiter, ServerSettings
+from mt.server.service import ApiService
 
 AR = "تجدد قصف الطيران الروسي علي عدة أحياء في مدينة حلب أمس."
 AR2 = "قتل 24 شخصا في القصف."

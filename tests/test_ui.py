@@ -6,14 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
-gr = pytest.importorskip("gradio")
-
-import ui  # noqa: E402
-from mt.errors import InputError  # noqa: E402
-from mt.server.bodylimit import BodyLimitMiddleware  # noqa: E402
-from mt.server.limits import ServerSettings  # noqa: E402
+import ui
+from mt.errors import InputError
+from mt.server.bodylimit import BodyLimitMiddleware
+from mt.server.limits import ServerSettings
 
 AR = "تجدد قصف الطيران الروسي علي عدة أحياء في مدينة حلب أمس."
 
