@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -323,12 +322,13 @@ def test_body_limit_follows_char_limit():
 def test_concurrency_bounds_model_work(tiny_translator):
     service = ApiService(tiny_translator, ServerSettings(concurrency=2))
     running, peak, lock = [0], [0], threading.Lock()
+    pair = threading.Barrier(2, timeout=60)  # two at a time must meet here (a timeout only guards against a hang)
 
     def work() -> None:
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
-        time.sleep(0.05)
+        pair.wait()
         with lock:
             running[0] -= 1
 
