@@ -79,6 +79,55 @@ def test_broken_model_folder(tiny_marian_dir, tmp_path, capsys, engine, edit, pa
     assert not (tmp_path / "out.txt").exists()
 
 
+@pytest.mark.parametrize(("edit", "pattern"), [c[1:] for c in BROKEN_MODELS], ids=[c[0] for c in BROKEN_MODELS])
+def test_models_convert_of_a_broken_folder_is_one_line(tiny_marian_dir, tmp_path, capsys, monkeypatch, edit,
+                                                       pattern):
+    monkeypatch.setenv("MTBRIEF_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "model"
+    shutil.copytree(tiny_marian_dir, model)
+    edit(model)
+    code = main(["models", "convert", str(model)])
+    check_failure(code, capsys.readouterr().err, 2, pattern)
+    assert not (tmp_path / "cache").exists()  # nothing half-converted left behind
+
+
+PRESETS = "opus-mt-tc-big-ar-en, opus-mt-ar-en, nllb-200-distilled-600M, nllb-200-distilled-1.3B"
+STORED = "int8, int8_float32, int8_float16, int8_bfloat16, int16, float16, bfloat16, float32"
+CONVERT_ERRORS = [  # (id, arguments after `models convert` ({model}: the tiny model), the whole error line)
+    ("unknown-compute-type", ["{model}", "--compute-type", "int4"],
+     f"invalid compute type for the CTranslate2 copy 'int4': choose one of {STORED}"),
+    ("empty-compute-type", ["{model}", "--compute-type", ""],
+     f"invalid compute type for the CTranslate2 copy '': choose one of {STORED}"),
+    ("default-is-for-loading", ["{model}", "--compute-type", "default"],
+     f"invalid compute type for the CTranslate2 copy 'default': choose one of {STORED}"),
+    ("empty-name", [""], f"invalid model '': choose one of {PRESETS}, a hub id like Helsinki-NLP/opus-mt-ar-en, "
+                         "a folder"),
+    ("not-a-hub-id", ["not a model!"], f"invalid model 'not a model!': choose one of {PRESETS}, a hub id like "
+                                       "Helsinki-NLP/opus-mt-ar-en, a folder"),
+    ("a-file", ["{tmp}/notes.txt"], "{tmp}/notes.txt: is a file, not a model folder; pass the folder that holds "
+                                    "config.json"),
+    ("no-such-folder", ["{tmp}/nothere"], "model '{tmp}/nothere' is not available offline (no such folder); looked "
+     "in the cache {hub}. Fix: connect to the internet once and run `mtbrief models download {tmp}/nothere`, or "
+     "pass --model /path/to/a/local/model/folder"),
+    ("hub-id-offline", ["someone/some-model"], "model 'someone/some-model' is not available offline (not in the "
+     "cache and HF_HUB_OFFLINE is set); looked in the cache {hub}. Fix: connect to the internet once and run "
+     "`mtbrief models download someone/some-model`, or pass --model /path/to/a/local/model/folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "line"), [c[1:] for c in CONVERT_ERRORS], ids=[c[0] for c in CONVERT_ERRORS])
+def test_models_convert_refuses_in_one_line(tiny_marian_dir, tmp_path, capsys, monkeypatch, args, line):
+    from mt.models import hub_cache_dir
+
+    monkeypatch.setenv("MTBRIEF_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "notes.txt").write_text("x")
+    names = {"model": tiny_marian_dir, "tmp": tmp_path, "hub": hub_cache_dir()}
+    code = main(["models", "convert", *(a.format(**names) for a in args)])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (2, "", f"mtbrief: error: {line.format(**names)}\n")
+    assert not (tmp_path / "cache").exists()
+
+
 def _ct2_types(device: str) -> set[str]:
     import ctranslate2
 
