@@ -95,13 +95,16 @@ NOT_TEXT = INVALID + "q.str: Input should be a valid string; q.list[str]: Input 
 NOT_JSON = INVALID + "the body is not valid JSON"
 TOO_DEEP = INVALID + "the JSON body is nested too deeply"
 NO_Q = INVALID + "missing q parameter"
+NOT_TEXT_0 = INVALID + "q.str: Input should be a valid string; q.list[str].0: Input should be a valid string"
+SURROGATE = INVALID + "q holds invalid Unicode (unpaired surrogates)"
+TOO_LONG = "Request too large: 301 characters, the limit is 300 characters"
+NOT_UTF8_FORM = INVALID + "the form body is not valid UTF-8 once percent-decoded"
 NOT_INT = "Input should be a valid integer, unable to parse string as an integer"
 
 # (id, path, body bytes, content type, expected status, the whole error message)
 BAD_BODIES = [
     ("nested-1800", "/translate", _deep(1800), "application/json", 400, TOO_DEEP),
-    ("nested-500", "/translate", _deep(500), "application/json", 400,
-     INVALID + "q.str: Input should be a valid string; q.list[str].0: Input should be a valid string"),
+    ("nested-500", "/translate", _deep(500), "application/json", 400, NOT_TEXT_0),
     ("nested-brief", "/brief", _deep(1800), "application/json", 400, TOO_DEEP),
     ("nested-digest", "/digest", _deep(1800), "application/json", 400, TOO_DEEP),
     ("nan", "/translate", b'{"q": NaN}', "application/json", 400, NOT_TEXT),
@@ -119,10 +122,8 @@ BAD_BODIES = [
      "q.list[str].1: Input should be a valid string"),
     ("q-empty", "/translate", b'{"q": ""}', "application/json", 400, NO_Q),
     ("q-empty-list", "/translate", b'{"q": []}', "application/json", 400, NO_Q),
-    ("q-surrogate", "/translate", b'{"q": "\\ud800"}', "application/json", 400,
-     INVALID + "q holds invalid Unicode (unpaired surrogates)"),
-    ("q-too-long", "/translate", json.dumps({"q": "ب" * 301}).encode(), "application/json", 413,
-     "Request too large: 301 characters, the limit is 300 characters"),
+    ("q-surrogate", "/translate", b'{"q": "\\ud800"}', "application/json", 400, SURROGATE),
+    ("q-too-long", "/translate", json.dumps({"q": "ب" * 301}).encode(), "application/json", 413, TOO_LONG),
     ("q-too-many", "/translate", json.dumps({"q": ["a"] * 5}).encode(), "application/json", 413,
      "Request too large: 5 texts, the batch limit is 4"),
     ("body-not-utf8", "/translate", b'{"q": "\xff\xfe"}', "application/json", 400, NOT_JSON),
@@ -134,8 +135,7 @@ BAD_BODIES = [
     ("body-string", "/translate", b'"q"', "application/json", 400, INVALID + "the JSON body must be an object"),
     ("multipart-no-boundary", "/translate", b"--x\r\n", "multipart/form-data", 400,
      INVALID + "unreadable form body (Missing boundary in multipart.)"),
-    ("form-not-utf8", "/translate", b"q=%ff%fe", "application/x-www-form-urlencoded", 400,
-     INVALID + "the form body is not valid UTF-8 once percent-decoded"),
+    ("form-not-utf8", "/translate", b"q=%ff%fe", "application/x-www-form-urlencoded", 400, NOT_UTF8_FORM),
     ("source-french", "/translate", b'{"q": "x", "source": "fr"}', "application/json", 400,
      "Unsupported language pair 'fr' -> 'en': this server translates Arabic to English only: use source 'ar' "
      "(or 'auto') and target 'en'"),
@@ -152,16 +152,11 @@ BAD_BODIES = [
     ("detect-q-null", "/detect", b'{"q": null}', "application/json", 400, NOT_TEXT),
     ("detect-q-true", "/detect", b'{"q": true}', "application/json", 400, NOT_TEXT),
     ("detect-q-object", "/detect", b'{"q": {"text": "x"}}', "application/json", 400, NOT_TEXT),
-    ("detect-q-numbers", "/detect", b'{"q": [1]}', "application/json", 400,
-     INVALID + "q.str: Input should be a valid string; q.list[str].0: Input should be a valid string"),
-    ("detect-q-nested-list", "/detect", b'{"q": [["x"]]}', "application/json", 400,
-     INVALID + "q.str: Input should be a valid string; q.list[str].0: Input should be a valid string"),
-    ("detect-q-surrogate", "/detect", b'{"q": "\\ud800"}', "application/json", 400,
-     INVALID + "q holds invalid Unicode (unpaired surrogates)"),
-    ("detect-q-too-long", "/detect", json.dumps({"q": "ب" * 301}).encode(), "application/json", 413,
-     "Request too large: 301 characters, the limit is 300 characters"),
-    ("detect-form-not-utf8", "/detect", b"q=%ff", "application/x-www-form-urlencoded", 400,
-     INVALID + "the form body is not valid UTF-8 once percent-decoded"),
+    ("detect-q-numbers", "/detect", b'{"q": [1]}', "application/json", 400, NOT_TEXT_0),
+    ("detect-q-nested-list", "/detect", b'{"q": [["x"]]}', "application/json", 400, NOT_TEXT_0),
+    ("detect-q-surrogate", "/detect", b'{"q": "\\ud800"}', "application/json", 400, SURROGATE),
+    ("detect-q-too-long", "/detect", json.dumps({"q": "ب" * 301}).encode(), "application/json", 413, TOO_LONG),
+    ("detect-form-not-utf8", "/detect", b"q=%ff", "application/x-www-form-urlencoded", 400, NOT_UTF8_FORM),
     ("brief-zero", "/brief", b'{"q": "x", "max_sentences": 0}', "application/json", 400,
      INVALID + "max_sentences: Input should be greater than or equal to 1"),
     ("brief-words-text", "/brief", b'{"q": "x", "max_words": "many"}', "application/json", 400,
