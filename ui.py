@@ -68,15 +68,18 @@ def load_upload(path: str | None, char_limit: int) -> str:
     """The text of an uploaded .txt/.md file or document; gr.Error when it cannot be read or is over the limit."""
     import gradio as gr
 
-    from mt.documents import document_text, is_document, supported_list
+    from mt.documents import DocumentError, check_suffix, document_text, is_document, supported_list
     from mt.textio import decode_text
 
     if not path:
         return ""
     name = Path(path).name
     try:
+        check_suffix(name)  # a .doc or .xlsx is named as such, not read as text
         data = Path(path).read_bytes()
         text = document_text(data, name) if is_document(name) else decode_text(data, name)
+    except DocumentError as exc:  # its problem already names the supported formats
+        raise gr.Error(f"Cannot read {name}: {exc.problem}.") from None
     except InputError as exc:
         raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file "
                        f"or a document ({supported_list()}).") from None

