@@ -177,7 +177,9 @@ def run_models(args: argparse.Namespace) -> int:
         print(models_table())
         return 0
     if args.action == "convert":  # checked before the model is read; "default" is a choice at load time only
-        models.check_ct2_quantization(args.compute_type)
+        from mt.engines import check_ct2_quantization
+
+        check_ct2_quantization(args.compute_type)
     resolved = models.resolve_model(args.name, args.revision)
     print(f"{resolved.model_id} @ {resolved.revision or 'local'}: {resolved.path}")
     if args.action == "convert":

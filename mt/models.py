@@ -118,15 +118,6 @@ def download_model(hub_id: str, revision: str | None = None) -> Path:
     return download(hub_id, revision)
 
 
-def check_ct2_quantization(quantization: str) -> None:
-    """InvalidOption unless CTranslate2's converter can store weights as `quantization`."""
-    from mt.engines import COMPUTE_TYPES
-
-    stored = [t for t in COMPUTE_TYPES["ctranslate2"] if t != "default"]
-    if quantization not in stored:
-        raise InvalidOption("compute type for the CTranslate2 copy", quantization, stored)
-
-
 def ct2_model_dir(resolved: ResolvedModel, quantization: str) -> Path:
     """The cached CTranslate2 conversion of a model, converting it once (atomically) if needed."""
     target = mtbrief_cache_dir() / "ct2" / f"{_cache_key(resolved)}--{quantization}"

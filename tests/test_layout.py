@@ -128,7 +128,6 @@ def layout_violations(root: Path = ROOT) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(strict=True, reason="circle fixed by the lead's refactor")
 def test_the_layout_keeps_its_rules():
     assert layout_violations() == []
 
