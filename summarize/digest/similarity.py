@@ -172,7 +172,8 @@ def report_features(reports: Sequence[Report], options: GroupOptions = GroupOpti
     keys = [key_text(r, options.lead_words) for r in reports]
     words = [Counter(content_terms(k)) for k in keys]
     titles = [Counter(content_terms(r.title)) for r in reports]
-    names = [Counter(particulars(k, options.name_zipf)) for k in keys]
+    # Particulars are content words too (a subset), so leaving them out when unweighted changes no IDF.
+    names = [Counter(particulars(k, options.name_zipf)) if options.names_weight else Counter() for k in keys]
     table = idf if idf is not None else Idf.count([w.keys() | n.keys() for w, n in zip(words, names, strict=True)])
     out = []
     for n, report in enumerate(reports):
