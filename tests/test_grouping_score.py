@@ -94,7 +94,7 @@ def test_story_score_is_the_mean_over_the_members_inside_the_window():
 def test_report_features_weigh_by_the_given_idf_and_are_unit_rows():
     report = Report("r", "ذكرت الشرطة أن سكريبال في المستشفى.", "سكريبال في سالزبيري", "", T0)
     idf = Idf({"سكريبال": 1}, docs=3)
-    [f] = report_features([report], GroupOptions(names_weight=0.5), idf=idf)
+    [f] = report_features([report], GroupOptions(names_weight=0.5, title_weight=0.5), idf=idf)
     assert f.time == T0.timestamp() and f.vector is None
     assert sorted(f.names) == ["سالزبير", "سكريبال"]
     rare, unseen = math.log(4 / 2) + 1, math.log(4 / 1) + 1  # seen in one document of three; never seen
@@ -102,7 +102,8 @@ def test_report_features_weigh_by_the_given_idf_and_are_unit_rows():
                                                                                      unseen))
     assert sum(w * w for w in f.title.values()) == pytest.approx(1.0)
     assert Idf.count([["a", "b", "a"], ["a"]]) == Idf({"a": 2, "b": 1}, 2)
-    assert report_features([report], GroupOptions(names_weight=0.0))[0].names == {}  # not read when unweighted
+    unweighted = report_features([report], GroupOptions(names_weight=0.0, title_weight=0.0))[0]
+    assert unweighted.names == {} and unweighted.title == {}  # not read when unweighted
 
 
 def test_particulars_keep_two_incidents_of_one_war_apart_and_one_event_together():

@@ -116,8 +116,8 @@ class ReportFeatures:
     time: float | None  # seconds since the epoch; None: the report gives no time
     vector: np.ndarray | None  # the encoder's unit vector of title and lead; None without the encoder
     words: dict[str, float]  # unit TF-IDF row of title and lead
-    title: dict[str, float]  # unit TF-IDF row of the title
-    names: dict[str, float]  # unit IDF-weighted row of the particulars (rare words, numbers)
+    title: dict[str, float]  # unit TF-IDF row of the title (empty when title_weight is 0: not read)
+    names: dict[str, float]  # unit IDF-weighted row of the particulars (empty when names_weight is 0: not read)
 
 
 def key_text(report: Report, lead_words: int = 120) -> str:
@@ -171,7 +171,7 @@ def report_features(reports: Sequence[Report], options: GroupOptions = GroupOpti
     """Each report's features; idf: a table to weigh by (None: the reports' own, as the digest does)."""
     keys = [key_text(r, options.lead_words) for r in reports]
     words = [Counter(content_terms(k)) for k in keys]
-    titles = [Counter(content_terms(r.title)) for r in reports]
+    titles = [Counter(content_terms(r.title)) if options.title_weight else Counter() for r in reports]
     # Particulars are content words too (a subset), so leaving them out when unweighted changes no IDF.
     names = [Counter(particulars(k, options.name_zipf)) if options.names_weight else Counter() for k in keys]
     table = idf if idf is not None else Idf.count([w.keys() | n.keys() for w, n in zip(words, names, strict=True)])
