@@ -171,8 +171,9 @@ def candidate_pairs(features: list[ReportFeatures], options: GroupOptions) -> li
     import numpy as np
 
     partners: set[tuple[int, int]] = set()
-    if features and features[0].vector is not None:
-        vectors = np.stack([f.vector for f in features])
+    given = [f.vector for f in features if f.vector is not None]
+    if features and len(given) == len(features):
+        vectors = np.stack(given)
         times = np.array([f.time if f.time is not None else np.nan for f in features], dtype=np.float64)
         window = None if options.window_hours is None else options.window_hours * 3600
         idx, _ = nearest(vectors, options.neighbours, options.block, times, window)

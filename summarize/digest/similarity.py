@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -135,7 +135,7 @@ def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def unit_row(counts: dict[str, float], weight: Callable[[str], float]) -> dict[str, float]:
+def unit_row(counts: Mapping[str, float], weight: Callable[[str], float]) -> dict[str, float]:
     """Sublinear tf times weight, scaled to unit length (empty stays empty)."""
     row = {t: (1 + math.log(c)) * weight(t) for t, c in counts.items() if c > 0}
     norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
