@@ -1,59 +1,38 @@
 """Stories across reports: reports of the same event (its follow-ups and reactions) grouped together.
 
-Each report is read as its title and lead (what the outlet says the report is about). Two reports are alike by
-a blend of the sentence encoder's cosine (meaning, across wordings) and TF-IDF over stemmed Arabic content words
-(the names, places and numbers they share). Candidates come from each report's nearest neighbours (numpy top-k
-over unit vectors, in blocks: never all pairs at once), then stories are built by average linkage: two stories
-merge, best pair first, when the cosine of their centroids reaches `threshold`, inside a time window.
+Two reports are alike by `summarize.digest.similarity.pair_score` (the encoder's cosine, TF-IDF of title and lead,
+of the titles, of the particulars they share — rare names and numbers —, decayed with the time between them).
+Candidates come from each report's nearest neighbours by the encoder (numpy top-k over unit vectors, in blocks,
+inside the time window), or by TF-IDF without the encoder (an inverted index): never all pairs. Stories are then
+built by average linkage: candidate pairs are taken best first, and the two stories they join merge when the mean
+pair score over all their cross pairs (`story_score` for a single report) reaches the threshold, inside the time
+window. The monitor assigns a new report to a stored story by the same `story_score` and threshold.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mt.errors import InvalidOption
 from summarize.digest.reports import Report
+from summarize.digest.similarity import (
+    ENCODERS,
+    GroupOptions,
+    ReportFeatures,
+    key_text,
+    pair_score,
+    report_features,
+    sparse_dot,
+)
 from summarize.lang.text import fold_spelling
-from summarize.lang.vectors import tfidf_rows
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENCODERS = ("auto", "use", "tfidf")
-
-
-@dataclass(frozen=True)
-class GroupOptions:
-    """How reports are grouped into stories (defaults chosen on ANT dev 1-2 March: development figures)."""
-
-    threshold: float = 0.42  # centroid similarity two stories need to merge (encoder and words blended)
-    tfidf_threshold: float = 0.25  # the same without the encoder: word-only cosines run lower
-    encoder_weight: float = 0.5  # the encoder's share of a pair's similarity (the rest: TF-IDF of words)
-    neighbours: int = 20  # candidate partners per report (nearest by the encoder, or by TF-IDF)
-    window_hours: float | None = 48.0  # a story spans at most this much time (reports that give one); None: any
-    duplicate_threshold: float = 0.9  # title+lead this alike (both measures): the same article again
-    lead_words: int = 120  # words of the text after the title that TF-IDF reads
-    encoder_words: int = 30  # ... and that the encoder reads (its cost grows with the length)
-    encoder: str = "auto"  # "use", "tfidf" (no encoder), or auto: the encoder when installed
-    block: int = 1024  # rows per similarity block (memory: block x reports floats)
-
-    def __post_init__(self) -> None:
-        if self.encoder not in ENCODERS:
-            raise InvalidOption("encoder", self.encoder, ENCODERS)
-        for name in ("threshold", "tfidf_threshold", "encoder_weight", "duplicate_threshold"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise InvalidOption(name, value, ["a number from 0 to 1"])
-        for name in ("neighbours", "lead_words", "encoder_words", "block"):
-            if getattr(self, name) < 1:
-                raise InvalidOption(name, getattr(self, name), ["an integer >= 1"])
-        hours = self.window_hours
-        if hours is not None and not (math.isfinite(hours) and hours > 0):  # nan would join nothing, silently
-            raise InvalidOption("window_hours", hours, ["None (no bound)", "a finite number of hours > 0"])
+__all__ = ["ENCODERS", "GroupOptions", "Grouping", "encode_reports", "group_reports", "key_text", "nearest",
+           "sparse_dot", "tfidf_neighbours"]
 
 
 @dataclass(frozen=True)
@@ -64,19 +43,6 @@ class Grouping:
     duplicate_of: dict[int, int] = field(default_factory=dict)  # report index -> the earlier report it repeats
     encoder: str = "tfidf"
     pairs: int = 0  # candidate pairs scored
-
-
-def key_text(report: Report, lead_words: int = 120) -> str:
-    """What a report is about: its title and the first `lead_words` words of its text."""
-    words = report.text.split()[:lead_words]
-    return f"{report.title.strip()}\n{' '.join(words)}".strip()
-
-
-def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:
-    """The dot product of two sparse rows."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 def nearest(vectors: np.ndarray, k: int, block: int = 1024, times: np.ndarray | None = None,
@@ -157,15 +123,15 @@ def encode_reports(reports: Sequence[Report], options: GroupOptions) -> np.ndarr
 
 
 class _Stories:
-    """Union of stories with the vector sums that make a centroid test one dot product per merge."""
+    """Stories as member lists, merged by average linkage of pair scores (computed pairs remembered)."""
 
-    def __init__(self, vectors: np.ndarray | None, rows: list[dict[str, float]], times: list[float | None]) -> None:
-        self.parent = list(range(len(rows)))
-        self.members = {i: [i] for i in range(len(rows))}
-        self.vec = {i: vectors[i].astype("float64") for i in range(len(rows))} if vectors is not None else None
-        self.terms = {i: dict(row) for i, row in enumerate(rows)}
-        self.norm2 = {i: sparse_dot(row, row) for i, row in enumerate(rows)}  # kept up to date on merges
-        self.span = {i: (t, t) for i, t in enumerate(times)}
+    def __init__(self, features: list[ReportFeatures], options: GroupOptions) -> None:
+        self.features = features
+        self.options = options
+        self.parent = list(range(len(features)))
+        self.members = {i: [i] for i in range(len(features))}
+        self.span = {i: (f.time, f.time) for i, f in enumerate(features)}
+        self.scores: dict[tuple[int, int], float] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -173,16 +139,16 @@ class _Stories:
             i = self.parent[i]
         return i
 
-    def link(self, a: int, b: int, weight: float) -> float:
-        """Cosine of the two stories' centroids (encoder and words blended): a coherent story of many reports
-        keeps a sharp centroid, so a new report of the same event joins it even when it shares little with
-        each report alone."""
-        words = sparse_dot(self.terms[a], self.terms[b]) / math.sqrt(self.norm2[a] * self.norm2[b] or 1.0)
-        if self.vec is None:
-            return words
-        va, vb = self.vec[a], self.vec[b]
-        cosine = float(va @ vb) / max(float((va @ va) * (vb @ vb)) ** 0.5, 1e-12)
-        return weight * cosine + (1 - weight) * words
+    def score(self, i: int, j: int) -> float:
+        key = (i, j) if i < j else (j, i)
+        if key not in self.scores:
+            self.scores[key] = pair_score(self.features[i], self.features[j], self.options)
+        return self.scores[key]
+
+    def link(self, a: int, b: int) -> float:
+        """Average linkage: the mean pair score over every report of a with every report of b."""
+        ma, mb = self.members[a], self.members[b]
+        return sum(self.score(i, j) for i in ma for j in mb) / (len(ma) * len(mb))
 
     def span_with(self, a: int, b: int) -> float:
         """Hours from the earliest to the latest report of a and b together (0 without times)."""
@@ -195,32 +161,28 @@ class _Stories:
             a, b = b, a
         self.parent[b] = a
         self.members[a] += self.members.pop(b)
-        if self.vec is not None:
-            self.vec[a] = self.vec[a] + self.vec.pop(b)
-        self.norm2[a] += self.norm2.pop(b) + 2 * sparse_dot(self.terms[a], self.terms[b])
-        for term, weight in self.terms.pop(b).items():
-            self.terms[a][term] = self.terms[a].get(term, 0.0) + weight
         starts = [s for s in (self.span[a][0], self.span[b][0]) if s is not None]
         ends = [e for e in (self.span[a][1], self.span.pop(b)[1]) if e is not None]
         self.span[a] = (min(starts), max(ends)) if starts else (None, None)
 
 
-def candidate_pairs(vectors: np.ndarray | None, rows: list[dict[str, float]], options: GroupOptions,
-                    times: np.ndarray | None = None) -> list[tuple[float, float, int, int]]:
-    """(similarity, words similarity, i, j) of each report and its nearest neighbours, best first."""
-    if vectors is not None:
+def candidate_pairs(features: list[ReportFeatures], options: GroupOptions) -> list[tuple[float, float, int, int]]:
+    """(score, words cosine, i, j) of each report and its nearest neighbours (encoder, else TF-IDF), best first."""
+    import numpy as np
+
+    partners: set[tuple[int, int]] = set()
+    given = [f.vector for f in features if f.vector is not None]
+    if features and len(given) == len(features):
+        vectors = np.stack(given)
+        times = np.array([f.time if f.time is not None else np.nan for f in features], dtype=np.float64)
         window = None if options.window_hours is None else options.window_hours * 3600
-        idx, sims = nearest(vectors, options.neighbours, options.block, times, window)
-        partners = {(min(i, int(j)), max(i, int(j))): float(s) for i in range(len(rows))
-                    for j, s in zip(idx[i], sims[i], strict=True) if j >= 0}
-    else:
-        partners = {(min(i, j), max(i, j)): 0.0 for i, near in enumerate(tfidf_neighbours(rows, options.neighbours))
-                    for j in near}
-    weight = options.encoder_weight if vectors is not None else 0.0
-    scored = []
-    for (i, j), cosine in partners.items():
-        words = sparse_dot(rows[i], rows[j])
-        scored.append((weight * cosine + (1 - weight) * words, words, i, j))
+        idx, _ = nearest(vectors, options.neighbours, options.block, times, window)
+        partners.update((min(i, int(j)), max(i, int(j))) for i in range(len(features)) for j in idx[i] if j >= 0)
+    else:  # the inverted index is pure Python: with vectors it would cost more than the rest (and add ~0.3% F1)
+        near = tfidf_neighbours([f.words for f in features], options.neighbours)
+        partners.update((min(i, j), max(i, j)) for i, js in enumerate(near) for j in js)
+    scored = [(pair_score(features[i], features[j], options), sparse_dot(features[i].words, features[j].words),
+               i, j) for i, j in partners]
     scored.sort(reverse=True)
     return scored
 
@@ -230,16 +192,14 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
     """Group reports into stories (see the module docstring); vectors: the encoder's, if already made."""
     if not reports:
         return Grouping((), {}, "none", 0)
-    import numpy as np
-
     used = resolve_encoder(options.encoder)
     if used == "use" and vectors is None:
         vectors = encode_reports(reports, options)
-    rows = tfidf_rows([key_text(r, options.lead_words) for r in reports])
-    times = [r.time.timestamp() if r.time else None for r in reports]
-    stories = _Stories(vectors if used == "use" else None, rows, times)
-    seconds = np.array([t if t is not None else np.nan for t in times], dtype=np.float64)
-    pairs = candidate_pairs(vectors if used == "use" else None, rows, options, seconds)
+    features = report_features(reports, options, vectors if used == "use" else None)
+    stories = _Stories(features, options)
+    pairs = candidate_pairs(features, options)
+    for score, _, i, j in pairs:
+        stories.scores[(i, j)] = score
     duplicate_of = {}
     for i, j in _duplicates(reports, pairs, options).items():
         a, b = stories.find(i), stories.find(j)
@@ -248,13 +208,14 @@ def group_reports(reports: Sequence[Report], options: GroupOptions = GroupOption
             if a != b:
                 stories.merge(a, b)
     threshold = options.threshold if used == "use" else options.tfidf_threshold
-    for similarity, _, i, j in pairs:
+    for score, _, i, j in pairs:
+        if score < threshold:
+            break  # the rest are weaker still: a merge starts from a pair that reaches the threshold itself
         a, b = stories.find(i), stories.find(j)
         if a == b:
             continue
         in_window = options.window_hours is None or stories.span_with(a, b) <= options.window_hours
-        alone = len(stories.members[a]) == len(stories.members[b]) == 1  # the pair's own similarity is the link
-        if in_window and (similarity if alone else stories.link(a, b, options.encoder_weight)) >= threshold:
+        if in_window and stories.link(a, b) >= threshold:
             stories.merge(a, b)
     groups = sorted((tuple(sorted(m)) for m in stories.members.values()), key=lambda g: (-len(g), g[0]))
     return Grouping(tuple(groups), duplicate_of, used, len(pairs))
