@@ -11,7 +11,8 @@ window. The monitor assigns a new report to a stored story by the same `story_sc
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -60,23 +61,24 @@ def nearest(vectors: np.ndarray, k: int, block: int = 1024, times: np.ndarray | 
     sims = np.full((n, max(k, 0)), -np.inf, dtype=np.float32)
     if n < 2 or k < 1:
         return idx, sims
-    bounded = times is not None and window is not None
-    timed = ~np.isnan(times) if bounded else np.zeros(n, dtype=bool)
-    order = np.argsort(np.where(timed, times, np.inf), kind="stable") if bounded else np.arange(n)
+    if times is None or window is None:  # unbounded: as if no report had a time (every pair compared)
+        times, window = np.full(n, np.nan), math.inf
+    timed = ~np.isnan(times)
+    order = np.argsort(np.where(timed, times, np.inf), kind="stable")
     n_timed = int(timed.sum())
-    ordered = times[order[:n_timed]] if bounded else None
+    ordered = times[order[:n_timed]]
     untimed = order[n_timed:]
     for start in range(0, n, block):
         rows = order[start:start + block]
         cols = np.arange(n)
-        if bounded and start + len(rows) <= n_timed:
+        if start + len(rows) <= n_timed:
             lo = np.searchsorted(ordered, ordered[start] - window, "left")
             hi = np.searchsorted(ordered, ordered[start + len(rows) - 1] + window, "right")
             cols = np.concatenate([order[lo:hi], untimed])
         part = vectors[rows] @ vectors[cols].T
         part[rows[:, None] == cols[None, :]] = -np.inf  # not its own neighbour
-        if bounded:  # each row's own window (a NaN gap, a report without a time, compares False: kept)
-            part[np.abs(times[rows][:, None] - times[cols][None, :]) > window] = -np.inf
+        # each row's own window (a NaN gap, a report without a time, compares False: kept)
+        part[np.abs(times[rows][:, None] - times[cols][None, :]) > window] = -np.inf
         kk = min(k, len(cols) - 1)
         if kk < 1:
             continue
@@ -95,14 +97,14 @@ def tfidf_neighbours(rows: Sequence[dict[str, float]], k: int, max_df: int = 200
             postings.setdefault(term, []).append(i)
     out = []
     for i, row in enumerate(rows):
-        scores: Counter[int] = Counter()
+        scores: dict[int, float] = {}
         for term, weight in row.items():
             posting = postings[term]
             if len(posting) <= max_df:
                 for j in posting:
-                    scores[j] += weight * rows[j][term]
+                    scores[j] = scores.get(j, 0.0) + weight * rows[j][term]
         scores.pop(i, None)
-        out.append([j for j, _ in scores.most_common(k)])
+        out.append([j for j, _ in heapq.nlargest(k, scores.items(), key=lambda item: item[1])])
     return out
 
 
