@@ -41,8 +41,8 @@ def write(out: Path) -> None:
     digest = hashlib.sha256()
     for path in sorted((SHARED / "data/easc-dev/articles").glob("*.txt")):
         brief = brief_text(translator, path.read_text(encoding="utf-8"), max_sentences=3)
-        digest.update(render(brief, "json").encode())
-        digest.update(render(brief, "md").encode())
+        digest.update(_MODEL_DIR.sub(b"MODEL", render(brief, "json").encode()))
+        digest.update(_MODEL_DIR.sub(b"MODEL", render(brief, "md").encode()))
     (out / "easc.sha").write_text(digest.hexdigest(), encoding="utf-8")
     reports, _ = read_reports([str(SHARED / "data/ant-dev/articles.jsonl")], limit=5000)
     day = [r for r in reports if r.time and r.time.day in (1, 2)]
