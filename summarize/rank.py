@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING
 from mt.errors import InvalidOption
 from mt.types import Segment
 from summarize.lang.figures import KIND_WEIGHT, Figure
-from summarize.lang.text import fold_spelling, tokenize, word_count
+from summarize.lang.text import CONTINUATIONS, fold_spelling, tokenize, word_count
 
 if TYPE_CHECKING:
     import numpy as np
 
 RANKERS = ("auto", "use", "tfidf")
 CENTRALITY_ON = ("tfidf", "ranker")
-# A piece that opens with these continues the sentence before it (the seed splits clauses at every ".").
-_CONTINUATIONS = ("مما", "بينهم", "بينهن", "منهم", "منهن", "ومنهم", "وبينهم", "بل", "من اجل", "وذلك")
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class Unit:
 
 def _opens_continuation(text: str) -> bool:
     head = " ".join(t.norm for t in tokenize(text)[:2])
-    return any(head == c or head.startswith(c + " ") for c in _CONTINUATIONS)
+    return any(head == c or head.startswith(c + " ") for c in CONTINUATIONS)  # the seed splits clauses at every "."
 
 
 def group_units(segments: Sequence[Segment], figure_segments: set[int], min_words: int = 4,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from mt.types import Segment
 from summarize import rank
 from summarize.brief.stories import Story, StoryOptions, find_stories
-from summarize.lang.figures import KINDS, NEWS_KINDS, Figure, extract_figures
+from summarize.lang.figures import NEWS_KINDS, Figure, extract_figures, key_figures
 from summarize.lang.text import word_count
 
 if TYPE_CHECKING:
@@ -119,21 +119,23 @@ def story_figures(figures: Sequence[Figure], stories: Sequence[Story], shown: se
     `extra_sentences` other sentences; one per kind and value, casualties first inside a story."""
     seen: set[tuple[str, object]] = set()
     extra: set[int] = set()
-    picked: list[tuple[int, int, int, Figure]] = []
-    for order, figure in enumerate(figures):
+    accepted: list[Figure] = []
+    for figure in figures:
         key = (figure.kind, figure.value)
         if figure.kind == "number" or key in seen:
             continue
-        if figure.segment not in shown:
+        if figure.segment not in shown:  # a duplicate never spends one of the extra sentences
             if figure.kind not in NEWS_KINDS or (figure.segment not in extra and len(extra) >= extra_sentences):
                 continue
             extra.add(figure.segment)
         seen.add(key)
-        story = next(s for s, st in enumerate(stories) if st.span[0] <= figure.segment < st.span[1])
-        picked.append((story, KINDS.index(figure.kind), order, figure))
-    picked.sort(key=lambda row: row[:3])
-    chosen = [row[3] for row in picked]
-    return chosen[:limit] if limit is not None else chosen
+        accepted.append(figure)
+
+    def story_of(figure: Figure) -> int:
+        return next(s for s, st in enumerate(stories) if st.span[0] <= figure.segment < st.span[1])
+
+    # key_figures orders by kind (casualties first), document order inside a kind; then by story (a stable sort)
+    return sorted(key_figures(accepted), key=story_of)[:limit]
 
 
 def candidates(segments: Sequence[Segment], figures: Sequence[Figure],

@@ -72,7 +72,7 @@ def plan_story(members: tuple[int, ...], originals: Sequence[int], reports: Sequ
         candidates = [c for c in candidates if c is not best]
     points = plan.pick_points(candidates, k, ranker, options.duplicate_threshold, options.support_weight)
     return plan.StoryPlan(members, title or reports[head].text.strip().split("\n", 1)[0], head, tuple(points),
-                          plan.story_figures(members, sentences.figures, options.max_figures))
+                          plan.source_figures(members, sentences.figures, options.max_figures))
 
 
 def _times(reports: Sequence[Report]) -> tuple[str | None, str | None]:

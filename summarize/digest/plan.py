@@ -106,7 +106,7 @@ def pick_points(candidates: Sequence[Candidate], k: int, encoder: str, duplicate
     return [candidates[i] for i in rank.select(score, sim, keys, k, options)]
 
 
-def story_figures(members: Sequence[int], figures_of: Sequence[list[Figure]],
+def source_figures(members: Sequence[int], figures_of: Sequence[list[Figure]],
                   limit: int) -> tuple[tuple[int, Figure], ...]:
     """Each report's first figure of each compared kind (a report's lede gives its headline toll)."""
     chosen = []

@@ -8,7 +8,7 @@ from typing import Any
 
 from mt.types import Segment
 from summarize.lang.numbers_ar import ArabicNumber, read_numbers
-from summarize.lang.text import Token, strip_prefixes, tokenize
+from summarize.lang.text import AMONG_THEM, Token, strip_prefixes, tokenize
 
 KINDS = ("killed", "injured", "money", "percent", "count", "date", "number")
 # The figures news readers compare (a brief shows them beyond its points; a digest sets them side by side per source).
@@ -32,8 +32,6 @@ _CURRENCIES = {"دولار": "dollars", "دولارا": "dollars", "دولارا
                "ريال": "riyals", "ريالا": "riyals", "ريالات": "riyals", "درهم": "dirhams", "درهما": "dirhams",
                "دراهم": "dirhams", "دينار": "dinars", "دينارا": "dinars", "دنانير": "dinars", "$": "dollars",
                "€": "euros", "£": "pounds"}
-# A piece that opens with these continues the previous sentence's count: "... killed seven. Among them two".
-_CONTINUATIONS = frozenset({"بينهم", "بينهن", "منهم", "منهن", "وبينهم", "ومنهم"})
 _YEAR_CUES = frozenset({"في", "منذ", "حتي", "عام", "العام", "سنه", "مطلع", "اواخر", "اوائل", "نهايه"})
 _BEFORE, _AFTER = 3, 4  # how many words a casualty keyword may stand from its number
 
@@ -122,7 +120,7 @@ def segment_figures(segment: Segment, index: int = 0, inherited: str | None = No
     tokens = tokenize(segment.source)
     numbers = read_numbers(segment.source)
     taken = {k for n in numbers for k in range(n.first, n.last + 1)}
-    continues = bool(tokens) and tokens[0].norm in _CONTINUATIONS
+    continues = bool(tokens) and tokens[0].norm in AMONG_THEM
     figures = []
     for number in numbers:
         if number.kind == "date":

@@ -45,6 +45,10 @@ class Token:
     def is_number(self) -> bool:
         """True when the token is written in digits (any digit script)."""
         return self.norm[:1].isdigit()
+# A piece opening with one of these continues the sentence before it. AMONG_THEM continue its count ("... killed
+# seven. Among them two"): the figures reader counts on; CONTINUATIONS add the clause openers the ranker glues on.
+AMONG_THEM = frozenset({"بينهم", "بينهن", "منهم", "منهن", "وبينهم", "ومنهم"})
+CONTINUATIONS = (*sorted(AMONG_THEM), "مما", "بل", "من اجل", "وذلك")
 
 
 def fold_spelling(text: str) -> str:
