@@ -10,11 +10,12 @@ from mt.errors import InvalidOption
 from mt.types import Segment
 from summarize.lang.figures import KIND_WEIGHT, Figure
 from summarize.lang.text import CONTINUATIONS, fold_spelling, tokenize, word_count
+from summarize.lang.vectors import VECTOR_KINDS, resolve_vectors
 
 if TYPE_CHECKING:
     import numpy as np
 
-RANKERS = ("auto", "use", "tfidf")
+RANKERS = VECTOR_KINDS
 CENTRALITY_ON = ("tfidf", "ranker")
 
 
@@ -85,13 +86,7 @@ def group_units(segments: Sequence[Segment], figure_segments: set[int], min_word
 
 def resolve_ranker(ranker: str) -> str:
     """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
-    from summarize.lang.vectors import encoder_available
-
-    if ranker not in RANKERS:
-        raise InvalidOption("ranker", ranker, RANKERS)
-    if ranker == "auto":
-        return "use" if encoder_available() else "tfidf"
-    return ranker
+    return resolve_vectors(ranker, "ranker")
 
 
 def similarity(texts: Sequence[str], ranker: str) -> np.ndarray:

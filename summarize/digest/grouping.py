@@ -28,6 +28,7 @@ from summarize.digest.similarity import (
     sparse_dot,
 )
 from summarize.lang.text import fold_spelling
+from summarize.lang.vectors import resolve_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,9 +111,7 @@ def tfidf_neighbours(rows: Sequence[dict[str, float]], k: int, max_df: int = 200
 
 def resolve_encoder(name: str) -> str:
     """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
-    from summarize.rank import resolve_ranker
-
-    return resolve_ranker(name)
+    return resolve_vectors(name)
 
 
 def encode_reports(reports: Sequence[Report], options: GroupOptions) -> np.ndarray | None:

