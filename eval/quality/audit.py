@@ -120,6 +120,14 @@ def audit(sheet: list[tuple[str, int, str]], read: dict) -> dict:
                                               {n: r["lines"] for n, r in read.items()})}
 
 
+def unlabelled(sheet: list[tuple[str, int, str]], read: dict) -> list[tuple[str, int, str]]:
+    """The flagged lines of the sheet that not every reader has labelled (read: per domain, the "base" of its
+    global line numbers): what two more readers must read before the audited figures are final."""
+    readers = [read_labels(ROOT / path) for path in READERS]
+    return [(domain, line, kinds) for domain, line, kinds in sheet
+            if any((domain, line - read[domain]["base"]) not in reader for reader in readers)]
+
+
 def write_flagged(path: Path, sheet: list[tuple[str, int, str]], read: dict, domains: dict) -> None:
     """Write the flagged human translations with their text (domains: name -> the Domain the table was built
     from), for readers."""

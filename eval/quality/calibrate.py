@@ -32,11 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from eval.quality.audit import audit, flagged_rows, write_flagged  # noqa: E402
+from eval.quality.audit import audit, flagged_rows, unlabelled, write_flagged  # noqa: E402
 from eval.quality.cases import ADDITIONS, KINDS, OMISSIONS, WRONG, document_split, make_cases  # noqa: E402
 from eval.quality.domains import LOADERS, available  # noqa: E402
+from eval.quality.kinds import kind_shifts, kind_thresholds  # noqa: E402
+from eval.quality.stats import fit_logistic, roc_auc, weighted_quantile  # noqa: E402
 from eval.quality.table import DEFAULT_CACHE, LENGTH_KEYS, build_table  # noqa: E402
-from summarize.quality.omission import MIN_SOURCE_WORDS  # noqa: E402
+from summarize.quality.omission import MIN_SOURCE_WORDS, MODEL_FILE  # noqa: E402
 
 SEED = 20251125
 HOLDOUT, FOLDS = 0.2, 5
@@ -48,23 +50,7 @@ _SHORT = tuple(f"short_{unit}" for unit in LENGTH_MODELS)
 _LENGTH = (*_SHORT, "short_norm", "short_clauses")
 FEATURES = {"with_similarity": (*_LENGTH, "similarity", "better_neighbour", "lost_numbers"),
             "without_similarity": (*_LENGTH, "lost_numbers")}
-L2 = 1e-3
 OLD_THRESHOLD = 0.51  # the similarity-only flag this verdict replaces, for the baseline row
-
-
-def roc_auc(positive, negative) -> float:
-    """Mann-Whitney ROC AUC (ties count half): P(a human translation scores above a bad one)."""
-    import numpy as np
-
-    scores = np.concatenate([positive, negative])
-    order = scores.argsort(kind="mergesort")
-    ranks = np.empty(len(scores))
-    ranks[order] = np.arange(1, len(scores) + 1)
-    for value in np.unique(scores):  # average ranks over ties
-        tied = scores == value
-        ranks[tied] = ranks[tied].mean()
-    n_pos, n_neg = len(positive), len(negative)
-    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def fit_length(table: dict, rows, target: str, predictors: tuple[str, ...]) -> dict:
@@ -82,25 +68,6 @@ def fit_length(table: dict, rows, target: str, predictors: tuple[str, ...]) -> d
             "max_source": round(float(np.quantile(table[predictors[0]][rows], 0.99)), 2),
             "slopes": [round(float(v), 5) for v in beta[1:]], "var0": round(max(float(var0), 1e-4), 6),
             "var1": round(max(float(var1), 0.0), 6)}
-
-
-def fit_logistic(x, y, weight):
-    """Weighted L2-regularized logistic regression by Newton's method: (bias, weights)."""
-    import numpy as np
-
-    design = np.hstack([np.ones((len(x), 1)), x])
-    beta = np.zeros(design.shape[1])
-    penalty = L2 * np.eye(len(beta))
-    penalty[0, 0] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
-        gradient = design.T @ (weight * (p - y)) + penalty @ beta
-        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + penalty
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    return float(beta[0]), beta[1:]
 
 
 def case_weights(kinds, domains):
@@ -128,35 +95,30 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
     length = {unit: fit_length(table, human, target, predictors)
               for unit, (target, predictors) in LENGTH_MODELS.items()}
     names = FEATURES[variant]
-    coef = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
-    x = feature_matrix(table, rows, names, coef, features)
+    coef: dict = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
+    offsets = line_offsets(table, coef)
+    coef["kinds"] = kind_shifts(table, human[table["source_words"][human] >= MIN_SOURCE_WORDS], coef, offsets,
+                                _lengths)
+    x = feature_matrix(table, rows, names, coef, features, offsets=offsets)
     y = (table["kind"][rows] != "human").astype(float)
-    bias, weights = fit_logistic(x, y, case_weights(table["kind"][rows], table["domain"][rows]))
+    weight = case_weights(table["kind"][rows], table["domain"][rows])
+    bias, weights = fit_logistic(x, y, weight)
     model = {"bias": round(bias, 5), "weights": {n: round(float(w), 5) for n, w in zip(names, weights,
                                                                                      strict=True)}}
     probs = _probabilities(x, model, names)
     judged = table["source_words"][rows] >= MIN_SOURCE_WORDS  # shorter pieces are never flagged
     # Each training domain's human translations weigh the same in the quantile, as in the fit.
     human_rows = np.where((y == 0) & judged)[0]
-    model["threshold"] = round(_weighted_quantile(probs[human_rows], 1 - TARGET_FALSE_ALARMS,
-                                                  case_weights(table["kind"][rows], table["domain"][rows])[
-                                                      human_rows]), 4)
+    model["threshold"] = round(weighted_quantile(probs[human_rows], 1 - TARGET_FALSE_ALARMS, weight[human_rows]), 4)
+    model["thresholds"] = kind_thresholds(table["line_kind"][rows][human_rows], probs[human_rows],
+                                          weight[human_rows], TARGET_FALSE_ALARMS, model["threshold"])
     model["reference"] = {n: round(float(np.median(x[y == 0, k])), 4) for k, n in enumerate(names)}
     # The addition rule: an English longer (against its document's ratio) than ADDITION_FALSE_ALARMS of the
     # training human translations are.
-    long = feature_matrix(table, rows[human_rows], ("long_chars",), coef, features)[:, 0]
-    addition_z = _weighted_quantile(long, 1 - ADDITION_FALSE_ALARMS, case_weights(
-        table["kind"][rows], table["domain"][rows])[human_rows])
-    return {"length": length, "similarity_norm": coef["similarity_norm"], "addition_z": round(addition_z, 3),
-            variant: model}
-
-
-def _weighted_quantile(values, q: float, weights) -> float:
-    import numpy as np
-
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order]) / weights.sum()
-    return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
+    long = feature_matrix(table, rows[human_rows], ("long_chars",), coef, features, offsets=offsets)[:, 0]
+    addition_z = weighted_quantile(long, 1 - ADDITION_FALSE_ALARMS, weight[human_rows])
+    return {"length": length, "similarity_norm": coef["similarity_norm"], "kinds": coef["kinds"],
+            "addition_z": round(addition_z, 3), variant: model}
 
 
 def _lengths(table: dict, i: int):
@@ -182,15 +144,19 @@ def line_offsets(table: dict, coef: dict) -> dict:
     return offsets
 
 
-def feature_matrix(table: dict, rows, names, coef: dict, features, adapt: bool = True) -> object:
-    """The verdict's features of the chosen cases, one column per name (adapt: with the document's ratio)."""
+def feature_matrix(table: dict, rows, names, coef: dict, features, adapt: bool = True,
+                   offsets: dict | None = None) -> object:
+    """The verdict's features of the chosen cases, one column per name (adapt: with the document's ratio, from
+    `offsets` when already made), each line judged against lines of its kind."""
     import numpy as np
 
-    offsets = line_offsets(table, coef) if adapt else {}
+    if offsets is None:
+        offsets = line_offsets(table, coef) if adapt else {}
     out = np.zeros((len(rows), len(names)))
     for r, i in enumerate(rows):
         values = features(_lengths(table, i), float(table["similarity"][i]), int(table["lost_numbers"][i]), coef,
-                          float(table["neighbour"][i]), offsets.get(int(table["line"][i])))
+                          float(table["neighbour"][i]), offsets.get(int(table["line"][i])),
+                          str(table["line_kind"][i]))
         out[r] = [values[n] for n in names]
     return out
 
@@ -213,7 +179,9 @@ def score(table: dict, rows, coef: dict, variant: str):
     x = feature_matrix(table, rows, names, coef, features)
     probs = _probabilities(x[:, :-2], coef[variant], names[:-2])
     added = np.array([is_addition({"long_chars": a, "length_share": b}, coef) for a, b in x[:, -2:]], dtype=bool)
-    flagged = ((probs > coef[variant]["threshold"]) | added) & ~_short_source(table)[rows]
+    thresholds = coef[variant].get("thresholds", {})
+    bar = np.array([thresholds.get(str(k), coef[variant]["threshold"]) for k in table["line_kind"][rows]])
+    flagged = ((probs > bar) | added) & ~_short_source(table)[rows]
     return probs, flagged
 
 
@@ -234,6 +202,11 @@ def summarize_scores(table: dict, rows, probs, flagged) -> dict:
     for name, group in (("omissions", OMISSIONS), ("wrong_sentence", WRONG), ("additions", ADDITIONS)):
         mask = np.isin(kinds, group)
         out["roc_auc"][name] = round(roc_auc(-human, -probs[mask]), 4) if mask.any() else None
+    line_kinds = table["line_kind"][rows]
+    out["by_line_kind"] = {str(k): {"human_lines": int(((kinds == "human") & (line_kinds == k)).sum())} | {
+        kind: round(float(flagged[(kinds == kind) & (line_kinds == k)].mean()), 4)
+        for kind in ("human", "drop_last_50", "drop_last_30") if ((kinds == kind) & (line_kinds == k)).any()}
+        for k in sorted(set(line_kinds))}
     numbers = table["any_number_flag"][rows][kinds == "human"]
     out["human_number_flags"] = round(float(numbers.mean()), 4)
     out["human_any_flag"] = round(float((flagged[kinds == "human"] | numbers).mean()), 4)
@@ -330,6 +303,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
     parser.add_argument("--flagged", type=Path, default=None,
                         help="write the flagged human translations (held-out verdict) here, for two readers")
+    parser.add_argument("--unlabelled", type=Path, default=None,
+                        help="write the flagged human translations that not both readers have labelled here")
+    parser.add_argument("--ship", action="store_true",
+                        help=f"write the fitted coefficients to {MODEL_FILE.relative_to(ROOT)} (what the check uses)")
     return parser
 
 
@@ -355,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {variant: evaluate(table, held, fold_of, variant) for variant in FEATURES}
     sheet: list = []
     shipped = {key: results["with_similarity"]["coefficients"][key] for key in ("length", "similarity_norm",
-                                                                                   "addition_z")} | {
+                                                                                   "kinds", "addition_z")} | {
                v: results[v]["coefficients"][v] for v in FEATURES}
     report = {
         "date": dt.date.today().isoformat(), "domains": read,
@@ -385,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"saved {path}")
     if args.flagged:
         write_flagged(args.flagged, sheet, read, domains)
+    if args.unlabelled:
+        write_flagged(args.unlabelled, unlabelled(sheet, read), read, domains)
+    if args.ship:
+        MODEL_FILE.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+        print(f"saved {MODEL_FILE}")
     return 0
 
 
