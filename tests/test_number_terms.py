@@ -20,6 +20,13 @@ def _messages(arabic: str, english: str) -> list[str]:
 
 # The same figures, or a term rendered without its number: no flag.
 @pytest.mark.parametrize(("arabic", "english"), [
+    ('كانت مباراة من طرف واحد.', 'It was a one-sided match.'),
+    ('شاهد الأحداث بنفسه.', 'He saw the events first-hand.'),
+    ('باع سيارة مستعملة.', 'He sold a second-hand car.'),
+    ('وهو أحد أبرز اللاعبين.', 'He is one of the top players.'),
+    ('قاد الفريق وحده إلى الفوز.', 'He single-handedly led the team to victory.'),
+    ('اشترى سيارة ذات دفع رباعي.', 'He bought a four-wheel drive car.'),
+    ('اشترى سيارة ذات دفع رباعي.', 'He bought a 4x4.'),
     ('تحطمت طائرة في ذكرى أحداث 11 سبتمبر.', 'A plane crashed on the anniversary of 9/11.'),
     ('ارتفعت إصابات فيروس كورونا المستجد في البلاد.', 'Covid-19 cases rose in the country.'),
     ('فاز الفريق بهدف نظيف.', 'The team won 1-0.'),

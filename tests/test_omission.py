@@ -13,11 +13,12 @@ import pytest
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
 from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation
+from summarize.quality.line_kinds import LINE_KINDS
 from summarize.quality.omission import (
-    COEFFICIENTS,
     DOC_CAP,
     DOC_PRIOR,
     MIN_SOURCE_WORDS,
+    MODEL_FILE,
     QualityOptions,
     _median_without,
     document_offsets,
@@ -43,22 +44,32 @@ WRONG = ("The weather was pleasant in Paris and London yesterday, and tourists e
          "river before a quiet dinner in the old town.")
 
 
+def _latest_report() -> dict:
+    reports = sorted((ROOT / "eval/results").glob("qe-calibration-*.json"))  # a day's final run: no suffix
+    return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
 def test_shipped_coefficients_load_and_match_the_latest_calibration_report() -> None:
     coef = shipped()
-    assert set(coef) == {"length", "similarity_norm", "addition_z", "with_similarity", "without_similarity"}
+    assert set(coef) == {"length", "similarity_norm", "kinds", "addition_z", "with_similarity",
+                         "without_similarity"}
     assert set(coef["length"]) == {"chars", "words", "content_words"}
+    assert set(coef["kinds"]) <= set(LINE_KINDS)
+    assert all(set(shift) == {"chars", "words", "content_words", "similarity"} for shift in coef["kinds"].values())
     for variant in ("with_similarity", "without_similarity"):
         assert 0.0 < coef[variant]["threshold"] < 1.0
+        assert set(coef[variant]["thresholds"]) <= set(LINE_KINDS)
         assert set(coef[variant]["weights"]) == set(coef[variant]["reference"])
-    reports = sorted((ROOT / "eval/results").glob("qe-calibration-*.json"))
-    report = json.loads(reports[-1].read_text(encoding="utf-8"))
-    assert report["shipped"] == COEFFICIENTS
+    # The file omission.py reads is what the calibration wrote (`calibrate.py --ship`) with its report.
+    assert json.loads(MODEL_FILE.read_text(encoding="utf-8")) == _latest_report()["shipped"] == coef
 
 
 def test_similarity_threshold_is_what_the_coefficients_imply_at_full_length() -> None:
-    model = COEFFICIENTS["with_similarity"]
-    logit = math.log(model["threshold"] / (1 - model["threshold"]))
-    implied = (logit - model["bias"]) / model["weights"]["similarity"]
+    coef = shipped()
+    model = coef["with_similarity"]
+    threshold = model["thresholds"]["sentence"]
+    logit = math.log(threshold / (1 - threshold))
+    implied = (logit - model["bias"]) / model["weights"]["similarity"] + coef["kinds"]["sentence"]["similarity"]
     assert round(implied, 2) == SIMILARITY_THRESHOLD
 
 
@@ -89,7 +100,8 @@ def test_verdict_without_similarity(english: str, flagged: bool, reason: str) ->
     verdict = judge(ARABIC, english, None, 0)
     assert (verdict.flagged, verdict.reason) == (flagged, reason)
     assert verdict.signal == ("length" if flagged else "")
-    assert verdict.detail["threshold"] == COEFFICIENTS["without_similarity"]["threshold"]
+    assert verdict.detail["threshold"] == shipped()["without_similarity"]["thresholds"]["sentence"]
+    assert verdict.detail["line_kind"] == "sentence"
 
 
 def test_lost_numbers_push_the_verdict() -> None:
@@ -246,7 +258,7 @@ def test_median_without_each_element_is_the_median_of_the_rest(values: list[floa
 
 
 def _residual(arabic: str, english: str) -> float:
-    return residual(COEFFICIENTS["length"]["chars"], measure(arabic, english))[0]
+    return residual(shipped()["length"]["chars"], measure(arabic, english))[0]
 
 
 def test_document_offsets_come_from_the_other_segments_shrunk_and_capped() -> None:

@@ -265,7 +265,7 @@ _UNIT_NAMES = {"chars": "length", "norm": "length", "words": "number of words",
 def _share_words(share: float, unit: str) -> str:
     """ "much shorter than expected: 0.48 of the expected length" or "longer than expected: 1.20 times the
     expected length": the word always follows the share it reports."""
-    if share < 1.0:
+    if round(share, 2) < 1.0:  # the word follows the share as printed
         return f"much shorter than expected: {share:.2f} of the expected {_UNIT_NAMES[unit]}"
     return f"longer than expected: {share:.2f} times the expected {_UNIT_NAMES[unit]}"
 
@@ -281,7 +281,7 @@ def _length_reason(values: dict[str, float], model: dict) -> str:
                 f"{values['source_clauses']:.0f}; content dropped?)")
     unit = name.removeprefix("short_")
     share = values.get(f"{unit}_share", values["length_share"]) if unit != "norm" else values["norm_share"]
-    return f"English {_share_words(share, unit)}" + (" (content dropped?)" if share < 1.0 else "")
+    return f"English {_share_words(share, unit)}" + (" (content dropped?)" if round(share, 2) < 1.0 else "")
 
 
 def _reason(signal: str, values: dict[str, float], model: dict) -> str:
@@ -291,7 +291,7 @@ def _reason(signal: str, values: dict[str, float], model: dict) -> str:
         return (f"the English fits a neighbouring Arabic sentence better (similarity "
                 f"{own + values['better_neighbour']:.2f} against {own:.2f} here)")
     if signal == "addition":
-        return f"English {_share_words(share, 'chars')} (content added or repeated?)"
+        return f"English much longer than expected: {share:.2f} times the expected length (content added or repeated?)"
     if signal == "length":  # short against the document's ratio, or (a wordy document) against the corpus norm
         return _length_reason(values, model)
     if signal == "similarity":
