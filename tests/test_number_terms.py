@@ -27,6 +27,8 @@ def _messages(arabic: str, english: str) -> list[str]:
     ('قاد الفريق وحده إلى الفوز.', 'He single-handedly led the team to victory.'),
     ('اشترى سيارة ذات دفع رباعي.', 'He bought a four-wheel drive car.'),
     ('اشترى سيارة ذات دفع رباعي.', 'He bought a 4x4.'),
+    ('تحطمت طائرة بوينغ 737 أمس.', 'A Boeing jet crashed yesterday.'),
+    ('أسقطت طائرة إف-16 قرب الحدود.', 'A fighter jet was shot down near the border.'),
     ('تحطمت طائرة في ذكرى أحداث 11 سبتمبر.', 'A plane crashed on the anniversary of 9/11.'),
     ('ارتفعت إصابات فيروس كورونا المستجد في البلاد.', 'Covid-19 cases rose in the country.'),
     ('فاز الفريق بهدف نظيف.', 'The team won 1-0.'),
@@ -108,6 +110,7 @@ def test_the_same_figure_raises_no_flag(arabic: str, english: str) -> None:
      ['3 (3) in the Arabic became 2 in the English']),
     ('لعب ست جولات.', 'He pitched 5 1/3 innings.',
      ['ست (6) in the Arabic became 5 1/3 in the English']),
+    ('تحطمت طائرة بوينغ 737 أمس.', 'A Boeing 747 crashed yesterday.', ['747 in the English is not in the Arabic']),
 ])
 def test_a_changed_figure_is_flagged(arabic: str, english: str, expected: list[str]) -> None:
     assert _messages(arabic, english) == expected

@@ -117,6 +117,10 @@ def test_write_sheet_writes_domain_lines_in_one_line_each(tmp_path) -> None:
     assert write_sheet(path, [("d", 11, "number"), ("d", 10, "verdict")], texts) == 2
     assert path.read_text(encoding="utf-8").splitlines() == [
         "domain\tline\tflags\tarabic\tenglish", "d\t1\tnumber\tثان\tsecond", "d\t0\tverdict\tعربي سطر\tEnglish line"]
+    # A sheet for readers shows no flag kinds and leaves the label and note to them.
+    assert write_sheet(path, [("d", 11, "number")], texts, blind=True) == 1
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "domain\tline\tarabic\tenglish\tlabel\tnote", "d\t1\tثان\tsecond\t\t"]
 
 
 @pytest.mark.slow

@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.flagged:
         write_flagged(args.flagged, sheet, read, domains)
     if args.unlabelled:
-        write_flagged(args.unlabelled, unlabelled(sheet, read), read, domains)
+        write_flagged(args.unlabelled, unlabelled(sheet, read), read, domains, blind=True)
     if args.ship:
         MODEL_FILE.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
         print(f"saved {MODEL_FILE}")
