@@ -51,6 +51,7 @@ def _messages(arabic: str, english: str) -> list[str]:
     ('فاز بنتيجة 3 و2.', 'He won 3&2.'),
     ('معدل 3.10 في الموسم.', 'A 3.10 ERA this season.'),
     ('معدل ٣٫١٠ في الموسم.', 'A 3.10 ERA this season.'),
+    ('معدل 3,10 في الموسم.', 'A 3.10 ERA this season.'),
     ('معدل 3.1 في الموسم.', 'A 3.10 ERA this season.'),
     ('سجل الفريق 12 فوزا و4 هزائم.', 'The team is 12-4.'),
     ('تحت 20 عاما.', 'The U-20 team.'),

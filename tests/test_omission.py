@@ -365,3 +365,33 @@ def test_measure_keeps_what_only_looks_like_a_label(arabic: str, english: str) -
     lengths = measure(arabic, english)
     assert (lengths.source_chars, lengths.target_chars) == (sum(map(str.isalnum, arabic)),
                                                             sum(map(str.isalnum, english)))
+
+
+TITLE_AR = "الرئيس يصل إلى باريس في زيارة رسمية تستمر ثلاثة أيام"
+TITLE_EN = "President arrives in Paris for three-day official visit"
+
+
+@pytest.mark.parametrize("similarity", [None, 0.7])
+def test_a_title_is_judged_against_titles(similarity: float | None) -> None:
+    coef = shipped()
+    variant = "without_similarity" if similarity is None else "with_similarity"
+    verdict = judge(TITLE_AR, TITLE_EN, similarity, 0)
+    assert verdict.detail["line_kind"] == "title"
+    assert verdict.detail["threshold"] == coef[variant]["thresholds"].get("title", coef[variant]["threshold"])
+
+
+@pytest.mark.parametrize("kind", ["title", "quote", "short"])
+def test_a_kind_moves_the_expectations_by_its_fitted_shift(kind: str) -> None:
+    from summarize.quality.omission import features
+
+    coef = shipped()
+    shift = coef["kinds"][kind]
+    lengths = measure(TITLE_AR, TITLE_EN)
+    own = features(lengths, 0.6, 0, coef, None, {"chars": 0.1, "similarity": -0.05}, kind)
+    base = features(lengths, 0.6, 0, coef, None, {"chars": 0.1, "similarity": -0.05}, "sentence")
+    sentence = coef["kinds"]["sentence"]
+    for unit in ("chars", "words", "content_words"):
+        assert own[f"{unit}_share"] == pytest.approx(
+            base[f"{unit}_share"] * math.exp(sentence[unit] - shift[unit]))
+    assert own["similarity"] == pytest.approx(base["similarity"] + sentence["similarity"] - shift["similarity"])
+    assert own["document_ratio"] == base["document_ratio"] == pytest.approx(math.exp(0.1))
