@@ -52,6 +52,7 @@ def _messages(arabic: str, english: str) -> list[str]:
     ('معدل 3.10 في الموسم.', 'A 3.10 ERA this season.'),
     ('معدل ٣٫١٠ في الموسم.', 'A 3.10 ERA this season.'),
     ('معدل 3,10 في الموسم.', 'A 3.10 ERA this season.'),
+    ('فاز بهدفين مقابل هدف وحيد.', 'He won 2-1.'),
     ('معدل 3.1 في الموسم.', 'A 3.10 ERA this season.'),
     ('سجل الفريق 12 فوزا و4 هزائم.', 'The team is 12-4.'),
     ('تحت 20 عاما.', 'The U-20 team.'),
@@ -112,6 +113,9 @@ def test_the_same_figure_raises_no_flag(arabic: str, english: str) -> None:
     ('لعب ست جولات.', 'He pitched 5 1/3 innings.',
      ['ست (6) in the Arabic became 5 1/3 in the English']),
     ('تحطمت طائرة بوينغ 737 أمس.', 'A Boeing 747 crashed yesterday.', ['747 in the English is not in the Arabic']),
+    # «بهدف» outside a score is "in order to": no 1 there.
+    ('اجتمعوا بهدف تعزيز التعاون.', 'They met to strengthen cooperation in 1 area.',
+     ['1 in the English is not in the Arabic']),
 ])
 def test_a_changed_figure_is_flagged(arabic: str, english: str, expected: list[str]) -> None:
     assert _messages(arabic, english) == expected

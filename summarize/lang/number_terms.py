@@ -37,8 +37,11 @@ ENGLISH_TERMS = (
 # Words that stand for numbers in a score, as excuses only.
 ARABIC_SCORE_WORDS = {"ثنائيه": (2.0,), "ثلاثيه": (3.0,), "رباعيه": (4.0,), "خماسيه": (5.0,), "سداسيه": (6.0,),
                       "سباعيه": (7.0,), "نظيف": (0.0,), "نظيفه": (0.0,), "سلبي": (0.0,), "سلبيا": (0.0,),
-                      "سلبيه": (0.0,), "هدف": (1.0,), "هدفا": (1.0,)}
+                      "سلبيه": (0.0,)}
 _NO_REPLY = frozenset({"دون", "بدون", "بلا"})  # «هدفين دون رد»: two goals to nil
+# «هدف» (a goal) is 1 only inside a score: «مقابل هدف», «لهدف», «بهدف نظيف» («بهدف» alone is "in order to").
+_ONE_GOAL = frozenset({"هدف", "هدفا", "لهدف", "بهدف"})
+_SCORE_NEIGHBOURS = frozenset({"مقابل", "نظيف", "نظيفا", "دون", "بدون", "بلا", "وحيد", "يتيم"})
 ENGLISH_SCORE_WORDS = {r"\b(?:goalless|scoreless|nil)\b": (0.0,), r"\bhat[- ]tricks?\b": (3.0,),
                        r"\bbrace\b": (2.0,)}
 
@@ -86,5 +89,8 @@ def score_values(arabic_words: list[str], english: str) -> tuple[list[float], li
         strip_prefixes(word, ARABIC_SCORE_WORDS) or "", ())]
     arabic += [0.0 for before, word in zip(arabic_words, arabic_words[1:], strict=False)
                if before in _NO_REPLY and word == "رد"]
+    arabic += [1.0 for k, word in enumerate(arabic_words) if word in _ONE_GOAL and (
+        word == "لهدف" or not {*arabic_words[max(k - 1, 0):k], *arabic_words[k + 1:k + 2]}.isdisjoint(
+            _SCORE_NEIGHBOURS))]
     return arabic, [v for pattern, values in ENGLISH_SCORE_WORDS.items() if re.search(pattern, english, re.I)
                     for v in values]
