@@ -184,3 +184,44 @@ def test_summary_refuses_a_missing_or_broken_report(tmp_path, capsys, content: s
     assert main([str(path)]) == 2
     err = capsys.readouterr().err
     assert error in err and len(err.strip().splitlines()) == 1
+
+
+_HEADER = "domain\tline\tarabic\tenglish\tlabel\tnote\n"
+_READER = "domain\tline\tlabel\tnote\nflores\t1\tfaithful\t\n"
+
+
+@pytest.mark.parametrize(("sheet", "added", "file"), [
+    (_HEADER + "unpc\t7\tعربي\tEnglish\tnumbers_differ\t1992  vs 1999\n", 1,
+     _READER + "unpc\t7\tnumbers_differ\t1992 vs 1999\n"),
+    (_HEADER + "flores\t1\tعربي\tEnglish\tfaithful\t\n", 0, _READER),  # already there, same label
+    (_HEADER, 0, _READER),  # an empty sheet
+])
+def test_add_labels_appends_the_new_lines(tmp_path, capsys, sheet: str, added: int, file: str) -> None:
+    from eval.quality.add_labels import main
+
+    (tmp_path / "sheet.tsv").write_text(sheet, encoding="utf-8")
+    (tmp_path / "reader.tsv").write_text(_READER, encoding="utf-8")
+    assert main([str(tmp_path / "sheet.tsv"), str(tmp_path / "reader.tsv")]) == 0
+    assert (tmp_path / "reader.tsv").read_text(encoding="utf-8") == file
+    assert f"{added} labels added" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("sheet", "error"), [
+    (_HEADER + "unpc\t7\tعربي\tEnglish\tgood\t\n", "label 'good' is not one of faithful"),
+    (_HEADER + "flores\t1\tعربي\tEnglish\tmisaligned\t\n", "1 lines already labelled otherwise"),
+    (_HEADER + "unpc\tseven\tعربي\tEnglish\tfaithful\t\n", "invalid literal"),
+    ("domain\tline\n" + "unpc\t7\n", "no 'label' column"),
+    (None, "No such file"),
+])
+def test_add_labels_refuses_a_bad_sheet_and_leaves_the_file(tmp_path, capsys, sheet: str | None,
+                                                            error: str) -> None:
+    from eval.quality.add_labels import main
+
+    if sheet is not None:
+        (tmp_path / "sheet.tsv").write_text(sheet, encoding="utf-8")
+    (tmp_path / "reader.tsv").write_text(_READER, encoding="utf-8")
+    assert main([str(tmp_path / "sheet.tsv"), str(tmp_path / "reader.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert error in err and len(err.strip().splitlines()) == 1 and "sheet.tsv" in err
+    assert (tmp_path / "reader.tsv").read_text(encoding="utf-8") == _READER
+    assert main(["only-one-argument"]) == 2
