@@ -93,8 +93,11 @@ def test_measure_counts_clause_markers(arabic: str, english: str, clauses: tuple
 
 @pytest.mark.parametrize(("english", "flagged", "reason"), [
     (FULL, False, ""),
-    (HALF, True, "English much shorter than expected: 0.48 of the expected length (content dropped?)"),
-    (TWO_THIRDS, True, "English much shorter than expected: 0.64 of the expected length (content dropped?)"),
+    # Without the encoder the content words push the verdict furthest: the message names them, with their share.
+    (HALF, True, "English much shorter than expected: 0.47 of the expected number of content words (content "
+                 "dropped?)"),
+    (TWO_THIRDS, True, "English much shorter than expected: 0.62 of the expected number of content words "
+                       "(content dropped?)"),
 ])
 def test_verdict_without_similarity(english: str, flagged: bool, reason: str) -> None:
     verdict = judge(ARABIC, english, None, 0)
@@ -107,7 +110,7 @@ def test_verdict_without_similarity(english: str, flagged: bool, reason: str) ->
 def test_lost_numbers_push_the_verdict() -> None:
     verdict = judge(ARABIC, FULL, None, 1)
     assert verdict.flagged and verdict.signal == "numbers"
-    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.06 of the expected length"
+    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.05 of the expected length"
 
 
 @pytest.mark.parametrize("english", ["", "Killed.", FULL])
@@ -169,8 +172,9 @@ def test_check_translation_flags_the_omission_and_passes_the_full_translation() 
     [flag] = half.flags
     # HALF's expected length moves a little toward its document's ratio (FULL, one other segment, shrunk).
     assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than expected: "
-                                                     "0.48 of the expected length (content dropped?)")
-    assert flag.detail["length_share"] == 0.4781 and json.loads(json.dumps(flag.detail)) == flag.detail
+                                                     "0.47 of the expected number of content words (content "
+                                                     "dropped?)")
+    assert flag.detail["length_share"] == 0.4752 and json.loads(json.dumps(flag.detail)) == flag.detail
 
 
 def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
@@ -188,7 +192,7 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
         encoder="use").segments
     assert full.flags == () and full.similarity > SIMILARITY_THRESHOLD
     assert [f.kind for f in half.flags] == ["omission"]
-    assert half.flags[0].message.endswith("0.48 of the expected length (content dropped?)")
+    assert half.flags[0].message.endswith("0.50 of the expected length (content dropped?)")
     assert [f.kind for f in wrong.flags] == ["similarity"]
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
