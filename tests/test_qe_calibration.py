@@ -225,3 +225,11 @@ def test_add_labels_refuses_a_bad_sheet_and_leaves_the_file(tmp_path, capsys, sh
     assert error in err and len(err.strip().splitlines()) == 1 and "sheet.tsv" in err
     assert (tmp_path / "reader.tsv").read_text(encoding="utf-8") == _READER
     assert main(["only-one-argument"]) == 2
+
+
+def test_the_comparison_run_is_never_shipped(capsys) -> None:
+    from eval.quality.calibrate import main
+
+    assert main(["--ship", "--without-kinds"]) == 2
+    err = capsys.readouterr().err
+    assert "never shipped" in err and len(err.strip().splitlines()) == 1

@@ -85,8 +85,9 @@ def case_weights(kinds, domains):
     return weight * len(kinds) / weight.sum()
 
 
-def fit_verdict(table: dict, rows, variant: str) -> dict:
-    """Length models, logistic weights, human-translation reference values and threshold, from `rows`."""
+def fit_verdict(table: dict, rows, variant: str, kinds: bool = True) -> dict:
+    """Length models, logistic weights, human-translation reference values and threshold, from `rows` (kinds:
+    with a shift and threshold per line kind; off, every line is judged as one kind, for the comparison)."""
     import numpy as np
 
     from summarize.quality.omission import features
@@ -98,7 +99,7 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
     coef: dict = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
     offsets = line_offsets(table, coef)
     coef["kinds"] = kind_shifts(table, human[table["source_words"][human] >= MIN_SOURCE_WORDS], coef, offsets,
-                                _lengths)
+                                _lengths) if kinds else {}
     x = feature_matrix(table, rows, names, coef, features, offsets=offsets)
     y = (table["kind"][rows] != "human").astype(float)
     weight = case_weights(table["kind"][rows], table["domain"][rows])
@@ -111,7 +112,7 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
     human_rows = np.where((y == 0) & judged)[0]
     model["threshold"] = round(weighted_quantile(probs[human_rows], 1 - TARGET_FALSE_ALARMS, weight[human_rows]), 4)
     model["thresholds"] = kind_thresholds(table["line_kind"][rows][human_rows], probs[human_rows],
-                                          weight[human_rows], TARGET_FALSE_ALARMS, model["threshold"])
+                                          weight[human_rows], TARGET_FALSE_ALARMS, model["threshold"]) if kinds else {}
     model["reference"] = {n: round(float(np.median(x[y == 0, k])), 4) for k, n in enumerate(names)}
     # The addition rule: an English longer (against its document's ratio) than ADDITION_FALSE_ALARMS of the
     # training human translations are.
@@ -213,14 +214,14 @@ def summarize_scores(table: dict, rows, probs, flagged) -> dict:
     return out
 
 
-def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None) -> dict:
+def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None, kinds: bool = True) -> dict:
     """Fit on every domain but one, score on that one, each in turn (sheet: collects the flagged human lines)."""
     import numpy as np
 
     out = {}
     for domain in sorted(set(table["domain"])):
         train, test = np.where(table["domain"] != domain)[0], np.where(table["domain"] == domain)[0]
-        coef = fit_verdict(table, train, variant)
+        coef = fit_verdict(table, train, variant, kinds)
         probs, flagged = score(table, test, coef, variant)
         out[domain] = summarize_scores(table, test, probs, flagged)
         out[domain]["threshold"] = coef[variant]["threshold"]
@@ -229,7 +230,7 @@ def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None) -
     return out
 
 
-def evaluate(table: dict, held, fold_of: dict, variant: str) -> dict:
+def evaluate(table: dict, held, fold_of: dict, variant: str, kinds: bool = True) -> dict:
     """Cross-validated figures on the calibration documents, then the final fit scored on the held-out ones."""
     import numpy as np
 
@@ -238,10 +239,10 @@ def evaluate(table: dict, held, fold_of: dict, variant: str) -> dict:
     probs, flagged = np.zeros(len(fold)), np.zeros(len(fold), dtype=bool)
     for k in range(FOLDS):
         train, test = np.where(~in_held & (fold != k))[0], np.where(~in_held & (fold == k))[0]
-        coef = fit_verdict(table, train, variant)
+        coef = fit_verdict(table, train, variant, kinds)
         probs[test], flagged[test] = score(table, test, coef, variant)
     calibration = np.where(~in_held)[0]
-    shipped = fit_verdict(table, calibration, variant)
+    shipped = fit_verdict(table, calibration, variant, kinds)
     held_rows = np.where(in_held)[0]
     held_probs, held_flagged = score(table, held_rows, shipped, variant)
     return {"cross_validated": summarize_scores(table, calibration, probs[calibration], flagged[calibration]),
@@ -305,6 +306,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="write the flagged human translations (held-out verdict) here, for two readers")
     parser.add_argument("--unlabelled", type=Path, default=None,
                         help="write the flagged human translations that not both readers have labelled here")
+    parser.add_argument("--without-kinds", action="store_true",
+                        help="judge every line as one kind (the comparison run; never shipped with --ship)")
     parser.add_argument("--ship", action="store_true",
                         help=f"write the fitted coefficients to {MODEL_FILE.relative_to(ROOT)} (what the check uses)")
     return parser
@@ -317,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     names = [n for n in args.domains.split(",") if n]
     missing = [n for n in names if n not in available()]
+    if args.ship and args.without_kinds:
+        print("--ship and --without-kinds: the comparison run is never shipped", file=sys.stderr)
+        return 2
     if missing or not names:
         print(f"domains not found under ../shared/data: {', '.join(missing) or 'none given'} "
               f"(known: {', '.join(LOADERS)})", file=sys.stderr)
@@ -329,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     held_docs, fold_of = document_split(documents, HOLDOUT, FOLDS, rng)
     held_set = {documents[i] for i in held_docs}
     held = sorted({int(line) for line, d in zip(table["line"], table["document"], strict=True) if d in held_set})
-    results = {variant: evaluate(table, held, fold_of, variant) for variant in FEATURES}
+    kinds = not args.without_kinds
+    results = {variant: evaluate(table, held, fold_of, variant, kinds) for variant in FEATURES}
     sheet: list = []
     shipped = {key: results["with_similarity"]["coefficients"][key] for key in ("length", "similarity_norm",
                                                                                    "kinds", "addition_z")} | {
@@ -344,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         "features_seconds": round(seconds, 1),
         "model_score": "not calibrated: the models available offline have random weights; the rule "
                        "(QualityOptions.use_model_score) is off by default",
-        "leave_one_domain_out": {v: leave_one_domain_out(table, v, sheet if v == "with_similarity" else None)
+        "line_kinds": kinds,
+        "leave_one_domain_out": {v: leave_one_domain_out(table, v, sheet if v == "with_similarity" else None, kinds)
                                  for v in FEATURES},
         "with_similarity": {k: v for k, v in results["with_similarity"].items() if k != "coefficients"},
         "without_similarity": {k: v for k, v in results["without_similarity"].items() if k != "coefficients"},
@@ -354,20 +362,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.previous:
         previous = json.loads(args.previous.read_text(encoding="utf-8"))["shipped"]
         report["previous_verdict"] = {"report": args.previous.name, "domains": previous_verdict(table, previous)}
+    _write(args, report, sheet, read, domains)
+    return 0
+
+
+def _write(args: argparse.Namespace, report: dict, sheet: list, read: dict, domains: dict) -> None:
+    """Save the report (a run without line kinds under its own name), the readers' sheets, the shipped model."""
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"qe-calibration-{report['date']}.json"
+    path = args.out / f"qe-calibration-{report['date']}{'-without-kinds' if args.without_kinds else ''}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: report[k] for k in ("leave_one_domain_out", "with_similarity")}, indent=1))
-    print("shipped =", json.dumps(shipped))
+    print("shipped =", json.dumps(report["shipped"]))
     print(f"saved {path}")
     if args.flagged:
         write_flagged(args.flagged, sheet, read, domains)
     if args.unlabelled:
         write_flagged(args.unlabelled, unlabelled(sheet, read), read, domains, blind=True)
     if args.ship:
-        MODEL_FILE.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+        MODEL_FILE.write_text(json.dumps(report["shipped"], indent=1) + "\n", encoding="utf-8")
         print(f"saved {MODEL_FILE}")
-    return 0
 
 
 if __name__ == "__main__":
