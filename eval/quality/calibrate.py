@@ -16,9 +16,15 @@ the held-out ones. Both verdicts are fitted: with the similarity (encoder instal
 model score is not calibrated (random-weight models here). These are development figures: each data set has
 held-out siblings this script never reads.
 
-    nice -n 10 .venv/bin/python eval/quality/calibrate.py [--domains flores,tico19,unpc] [--limit N] [--cache DIR]
+Each line is judged against lines of its kind (title, quote, short line, sentence: eval/quality/kinds.py);
+--without-kinds fits the comparison run that judges every line as one kind.
 
-Saves eval/results/qe-calibration-<date>.json; its "shipped" entry is what summarize/quality/omission.py carries.
+    nice -n 10 .venv/bin/python eval/quality/calibrate.py [--domains flores,tico19,unpc] [--limit N] [--cache DIR]
+        [--flagged FILE] [--unlabelled FILE] [--ship | --without-kinds]
+
+Saves eval/results/qe-calibration-<date>.json; its "shipped" entry is what --ship writes to
+summarize/quality/omission_model.json, which the check reads. --unlabelled writes the flagged human lines that not
+both readers have labelled, as a blind sheet for two more readers (eval/quality/add_labels.py adds their labels).
 """
 
 from __future__ import annotations
