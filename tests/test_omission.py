@@ -12,9 +12,10 @@ import pytest
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
 from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation
+from summarize.quality.line_kinds import LINE_KINDS
 from summarize.quality.omission import (
-    COEFFICIENTS,
     MIN_SOURCE_WORDS,
+    MODEL_FILE,
     Lengths,
     QualityOptions,
     _median_without,
@@ -38,22 +39,32 @@ WRONG = ("The weather was pleasant in Paris and London yesterday, and tourists e
          "river before a quiet dinner in the old town.")
 
 
+def _latest_report() -> dict:
+    reports = sorted((ROOT / "eval/results").glob("qe-calibration-*.json"))  # a day's final run: no suffix
+    return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
 def test_shipped_coefficients_load_and_match_the_latest_calibration_report() -> None:
     coef = shipped()
-    assert set(coef) == {"length", "similarity_norm", "addition_z", "with_similarity", "without_similarity"}
+    assert set(coef) == {"length", "similarity_norm", "kinds", "addition_z", "with_similarity",
+                         "without_similarity"}
     assert set(coef["length"]) == {"chars", "words", "content_words"}
+    assert set(coef["kinds"]) <= set(LINE_KINDS)
+    assert all(set(shift) == {"chars", "words", "content_words", "similarity"} for shift in coef["kinds"].values())
     for variant in ("with_similarity", "without_similarity"):
         assert 0.0 < coef[variant]["threshold"] < 1.0
+        assert set(coef[variant]["thresholds"]) <= set(LINE_KINDS)
         assert set(coef[variant]["weights"]) == set(coef[variant]["reference"])
-    reports = sorted((ROOT / "eval/results").glob("qe-calibration-*.json"))
-    report = json.loads(reports[-1].read_text(encoding="utf-8"))
-    assert report["shipped"] == COEFFICIENTS
+    # The file omission.py reads is what the calibration wrote (`calibrate.py --ship`) with its report.
+    assert json.loads(MODEL_FILE.read_text(encoding="utf-8")) == _latest_report()["shipped"] == coef
 
 
 def test_similarity_threshold_is_what_the_coefficients_imply_at_full_length() -> None:
-    model = COEFFICIENTS["with_similarity"]
-    logit = math.log(model["threshold"] / (1 - model["threshold"]))
-    implied = (logit - model["bias"]) / model["weights"]["similarity"]
+    coef = shipped()
+    model = coef["with_similarity"]
+    threshold = model["thresholds"]["sentence"]
+    logit = math.log(threshold / (1 - threshold))
+    implied = (logit - model["bias"]) / model["weights"]["similarity"] + coef["kinds"]["sentence"]["similarity"]
     assert round(implied, 2) == SIMILARITY_THRESHOLD
 
 
@@ -77,20 +88,24 @@ def test_measure_counts_clause_markers(arabic: str, english: str, clauses: tuple
 
 @pytest.mark.parametrize(("english", "flagged", "reason"), [
     (FULL, False, ""),
-    (HALF, True, "English much shorter than expected: 0.48 of the expected length (content dropped?)"),
-    (TWO_THIRDS, True, "English much shorter than expected: 0.64 of the expected length (content dropped?)"),
+    # Without the encoder the content words push the verdict furthest: the message names them, with their share.
+    (HALF, True, "English much shorter than expected: 0.47 of the expected number of content words (content "
+                 "dropped?)"),
+    (TWO_THIRDS, True, "English much shorter than expected: 0.62 of the expected number of content words "
+                       "(content dropped?)"),
 ])
 def test_verdict_without_similarity(english: str, flagged: bool, reason: str) -> None:
     verdict = judge(ARABIC, english, None, 0)
     assert (verdict.flagged, verdict.reason) == (flagged, reason)
     assert verdict.signal == ("length" if flagged else "")
-    assert verdict.detail["threshold"] == COEFFICIENTS["without_similarity"]["threshold"]
+    assert verdict.detail["threshold"] == shipped()["without_similarity"]["thresholds"]["sentence"]
+    assert verdict.detail["line_kind"] == "sentence"
 
 
 def test_lost_numbers_push_the_verdict() -> None:
     verdict = judge(ARABIC, FULL, None, 1)
     assert verdict.flagged and verdict.signal == "numbers"
-    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.06 of the expected length"
+    assert verdict.reason == "numbers of the Arabic are missing from the English (1), at 1.05 of the expected length"
 
 
 @pytest.mark.parametrize("english", ["", "Killed.", FULL])
@@ -152,8 +167,9 @@ def test_check_translation_flags_the_omission_and_passes_the_full_translation() 
     [flag] = half.flags
     # HALF's expected length moves a little toward its document's ratio (FULL, one other segment, shrunk).
     assert (flag.kind, flag.message) == ("omission", "check translation: English much shorter than expected: "
-                                                     "0.48 of the expected length (content dropped?)")
-    assert flag.detail["length_share"] == 0.4781 and json.loads(json.dumps(flag.detail)) == flag.detail
+                                                     "0.47 of the expected number of content words (content "
+                                                     "dropped?)")
+    assert flag.detail["length_share"] == 0.4752 and json.loads(json.dumps(flag.detail)) == flag.detail
 
 
 def test_check_translation_uses_the_segment_score_only_when_asked() -> None:
@@ -170,7 +186,7 @@ def test_verdict_with_similarity_on_clear_cases() -> None:
         encoder="use").segments
     assert full.flags == () and full.similarity > SIMILARITY_THRESHOLD
     assert [f.kind for f in half.flags] == ["omission"]
-    assert half.flags[0].message.endswith("0.48 of the expected length (content dropped?)")
+    assert half.flags[0].message.endswith("0.50 of the expected length (content dropped?)")
     assert [f.kind for f in wrong.flags] == ["similarity"]
     assert wrong.flags[0].message.startswith("check translation: the English is far from the Arabic (similarity ")
 
@@ -359,3 +375,33 @@ def test_measure_keeps_what_only_looks_like_a_label(arabic: str, english: str) -
     lengths = measure(arabic, english)
     assert (lengths.source_chars, lengths.target_chars) == (sum(map(str.isalnum, arabic)),
                                                             sum(map(str.isalnum, english)))
+
+
+TITLE_AR = "الرئيس يصل إلى باريس في زيارة رسمية تستمر ثلاثة أيام"
+TITLE_EN = "President arrives in Paris for three-day official visit"
+
+
+@pytest.mark.parametrize("similarity", [None, 0.7])
+def test_a_title_is_judged_against_titles(similarity: float | None) -> None:
+    coef = shipped()
+    variant = "without_similarity" if similarity is None else "with_similarity"
+    verdict = judge(TITLE_AR, TITLE_EN, similarity, 0)
+    assert verdict.detail["line_kind"] == "title"
+    assert verdict.detail["threshold"] == coef[variant]["thresholds"].get("title", coef[variant]["threshold"])
+
+
+@pytest.mark.parametrize("kind", ["title", "quote", "short"])
+def test_a_kind_moves_the_expectations_by_its_fitted_shift(kind: str) -> None:
+    from summarize.quality.omission import features
+
+    coef = shipped()
+    shift = coef["kinds"][kind]
+    lengths = measure(TITLE_AR, TITLE_EN)
+    own = features(lengths, 0.6, 0, coef, None, {"chars": 0.1, "similarity": -0.05}, kind)
+    base = features(lengths, 0.6, 0, coef, None, {"chars": 0.1, "similarity": -0.05}, "sentence")
+    sentence = coef["kinds"]["sentence"]
+    for unit in ("chars", "words", "content_words"):
+        assert own[f"{unit}_share"] == pytest.approx(
+            base[f"{unit}_share"] * math.exp(sentence[unit] - shift[unit]))
+    assert own["similarity"] == pytest.approx(base["similarity"] + sentence["similarity"] - shift["similarity"])
+    assert own["document_ratio"] == base["document_ratio"] == pytest.approx(math.exp(0.1))

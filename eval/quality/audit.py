@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 READERS = ("eval/data/qe-audit-readerA.tsv", "eval/data/qe-audit-readerB.tsv")  # the readers: eval/data/README.md
 LABELS = ("faithful", "numbers_differ", "content_missing", "content_added", "misaligned")
 SHEET_FIELDS = ("domain", "line", "flags", "arabic", "english")
+BLIND_FIELDS = ("domain", "line", "arabic", "english", "label", "note")  # what a reader sees and fills in
 
 
 def flagged_rows(table: dict, rows, flagged) -> list[tuple[str, int, str]]:
@@ -30,15 +31,19 @@ def flagged_rows(table: dict, rows, flagged) -> list[tuple[str, int, str]]:
     return out
 
 
-def write_sheet(path: Path, flagged: list[tuple[str, int, str]], texts: dict[str, tuple[list, list, int]]) -> int:
-    """Write the sheet (one line per flagged human translation, line numbers within their domain); returns rows."""
+def write_sheet(path: Path, flagged: list[tuple[str, int, str]], texts: dict[str, tuple[list, list, int]],
+                blind: bool = False) -> int:
+    """Write the sheet (one line per flagged human translation, line numbers within their domain); returns rows.
+    blind: a sheet for readers (BLIND_FIELDS): no flag kinds, empty label and note columns to fill in."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(SHEET_FIELDS)
+        writer.writerow(BLIND_FIELDS if blind else SHEET_FIELDS)
         for domain, line, kinds in flagged:
             arabic, english, base = texts[domain]
             local = line - base
-            writer.writerow([domain, local, kinds, _one_line(arabic[local]), _one_line(english[local])])
+            texts_of_line = [_one_line(arabic[local]), _one_line(english[local])]
+            writer.writerow([domain, local, *texts_of_line, "", ""] if blind else [domain, local, kinds,
+                                                                                 *texts_of_line])
     return len(flagged)
 
 
@@ -120,9 +125,18 @@ def audit(sheet: list[tuple[str, int, str]], read: dict) -> dict:
                                               {n: r["lines"] for n, r in read.items()})}
 
 
-def write_flagged(path: Path, sheet: list[tuple[str, int, str]], read: dict, domains: dict) -> None:
+def unlabelled(sheet: list[tuple[str, int, str]], read: dict) -> list[tuple[str, int, str]]:
+    """The flagged lines of the sheet that not every reader has labelled (read: per domain, the "base" of its
+    global line numbers): what two more readers must read before the audited figures are final."""
+    readers = [read_labels(ROOT / path) for path in READERS]
+    return [(domain, line, kinds) for domain, line, kinds in sheet
+            if any((domain, line - read[domain]["base"]) not in reader for reader in readers)]
+
+
+def write_flagged(path: Path, sheet: list[tuple[str, int, str]], read: dict, domains: dict,
+                  blind: bool = False) -> None:
     """Write the flagged human translations with their text (domains: name -> the Domain the table was built
-    from), for readers."""
+    from), for readers (blind: without the flags' kinds, see write_sheet)."""
     rows = write_sheet(path, sheet, {name: (list(d.arabic), list(d.english), read[name]["base"])
-                                     for name, d in domains.items()})
+                                     for name, d in domains.items()}, blind)
     print(f"saved {path}: {rows} flagged human translations (held-out verdict or number check)")

@@ -16,9 +16,15 @@ the held-out ones. Both verdicts are fitted: with the similarity (encoder instal
 model score is not calibrated (random-weight models here). These are development figures: each data set has
 held-out siblings this script never reads.
 
-    nice -n 10 .venv/bin/python eval/quality/calibrate.py [--domains flores,tico19,unpc] [--limit N] [--cache DIR]
+Each line is judged against lines of its kind (title, quote, short line, sentence: eval/quality/kinds.py);
+--without-kinds fits the comparison run that judges every line as one kind.
 
-Saves eval/results/qe-calibration-<date>.json; its "shipped" entry is what summarize/quality/omission.py carries.
+    nice -n 10 .venv/bin/python eval/quality/calibrate.py [--domains flores,tico19,unpc] [--limit N] [--cache DIR]
+        [--flagged FILE] [--unlabelled FILE] [--ship | --without-kinds]
+
+Saves eval/results/qe-calibration-<date>.json; its "shipped" entry is what --ship writes to
+summarize/quality/omission_model.json, which the check reads. --unlabelled writes the flagged human lines that not
+both readers have labelled, as a blind sheet for two more readers (eval/quality/add_labels.py adds their labels).
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from eval.quality.audit import audit, flagged_rows, write_flagged  # noqa: E402
+from eval.quality.audit import audit, flagged_rows, unlabelled, write_flagged  # noqa: E402
 from eval.quality.cases import ADDITIONS, KINDS, OMISSIONS, WRONG, document_split, make_cases  # noqa: E402
 from eval.quality.domains import LOADERS, available  # noqa: E402
+from eval.quality.kinds import kind_shifts, kind_thresholds  # noqa: E402
+from eval.quality.stats import fit_logistic, roc_auc, weighted_quantile  # noqa: E402
 from eval.quality.table import DEFAULT_CACHE, LENGTH_KEYS, build_table  # noqa: E402
-from summarize.quality.omission import MIN_SOURCE_WORDS  # noqa: E402
+from summarize.quality.omission import MIN_SOURCE_WORDS, MODEL_FILE  # noqa: E402
 
 SEED = 20251125
 HOLDOUT, FOLDS = 0.2, 5
@@ -48,23 +56,7 @@ _SHORT = tuple(f"short_{unit}" for unit in LENGTH_MODELS)
 _LENGTH = (*_SHORT, "short_norm", "short_clauses")
 FEATURES = {"with_similarity": (*_LENGTH, "similarity", "better_neighbour", "lost_numbers"),
             "without_similarity": (*_LENGTH, "lost_numbers")}
-L2 = 1e-3
 OLD_THRESHOLD = 0.51  # the similarity-only flag this verdict replaces, for the baseline row
-
-
-def roc_auc(positive, negative) -> float:
-    """Mann-Whitney ROC AUC (ties count half): P(a human translation scores above a bad one)."""
-    import numpy as np
-
-    scores = np.concatenate([positive, negative])
-    order = scores.argsort(kind="mergesort")
-    ranks = np.empty(len(scores))
-    ranks[order] = np.arange(1, len(scores) + 1)
-    for value in np.unique(scores):  # average ranks over ties
-        tied = scores == value
-        ranks[tied] = ranks[tied].mean()
-    n_pos, n_neg = len(positive), len(negative)
-    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def fit_length(table: dict, rows, target: str, predictors: tuple[str, ...]) -> dict:
@@ -84,25 +76,6 @@ def fit_length(table: dict, rows, target: str, predictors: tuple[str, ...]) -> d
             "var1": round(max(float(var1), 0.0), 6)}
 
 
-def fit_logistic(x, y, weight):
-    """Weighted L2-regularized logistic regression by Newton's method: (bias, weights)."""
-    import numpy as np
-
-    design = np.hstack([np.ones((len(x), 1)), x])
-    beta = np.zeros(design.shape[1])
-    penalty = L2 * np.eye(len(beta))
-    penalty[0, 0] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
-        gradient = design.T @ (weight * (p - y)) + penalty @ beta
-        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + penalty
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    return float(beta[0]), beta[1:]
-
-
 def case_weights(kinds, domains):
     """In each domain (all weighing the same), human translations weigh as much as all omissions together; the
     easy wrong sentences 0.15 each, the repeated English 0.3."""
@@ -118,8 +91,9 @@ def case_weights(kinds, domains):
     return weight * len(kinds) / weight.sum()
 
 
-def fit_verdict(table: dict, rows, variant: str) -> dict:
-    """Length models, logistic weights, human-translation reference values and threshold, from `rows`."""
+def fit_verdict(table: dict, rows, variant: str, kinds: bool = True) -> dict:
+    """Length models, logistic weights, human-translation reference values and threshold, from `rows` (kinds:
+    with a shift and threshold per line kind; off, every line is judged as one kind, for the comparison)."""
     import numpy as np
 
     from summarize.quality.omission import features
@@ -128,35 +102,30 @@ def fit_verdict(table: dict, rows, variant: str) -> dict:
     length = {unit: fit_length(table, human, target, predictors)
               for unit, (target, predictors) in LENGTH_MODELS.items()}
     names = FEATURES[variant]
-    coef = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
-    x = feature_matrix(table, rows, names, coef, features)
+    coef: dict = {"length": length, "similarity_norm": round(float(np.median(table["similarity"][human])), 4)}
+    offsets = line_offsets(table, coef)
+    coef["kinds"] = kind_shifts(table, human[table["source_words"][human] >= MIN_SOURCE_WORDS], coef, offsets,
+                                _lengths) if kinds else {}
+    x = feature_matrix(table, rows, names, coef, features, offsets=offsets)
     y = (table["kind"][rows] != "human").astype(float)
-    bias, weights = fit_logistic(x, y, case_weights(table["kind"][rows], table["domain"][rows]))
+    weight = case_weights(table["kind"][rows], table["domain"][rows])
+    bias, weights = fit_logistic(x, y, weight)
     model = {"bias": round(bias, 5), "weights": {n: round(float(w), 5) for n, w in zip(names, weights,
                                                                                      strict=True)}}
     probs = _probabilities(x, model, names)
     judged = table["source_words"][rows] >= MIN_SOURCE_WORDS  # shorter pieces are never flagged
     # Each training domain's human translations weigh the same in the quantile, as in the fit.
     human_rows = np.where((y == 0) & judged)[0]
-    model["threshold"] = round(_weighted_quantile(probs[human_rows], 1 - TARGET_FALSE_ALARMS,
-                                                  case_weights(table["kind"][rows], table["domain"][rows])[
-                                                      human_rows]), 4)
+    model["threshold"] = round(weighted_quantile(probs[human_rows], 1 - TARGET_FALSE_ALARMS, weight[human_rows]), 4)
+    model["thresholds"] = kind_thresholds(table["line_kind"][rows][human_rows], probs[human_rows],
+                                          weight[human_rows], TARGET_FALSE_ALARMS, model["threshold"]) if kinds else {}
     model["reference"] = {n: round(float(np.median(x[y == 0, k])), 4) for k, n in enumerate(names)}
     # The addition rule: an English longer (against its document's ratio) than ADDITION_FALSE_ALARMS of the
     # training human translations are.
-    long = feature_matrix(table, rows[human_rows], ("long_chars",), coef, features)[:, 0]
-    addition_z = _weighted_quantile(long, 1 - ADDITION_FALSE_ALARMS, case_weights(
-        table["kind"][rows], table["domain"][rows])[human_rows])
-    return {"length": length, "similarity_norm": coef["similarity_norm"], "addition_z": round(addition_z, 3),
-            variant: model}
-
-
-def _weighted_quantile(values, q: float, weights) -> float:
-    import numpy as np
-
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order]) / weights.sum()
-    return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
+    long = feature_matrix(table, rows[human_rows], ("long_chars",), coef, features, offsets=offsets)[:, 0]
+    addition_z = weighted_quantile(long, 1 - ADDITION_FALSE_ALARMS, weight[human_rows])
+    return {"length": length, "similarity_norm": coef["similarity_norm"], "kinds": coef["kinds"],
+            "addition_z": round(addition_z, 3), variant: model}
 
 
 def _lengths(table: dict, i: int):
@@ -182,15 +151,19 @@ def line_offsets(table: dict, coef: dict) -> dict:
     return offsets
 
 
-def feature_matrix(table: dict, rows, names, coef: dict, features, adapt: bool = True) -> object:
-    """The verdict's features of the chosen cases, one column per name (adapt: with the document's ratio)."""
+def feature_matrix(table: dict, rows, names, coef: dict, features, adapt: bool = True,
+                   offsets: dict | None = None) -> object:
+    """The verdict's features of the chosen cases, one column per name (adapt: with the document's ratio, from
+    `offsets` when already made), each line judged against lines of its kind."""
     import numpy as np
 
-    offsets = line_offsets(table, coef) if adapt else {}
+    if offsets is None:
+        offsets = line_offsets(table, coef) if adapt else {}
     out = np.zeros((len(rows), len(names)))
     for r, i in enumerate(rows):
         values = features(_lengths(table, i), float(table["similarity"][i]), int(table["lost_numbers"][i]), coef,
-                          float(table["neighbour"][i]), offsets.get(int(table["line"][i])))
+                          float(table["neighbour"][i]), offsets.get(int(table["line"][i])),
+                          str(table["line_kind"][i]))
         out[r] = [values[n] for n in names]
     return out
 
@@ -213,7 +186,9 @@ def score(table: dict, rows, coef: dict, variant: str):
     x = feature_matrix(table, rows, names, coef, features)
     probs = _probabilities(x[:, :-2], coef[variant], names[:-2])
     added = np.array([is_addition({"long_chars": a, "length_share": b}, coef) for a, b in x[:, -2:]], dtype=bool)
-    flagged = ((probs > coef[variant]["threshold"]) | added) & ~_short_source(table)[rows]
+    thresholds = coef[variant].get("thresholds", {})
+    bar = np.array([thresholds.get(str(k), coef[variant]["threshold"]) for k in table["line_kind"][rows]])
+    flagged = ((probs > bar) | added) & ~_short_source(table)[rows]
     return probs, flagged
 
 
@@ -234,20 +209,25 @@ def summarize_scores(table: dict, rows, probs, flagged) -> dict:
     for name, group in (("omissions", OMISSIONS), ("wrong_sentence", WRONG), ("additions", ADDITIONS)):
         mask = np.isin(kinds, group)
         out["roc_auc"][name] = round(roc_auc(-human, -probs[mask]), 4) if mask.any() else None
+    line_kinds = table["line_kind"][rows]
+    out["by_line_kind"] = {str(k): {"human_lines": int(((kinds == "human") & (line_kinds == k)).sum())} | {
+        kind: round(float(flagged[(kinds == kind) & (line_kinds == k)].mean()), 4)
+        for kind in ("human", "drop_last_50", "drop_last_30") if ((kinds == kind) & (line_kinds == k)).any()}
+        for k in sorted(set(line_kinds))}
     numbers = table["any_number_flag"][rows][kinds == "human"]
     out["human_number_flags"] = round(float(numbers.mean()), 4)
     out["human_any_flag"] = round(float((flagged[kinds == "human"] | numbers).mean()), 4)
     return out
 
 
-def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None) -> dict:
+def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None, kinds: bool = True) -> dict:
     """Fit on every domain but one, score on that one, each in turn (sheet: collects the flagged human lines)."""
     import numpy as np
 
     out = {}
     for domain in sorted(set(table["domain"])):
         train, test = np.where(table["domain"] != domain)[0], np.where(table["domain"] == domain)[0]
-        coef = fit_verdict(table, train, variant)
+        coef = fit_verdict(table, train, variant, kinds)
         probs, flagged = score(table, test, coef, variant)
         out[domain] = summarize_scores(table, test, probs, flagged)
         out[domain]["threshold"] = coef[variant]["threshold"]
@@ -256,7 +236,7 @@ def leave_one_domain_out(table: dict, variant: str, sheet: list | None = None) -
     return out
 
 
-def evaluate(table: dict, held, fold_of: dict, variant: str) -> dict:
+def evaluate(table: dict, held, fold_of: dict, variant: str, kinds: bool = True) -> dict:
     """Cross-validated figures on the calibration documents, then the final fit scored on the held-out ones."""
     import numpy as np
 
@@ -265,10 +245,10 @@ def evaluate(table: dict, held, fold_of: dict, variant: str) -> dict:
     probs, flagged = np.zeros(len(fold)), np.zeros(len(fold), dtype=bool)
     for k in range(FOLDS):
         train, test = np.where(~in_held & (fold != k))[0], np.where(~in_held & (fold == k))[0]
-        coef = fit_verdict(table, train, variant)
+        coef = fit_verdict(table, train, variant, kinds)
         probs[test], flagged[test] = score(table, test, coef, variant)
     calibration = np.where(~in_held)[0]
-    shipped = fit_verdict(table, calibration, variant)
+    shipped = fit_verdict(table, calibration, variant, kinds)
     held_rows = np.where(in_held)[0]
     held_probs, held_flagged = score(table, held_rows, shipped, variant)
     return {"cross_validated": summarize_scores(table, calibration, probs[calibration], flagged[calibration]),
@@ -330,6 +310,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=ROOT / "eval/results")
     parser.add_argument("--flagged", type=Path, default=None,
                         help="write the flagged human translations (held-out verdict) here, for two readers")
+    parser.add_argument("--unlabelled", type=Path, default=None,
+                        help="write the flagged human translations that not both readers have labelled here")
+    parser.add_argument("--without-kinds", action="store_true",
+                        help="judge every line as one kind (the comparison run; never shipped with --ship)")
+    parser.add_argument("--ship", action="store_true",
+                        help=f"write the fitted coefficients to {MODEL_FILE.relative_to(ROOT)} (what the check uses)")
     return parser
 
 
@@ -340,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     names = [n for n in args.domains.split(",") if n]
     missing = [n for n in names if n not in available()]
+    if args.ship and args.without_kinds:
+        print("--ship and --without-kinds: the comparison run is never shipped", file=sys.stderr)
+        return 2
     if missing or not names:
         print(f"domains not found under ../shared/data: {', '.join(missing) or 'none given'} "
               f"(known: {', '.join(LOADERS)})", file=sys.stderr)
@@ -352,10 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     held_docs, fold_of = document_split(documents, HOLDOUT, FOLDS, rng)
     held_set = {documents[i] for i in held_docs}
     held = sorted({int(line) for line, d in zip(table["line"], table["document"], strict=True) if d in held_set})
-    results = {variant: evaluate(table, held, fold_of, variant) for variant in FEATURES}
+    kinds = not args.without_kinds
+    results = {variant: evaluate(table, held, fold_of, variant, kinds) for variant in FEATURES}
     sheet: list = []
     shipped = {key: results["with_similarity"]["coefficients"][key] for key in ("length", "similarity_norm",
-                                                                                   "addition_z")} | {
+                                                                                   "kinds", "addition_z")} | {
                v: results[v]["coefficients"][v] for v in FEATURES}
     report = {
         "date": dt.date.today().isoformat(), "domains": read,
@@ -367,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         "features_seconds": round(seconds, 1),
         "model_score": "not calibrated: the models available offline have random weights; the rule "
                        "(QualityOptions.use_model_score) is off by default",
-        "leave_one_domain_out": {v: leave_one_domain_out(table, v, sheet if v == "with_similarity" else None)
+        "line_kinds": kinds,
+        "leave_one_domain_out": {v: leave_one_domain_out(table, v, sheet if v == "with_similarity" else None, kinds)
                                  for v in FEATURES},
         "with_similarity": {k: v for k, v in results["with_similarity"].items() if k != "coefficients"},
         "without_similarity": {k: v for k, v in results["without_similarity"].items() if k != "coefficients"},
@@ -377,15 +368,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.previous:
         previous = json.loads(args.previous.read_text(encoding="utf-8"))["shipped"]
         report["previous_verdict"] = {"report": args.previous.name, "domains": previous_verdict(table, previous)}
+    _write(args, report, sheet, read, domains)
+    return 0
+
+
+def _write(args: argparse.Namespace, report: dict, sheet: list, read: dict, domains: dict) -> None:
+    """Save the report (a run without line kinds under its own name), the readers' sheets, the shipped model."""
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"qe-calibration-{report['date']}.json"
+    path = args.out / f"qe-calibration-{report['date']}{'-without-kinds' if args.without_kinds else ''}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: report[k] for k in ("leave_one_domain_out", "with_similarity")}, indent=1))
-    print("shipped =", json.dumps(shipped))
+    print("shipped =", json.dumps(report["shipped"]))
     print(f"saved {path}")
     if args.flagged:
         write_flagged(args.flagged, sheet, read, domains)
-    return 0
+    if args.unlabelled:
+        write_flagged(args.unlabelled, unlabelled(sheet, read), read, domains, blind=True)
+    if args.ship:
+        MODEL_FILE.write_text(json.dumps(report["shipped"], indent=1) + "\n", encoding="utf-8")
+        print(f"saved {MODEL_FILE}")
 
 
 if __name__ == "__main__":

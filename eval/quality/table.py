@@ -35,8 +35,10 @@ def cached_vectors(encoder, texts: list[str], path: Path | None) -> np.ndarray:
 
 def build_table(domain, cases, encoder, cache: Path | None) -> dict:
     """Per case: kind, line, document, lengths, similarity, best similarity with the Arabic of a line
-    NEIGHBOUR_WINDOW or fewer lines away in the same document (-1 without one), Arabic numbers the English lost."""
+    NEIGHBOUR_WINDOW or fewer lines away in the same document (-1 without one), Arabic numbers the English lost,
+    and the kind of the Arabic line (title, quote, short line, sentence)."""
     from summarize.quality.check import number_flags
+    from summarize.quality.line_kinds import line_kind
     from summarize.quality.omission import measure
 
     arabic, documents = list(domain.arabic), list(domain.documents)
@@ -58,6 +60,8 @@ def build_table(domain, cases, encoder, cache: Path | None) -> dict:
     flags = [number_flags(arabic[c.line], c.english) for c in cases]
     table["lost_numbers"] = np.array([sum(f.detail["problem"] != "added" for f in fl) for fl in flags])
     table["any_number_flag"] = np.array([bool(fl) for fl in flags])
+    kinds = [line_kind(line) for line in arabic]
+    table["line_kind"] = np.array([kinds[c.line] for c in cases])
     return table
 
 

@@ -43,6 +43,7 @@ class EnglishNumber:
     written: str  # "digits" | "words"
     ordinal: bool = False
     approximate: bool = False  # "a dozen", "two dozen": a round figure, never a changed number
+    readings: tuple[float, ...] = ()  # another value it may stand for: "5 1/3" is written 5.1 in innings pitched
 
 
 @lru_cache(maxsize=1)
@@ -158,9 +159,10 @@ def _spelled_magnitude(match: re.Match[str]) -> str:
 
 def read_english_numbers(text: str) -> list[EnglishNumber]:
     """Every number in an English text, in order (cardinals and ordinals, digits and words; money and
-    magnitudes as news writes them: `£2.8bn`, `US$3bn`, `€40m`; clock times are left out)."""
-    tokens = _TOKEN.findall(expand_notation(text).lower())
-    found, i = [], 0
+    magnitudes as news writes them: `£2.8bn`, `US$3bn`, `€40m`; fractions `5 1/3`; clock times are left out)."""
+    expanded, found = _fractions(expand_notation(text))
+    tokens = _TOKEN.findall(expanded.lower())
+    i = 0
     while i < len(tokens):
         read = _read_phrase(tokens, i)
         if read is None:
@@ -169,6 +171,33 @@ def read_english_numbers(text: str) -> list[EnglishNumber]:
         found.append(read[0])
         i = read[1]
     return found
+
+
+# A fraction, alone or after a whole number ("2/3", "5 1/3 innings"): a numerator below a denominator of 2-10,
+# so that a date (9/11) or "24/7" is never one.
+_FRACTION = re.compile(r"(?<![\d/.,])(?:(\d+)\s+)?(\d)/(\d{1,2})(?![\d/])")
+
+
+def _fractions(text: str) -> tuple[str, list[EnglishNumber]]:
+    """(the text without its fractions, the fractions read): "5 1/3" is 5.3333, also read as the 5.1 that
+    innings-pitched notation writes for it (5.2 for 5 2/3)."""
+    found: list[EnglishNumber] = []
+
+    def read(match: re.Match[str]) -> str:
+        whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
+        if not 0 < top < bottom <= 10:
+            return match.group()
+        base = float(whole) if whole else 0.0
+        innings = (round(base + top / 10, 4),) if bottom == 3 and whole else ()
+        found.append(EnglishNumber(_clean(round(base + top / bottom, 4)), match.group(), "digits", readings=innings))
+        return " "
+
+    return (_FRACTION.sub(read, text), found) if "/" in text else (text, found)
+
+
+def fraction_values(text: str) -> list[float]:
+    """The values of the fractions written in digits in a text ("5 1/3": 5.3333 and the innings notation 5.1)."""
+    return [v for n in _fractions(text)[1] for v in (float(n.value), *n.readings)]
 
 
 def english_months(text: str) -> set[int]:

@@ -8,16 +8,18 @@ from dataclasses import replace
 
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Translation
+from summarize.lang.number_terms import arabic_term_tokens, english_terms, score_values
 from summarize.lang.numbers_ar import MONTHS_EN, read_numbers
 from summarize.lang.numbers_en import (
     english_months,
     english_number_like,
+    fraction_values,
     read_english_numbers,
     roman_numerals,
     spell_out_dates,
     without_clock_idioms,
 )
-from summarize.lang.text import strip_prefixes, tokenize, word_count
+from summarize.lang.text import fold_spelling, strip_prefixes, tokenize, word_count
 from summarize.quality.omission import (
     MIN_SOURCE_WORDS,
     NEIGHBOUR_WINDOW,
@@ -32,7 +34,7 @@ ENCODERS = ("auto", "use", "none")
 # The similarity (against its document's, see summarize.quality.omission.document_offsets) below which the shipped
 # verdict flags a translation even at its full expected length with no number lost; a test keeps it equal to
 # what the coefficients imply.
-SIMILARITY_THRESHOLD = 0.46
+SIMILARITY_THRESHOLD = 0.47
 # Pieces this short ("علي صعيد متصل." = "On a related note.", 0.35) score low even when right: never flagged.
 MIN_WORDS_FOR_SIMILARITY = MIN_SOURCE_WORDS
 CHECK_KINDS = ("number", "similarity", "omission", "addition", "confidence")
@@ -117,7 +119,11 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
                 values.append(2.5)  # سنتين ونصف: two years and a half
         if "الف" in word and strip_prefixes(word, _THOUSAND):
             values.append(1000.0)  # الألف يوم: a lone ألف is never read (it may be a verb), but excuses a 1,000
-        values += _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
+        share = _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
+        values += share
+        if share and word.startswith("و"):  # خمس جولات وثلث: five innings and a third, 5 1/3
+            values += [round(float(n.value) + share[0], 4) for n in found
+                       if not isinstance(n.value, str) and k - 2 <= n.last < k]
     if any(_DUAL.fullmatch(word) and not _lookup_number(word) for word in words):
         values.append(2.0)
     return values
@@ -131,20 +137,28 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
     """Numbers of the Arabic missing from the English (or changed there), and digits the English added."""
     if _ROUND_THE_CLOCK.search(arabic):  # "24 hours a day, 7 days a week" for على مدار الساعة وطوال أيام الأسبوع
         english = without_clock_idioms(english)
+    # Numbers inside a term ("Covid-19", "four-wheel drive", "9/11") name a thing: never checked, only excuses.
+    english, terms = english_terms(english)
     original, english = english, spell_out_dates(english)
     english_numbers = read_english_numbers(english)
+    term_values = [float(n.value) for term in terms for n in read_english_numbers(term)] + [
+        float(run) for term in terms for run in re.findall(r"\d+", term)]
+    arabic_scores, english_scores = score_values([t.norm for t in tokenize(arabic)], original)
     # Digits inside codes and decades (JAS 39C, Il-76s, the 1990s, "2019-20" as written) still count as
-    # present, and so do the numbers an English phrase stands for ("a pair", "an hour and a half").
-    english_values = [float(n.value) for n in english_numbers if not n.approximate] + roman_numerals(
-        english) + english_number_like(english) + (_digit_values(english, original) if _ANY_DIGIT.search(english)
-                                                   else [])
+    # present, and so do the numbers an English phrase stands for ("a pair", "an hour and a half", "goalless").
+    english_values = [float(n.value) for n in english_numbers if not n.approximate] + [
+        r for n in english_numbers for r in n.readings] + roman_numerals(english) + english_number_like(
+        english) + term_values + english_scores + (_digit_values(english, original) if _ANY_DIGIT.search(english)
+                                                    else [])
     approximate = [float(n.value) for n in english_numbers if n.approximate]
     months = english_months(english)
     found = read_numbers(arabic, ordinals=True, special=True)
+    in_terms = arabic_term_tokens(tokenize(arabic))
     # "واحد" (one) is often rendered "a"/"single": a lone word-written 1 is not checked; nor are ordinals,
-    # paragraph numbers and footnote marks ("12 - ", "(1)") and clock times (they only excuse English numbers).
+    # paragraph numbers and footnote marks ("12 - ", "(1)"), clock times and the numbers of a term («دور
+    # الثمانية»: the quarter-finals): they only excuse English numbers.
     checked = [n for n in found if n.kind not in ("ordinal", "label", "time")
-               and not (n.written == "words" and n.value == 1)]
+               and not (n.written == "words" and n.value == 1) and in_terms.isdisjoint(range(n.first, n.last + 1))]
     joined = _run_together(checked, arabic)
     english_values += [part for value in joined if any(_same(value, v) for v in english_values)
                        for part in joined[value]]
@@ -152,7 +166,8 @@ def number_flags(arabic: str, english: str) -> list[Flag]:
                and not _fraction_present(n, arabic, english_values)
                and not _half_present(n, arabic, english_values)
                and not any(_near(n.value, v) for v in approximate)]
-    arabic_values = _arabic_values(arabic, found) + list(joined)
+    arabic_values = _arabic_values(arabic, found) + list(joined) + arabic_scores + (
+        fraction_values(fold_spelling(arabic)) if "/" in arabic else [])
     # English numbers with no Arabic counterpart: a word-written one ("eight") can only be a changed number,
     # a digit-written one is also flagged on its own; "one"/"second" in words are too often not numbers;
     # a round figure ("a dozen", "two dozen") is never a changed number.
@@ -170,7 +185,7 @@ def _readings(number) -> tuple[float, ...]:
     """What an English number may mean: its value, and for "42.000" also 42,000 (thousands grouped with a dot)."""
     if _DOT_GROUPED.fullmatch(number.text.rstrip(",.;:")):
         return float(number.value), float(number.text.rstrip(",.;:").replace(".", ""))
-    return (float(number.value),)
+    return float(number.value), *number.readings
 
 
 def _run_together(numbers: list, arabic: str) -> dict[float, tuple[float, float]]:

@@ -17,73 +17,24 @@ uncalibrated rule, off by default.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from mt.errors import InvalidOption, MtbriefError
 from mt.splitter import word_set
 from summarize.lang.numbers_ar import EGYPTIAN_MONTHS, LEVANTINE_FIRST
+from summarize.quality.line_kinds import line_kind
 
-# Fitted by `python eval/quality/calibrate.py` on the calibration documents of FLORES-200 dev, TICO-19 test and UN dev;
-# the report with the leave-one-domain-out and cross-validated figures is eval/results/qe-calibration-<date>.json
-# ("shipped" holds these same numbers).
-COEFFICIENTS: dict = {'length': {'chars': {'target': 'target_chars',
-                      'predictors': ['source_chars'],
-                      'intercept': 0.24806,
-                      'max_source': 333.49,
-                      'slopes': [0.98382],
-                      'var0': 0.01858,
-                      'var1': 0.894898},
-            'words': {'target': 'target_words',
-                      'predictors': ['source_words'],
-                      'intercept': 0.18511,
-                      'max_source': 66.0,
-                      'slopes': [0.98066],
-                      'var0': 0.021533,
-                      'var1': 0.130985},
-            'content_words': {'target': 'target_content_words',
-                              'predictors': ['source_words', 'source_chars'],
-                              'intercept': -0.15993,
-                              'max_source': 66.0,
-                              'slopes': [0.74075, 0.15225],
-                              'var0': 0.020232,
-                              'var1': 0.043936}},
- 'similarity_norm': 0.7917,
- 'addition_z': 2.994,
- 'with_similarity': {'bias': 4.91247,
-                     'weights': {'short_chars': -0.5739,
-                                 'short_words': -0.14074,
-                                 'short_content_words': -0.42965,
-                                 'short_norm': 0.18964,
-                                 'short_clauses': -0.31657,
-                                 'similarity': -7.88055,
-                                 'better_neighbour': 23.93275,
-                                 'lost_numbers': 2.5353},
-                     'threshold': 0.7814,
-                     'reference': {'short_chars': 0.0,
-                                   'short_words': 0.0,
-                                   'short_content_words': 0.0,
-                                   'short_norm': 0.0,
-                                   'short_clauses': 0.0,
-                                   'similarity': 0.7948,
-                                   'better_neighbour': 0.0,
-                                   'lost_numbers': 0.0}},
- 'without_similarity': {'bias': -0.77612,
-                        'weights': {'short_chars': -0.5239,
-                                    'short_words': -0.02778,
-                                    'short_content_words': -0.48444,
-                                    'short_norm': 0.03628,
-                                    'short_clauses': -0.40763,
-                                    'lost_numbers': 3.79432},
-                        'threshold': 0.7528,
-                        'reference': {'short_chars': 0.0,
-                                      'short_words': 0.0,
-                                      'short_content_words': 0.0,
-                                      'short_norm': 0.0,
-                                      'short_clauses': 0.0,
-                                      'lost_numbers': 0.0}}}
+# The shipped coefficients: written by `python eval/quality/calibrate.py --ship` (fitted on the calibration documents
+# of FLORES-200 dev, TICO-19 test and UN dev) to omission_model.json beside this module; the report with the
+# leave-one-domain-out and cross-validated figures is eval/results/qe-calibration-<date>.json ("shipped" holds
+# these same numbers, and a test keeps them equal).
+MODEL_FILE = Path(__file__).with_name("omission_model.json")
 
 SIGNALS = ("length", "addition", "similarity", "numbers", "alignment")
 DOC_PRIOR = 4.0  # the corpus norm weighs as much as this many segments in a document's own length ratio
@@ -240,23 +191,29 @@ def _median_without(ordered: list[float], skip: int | None) -> float:
 
 def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
              coefficients: dict | None = None, neighbour: float | None = None,
-             offsets: dict[str, float] | None = None) -> dict[str, float]:
+             offsets: dict[str, float] | None = None, kind: str = "sentence") -> dict[str, float]:
     """The verdict's inputs: length and clause shortfalls against the document's own ratio (offsets, see
     document_offsets; none: the corpus norm) and the characters' against the corpus norm, an excess length,
-    similarity and how much better a neighbouring Arabic sentence fits the English (if encoded), numbers lost."""
+    similarity and how much better a neighbouring Arabic sentence fits the English (if encoded), numbers lost.
+    Lengths and similarity are measured against lines of the same kind (summarize.quality.line_kinds): the
+    calibration's shift of that kind from the corpus norm is added to the document's."""
     coef = coefficients or shipped()
-    offsets = offsets or {}
+    shift = coef.get("kinds", {}).get(kind, {})
+    base = offsets or {}
+    offsets = {name: base.get(name, 0.0) + shift.get(name, 0.0) for name in (*coef["length"], "similarity")}
     out: dict[str, float] = {}
     for unit, model in coef["length"].items():
         z, share = length_z(model, lengths, offsets.get(unit, 0.0))
         # A shortfall is evidence of omission, an excess of added content or repetition: separate signals.
         out[f"short_{unit}"] = min(z, 0.0)
+        out[f"{unit}_share"] = share
         if unit == "chars":
             out["length_share"] = share
             out["long_chars"] = max(z, 0.0)
-            norm_z, out["norm_share"] = length_z(model, lengths)
+            norm_z, out["norm_share"] = length_z(model, lengths, shift.get(unit, 0.0))
             out["short_norm"] = min(norm_z, 0.0)
-            out["document_ratio"] = math.exp(offsets.get(unit, 0.0))
+            out["document_ratio"] = math.exp(base.get(unit, 0.0))
+    out["source_clauses"], out["target_clauses"] = float(lengths.source_clauses), float(lengths.target_clauses)
     out["short_clauses"] = min(math.log(lengths.target_clauses + 1) - math.log(lengths.source_clauses + 1), 0.0)
     out["lost_numbers"] = float(min(lost_numbers, 2))
     if similarity is not None:
@@ -267,12 +224,15 @@ def features(lengths: Lengths, similarity: float | None, lost_numbers: int,
     return out
 
 
+@lru_cache(maxsize=1)
 def shipped() -> dict:
-    """The shipped coefficients (a missing calibration is a packaging bug, not a user error)."""
-    if not COEFFICIENTS:
-        raise MtbriefError("summarize.quality.omission.COEFFICIENTS is empty: run eval/quality/calibrate.py and ship "
-                           "its 'shipped' entry")
-    return COEFFICIENTS
+    """The shipped coefficients, read once from MODEL_FILE (a missing calibration is a packaging bug, not a user
+    error)."""
+    try:
+        return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MtbriefError(f"{MODEL_FILE}: the quality verdict's coefficients cannot be read ({exc}): run "
+                           "eval/quality/calibrate.py --ship") from exc
 
 
 def probability(values: dict[str, float], model: dict) -> float:
@@ -298,7 +258,33 @@ def _main_signal(values: dict[str, float], model: dict) -> str:
 _GROUPS = {"lost_numbers": "numbers", "better_neighbour": "alignment", "long_chars": "addition"}
 
 
-def _reason(signal: str, values: dict[str, float]) -> str:
+_UNIT_NAMES = {"chars": "length", "norm": "length", "words": "number of words",
+               "content_words": "number of content words"}
+
+
+def _share_words(share: float, unit: str) -> str:
+    """ "much shorter than expected: 0.48 of the expected length" or "longer than expected: 1.20 times the
+    expected length": the word always follows the share it reports."""
+    if round(share, 2) < 1.0:  # the word follows the share as printed
+        return f"much shorter than expected: {share:.2f} of the expected {_UNIT_NAMES[unit]}"
+    return f"longer than expected: {share:.2f} times the expected {_UNIT_NAMES[unit]}"
+
+
+def _length_reason(values: dict[str, float], model: dict) -> str:
+    """The omission message of the length signal: the length measure (or the clause count) that pushed the verdict
+    furthest, with its own share, which is below 1 whenever that measure pushed at all."""
+    pushes = {name: w * (values[name] - model["reference"][name]) for name, w in model["weights"].items()
+              if name.startswith("short_") and name in values}
+    name = max(pushes, key=lambda n: pushes[n]) if pushes else "short_chars"
+    if name == "short_clauses":
+        return (f"the English has fewer clauses than the Arabic ({values['target_clauses']:.0f} against "
+                f"{values['source_clauses']:.0f}; content dropped?)")
+    unit = name.removeprefix("short_")
+    share = values.get(f"{unit}_share", values["length_share"]) if unit != "norm" else values["norm_share"]
+    return f"English {_share_words(share, unit)}" + (" (content dropped?)" if round(share, 2) < 1.0 else "")
+
+
+def _reason(signal: str, values: dict[str, float], model: dict) -> str:
     share = values["length_share"]
     if signal == "alignment":
         own = values["own_similarity"]
@@ -307,8 +293,7 @@ def _reason(signal: str, values: dict[str, float]) -> str:
     if signal == "addition":
         return f"English much longer than expected: {share:.2f} times the expected length (content added or repeated?)"
     if signal == "length":  # short against the document's ratio, or (a wordy document) against the corpus norm
-        shortest = min(share, values["norm_share"])
-        return f"English much shorter than expected: {shortest:.2f} of the expected length (content dropped?)"
+        return _length_reason(values, model)
     if signal == "similarity":
         return f"the English is far from the Arabic (similarity {values['own_similarity']:.2f})"
     return (f"numbers of the Arabic are missing from the English ({values['lost_numbers']:.0f}), "
@@ -317,7 +302,8 @@ def _reason(signal: str, values: dict[str, float]) -> str:
 
 def is_addition(values: dict[str, float], coefficients: dict) -> bool:
     """The "much longer" rule: an English at least ADDITION_SHARE times its expected length (the document's
-    ratio taken into account) and further above it than all but a few human translations (addition_z)."""
+    ratio and the line's kind taken into account) and further above it than all but a few human translations
+    (addition_z)."""
     return values["length_share"] >= ADDITION_SHARE and values["long_chars"] > coefficients["addition_z"]
 
 
@@ -329,13 +315,17 @@ def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int
     neighbour: the best similarity of this English with the Arabic of a sentence NEIGHBOUR_WINDOW or fewer
     places away in the same text (None: no neighbour). offsets: the document's own length ratio from its other
     segments (document_offsets; None: the corpus norm alone). lengths: measure(arabic, english), if already made.
+    The line's kind (line_kind: title, quote, short line, sentence) picks the expectations and threshold.
     """
     coef = shipped()
+    kind = line_kind(arabic)
     model = coef["with_similarity" if similarity is not None else "without_similarity"]
-    values = features(lengths or measure(arabic, english), similarity, lost_numbers, coef, neighbour, offsets)
+    values = features(lengths or measure(arabic, english), similarity, lost_numbers, coef, neighbour, offsets,
+                      kind)
     p = probability(values, model)
-    threshold = options.threshold if options.threshold is not None else model["threshold"]
-    detail = {"probability": round(p, 4), "threshold": threshold,
+    threshold = options.threshold if options.threshold is not None else model.get("thresholds", {}).get(
+        kind, model["threshold"])
+    detail = {"probability": round(p, 4), "threshold": threshold, "line_kind": kind,
               "length_share": round(values["length_share"], 4),
               "document_ratio": round(values["document_ratio"], 4), "similarity": similarity,
               "lost_numbers": lost_numbers, "model_score": model_score, "neighbour_similarity": neighbour}
@@ -343,9 +333,9 @@ def judge(arabic: str, english: str, similarity: float | None, lost_numbers: int
         return Verdict(p, False, "", "", detail)
     if p > threshold:
         signal = _main_signal(values, model)
-        return Verdict(p, True, signal, _reason(signal, values), {**detail, "signal": signal})
+        return Verdict(p, True, signal, _reason(signal, values, model), {**detail, "signal": signal})
     if is_addition(values, coef):  # a separate rule: too long is no sign of a dropped clause
-        return Verdict(p, True, "addition", _reason("addition", values), {**detail, "signal": "addition"})
+        return Verdict(p, True, "addition", _reason("addition", values, model), {**detail, "signal": "addition"})
     if options.use_model_score and model_score is not None and model_score < options.min_model_score:
         reason = (f"the model is unsure of its English (score {model_score:.2f} < {options.min_model_score:.2f};"
                   " uncalibrated rule)")
