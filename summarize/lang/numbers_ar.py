@@ -130,7 +130,7 @@ def parse_digits(norm: str) -> int | float:
     return float(norm) if "." in norm else int(norm)
 
 
-def _places(value: int) -> set[int]:
+def _places(value: float) -> set[int]:
     return {10 ** i for i, digit in enumerate(reversed(str(int(value)))) if digit != "0"}
 
 
@@ -139,7 +139,8 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
     total: int | float = 0
     current: int | float = 0
     last = -1
-    scale, scale_last = 0, -1  # the last scale word read, and where: a scale as large again starts a new number
+    scale: int | float = 0  # the last scale word read, and where: a scale as large again starts a new number
+    scale_last = -1
     j = i
     while j < len(tokens):
         token = tokens[j]
@@ -351,6 +352,7 @@ def _read_numbers(text: str, ordinals: bool, special: bool) -> tuple[ArabicNumbe
     tokens = tokenize(text)
     found: list[ArabicNumber] = []
     i = 0
+    value: int | float | str  # a date's value is its text
     while i < len(tokens):
         if found_special := _read_special(tokens, i, text):
             kind, value, last = found_special

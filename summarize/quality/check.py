@@ -9,7 +9,7 @@ from dataclasses import replace
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Translation
 from summarize.lang.number_terms import arabic_term_tokens, english_terms, score_values
-from summarize.lang.numbers_ar import MONTHS_EN, read_numbers
+from summarize.lang.numbers_ar import MONTHS_EN, ArabicNumber, read_numbers
 from summarize.lang.numbers_en import (
     english_months,
     english_number_like,
@@ -48,7 +48,8 @@ _THOUSAND = frozenset({"الف"})
 _RANGE_JOINS = frozenset({"-", "–", "و"})
 _ROUND_THE_CLOCK = re.compile(r"(?:مدار|طوال|طيلة) (?:ال)?(?:ساع[ةه]|يوم|[أا]سبوع|[أا]يام ال[أا]سبوع|عام|سن[ةه])"
                               r"|ليل نهار|ليلا? ونهارا?")
-_FRACTIONS = {"نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
+_FRACTIONS: dict[str, tuple[float, ...]] = {
+    "نصف": (0.5, 50.0), "ربع": (0.25, 25.0), "ثلث": (1 / 3, 33.0), "ثلثي": (2 / 3, 66.0)}
 # A dual noun (ساعتين "two hours", هدفين "two goals", مسافرين "two travellers"): -تين/-تان, or -ين/-ان on a
 # word of 4+ letters. Loose on purpose: it only excuses a "2" in the English, never hides a lost number.
 _DUAL = re.compile(r"(?:ال|وال|بال|لل|و|ب|ل)?\w{2,}(?:تين|تان)|(?:ال|وال|بال|لل|و|ب|ل)?\w{4,}(?:ين|ان)")
@@ -119,10 +120,10 @@ def _arabic_values(arabic: str, found: list) -> list[float]:
                 values.append(2.5)  # سنتين ونصف: two years and a half
         if "الف" in word and strip_prefixes(word, _THOUSAND):
             values.append(1000.0)  # الألف يوم: a lone ألف is never read (it may be a verb), but excuses a 1,000
-        share = _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
-        values += share
-        if share and word.startswith("و"):  # خمس جولات وثلث: five innings and a third, 5 1/3
-            values += [round(float(n.value) + share[0], 4) for n in found
+        fraction = _FRACTIONS.get(strip_prefixes(word, _FRACTIONS) or "", ())
+        values += fraction
+        if fraction and word.startswith("و"):  # خمس جولات وثلث: five innings and a third, 5 1/3
+            values += [round(float(n.value) + fraction[0], 4) for n in found
                        if not isinstance(n.value, str) and k - 2 <= n.last < k]
     if any(_DUAL.fullmatch(word) and not _lookup_number(word) for word in words):
         values.append(2.0)
@@ -222,12 +223,12 @@ def _digit_values(english: str, original: str) -> list[float]:
         float(part) for part in _SECTION.findall(english)]
 
 
-def _near(value: object, approximate: float) -> bool:
+def _near(value: int | float | str, approximate: float) -> bool:
     """An Arabic number a round English figure may stand for: within a factor of 2 ("a dozen" for عشرة)."""
     return not isinstance(value, str) and approximate / 2 <= float(value) <= approximate * 2
 
 
-def _half_present(number: object, arabic: str, english_values: list[float]) -> bool:
+def _half_present(number: ArabicNumber, arabic: str, english_values: list[float]) -> bool:
     """An Arabic number followed by ونصف ("and a half") is present when the English has it plus a half."""
     following = [t.norm for t in tokenize(arabic[number.end:])][:1]
     if isinstance(number.value, str) or following[:1] not in ([h] for h in _HALF):

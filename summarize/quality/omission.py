@@ -163,7 +163,8 @@ def document_offsets(lengths: Sequence[Lengths], coefficients: dict | None = Non
     coef = coefficients or shipped()
     judged = [x.source_words >= MIN_SOURCE_WORDS and x.target_words > 0 for x in lengths]
     out: list[dict[str, float]] = [{} for _ in lengths]
-    signals = {unit: ([residual(model, x)[0] for x in lengths], DOC_CAP) for unit, model in coef["length"].items()}
+    signals: dict[str, tuple[list[float | None], float]] = {
+        unit: ([residual(model, x)[0] for x in lengths], DOC_CAP) for unit, model in coef["length"].items()}
     if similarities is not None and "similarity_norm" in coef:
         norm = coef["similarity_norm"]
         signals["similarity"] = ([None if v is None else v - norm for v in similarities], SIMILARITY_CAP)
