@@ -192,8 +192,8 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
         return None
     if last == i and strip_prefixes(tokens[i].norm, _BARE_THOUSANDS):
         return None  # a lone ألف is as often the verb "wrote" or a name (قناة ألفا) as "a thousand"
-    value = total + current
-    return (int(value) if float(value).is_integer() else value), last
+    number = total + current
+    return (int(number) if float(number).is_integer() else number), last
 
 
 def _digit_groups(tokens: list[Token], i: int, text: str) -> tuple[int | float, int]:
