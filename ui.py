@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
+from summarize.monitor.web import add_monitor_routes, monitor_tab, open_store
 from summarize.web import add_digest_route, digest_tab
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ def ui_outputs(r: UIResult) -> tuple:
     return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
 
-def build_demo(translator: Translator, settings: ServerSettings | None = None) -> gr.Blocks:
+def build_demo(translator: Translator, settings: ServerSettings | None = None, monitor: str | None = None) -> gr.Blocks:
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
@@ -262,6 +263,8 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
             save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
         digest_tab(translator, settings or ServerSettings(), downloads.write_files)
+        if monitor:
+            monitor_tab(monitor)
     return demo
 
 
@@ -311,7 +314,7 @@ def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_w
     return brief_text(translator, text, max_sentences, max_words, order).to_dict()
 
 
-def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
+def create_app(translator: Translator, settings: ServerSettings, monitor: str | None = None) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""
     import gradio as gr
 
@@ -320,8 +323,9 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     app = create_api(translator, settings)
     add_brief_route(app)
     add_digest_route(app)
+    add_monitor_routes(app, monitor)  # none without --monitor
     app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
-    demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
+    demo = build_demo(app.state.service.batched(), settings, monitor)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
@@ -355,6 +359,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
     p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
                    help="largest uploaded document, in MB (default: 10)")
+    p.add_argument("--monitor", metavar="DB", help="add the Monitor tab and GET /monitor/... (`monitor run`'s store)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_serve)
@@ -379,12 +384,14 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
     from mt.cli import translator_from_args
     from mt.server.listen import bind_listener, serve
 
+    if getattr(args, "monitor", None):  # a bad store fails now, before the port and the model
+        open_store(args.monitor).close()
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = (load or translator_from_args)(args)
     start = time.perf_counter()
     translator.warm_up()  # so the first users are not the ones who pay for a cold engine
     warm_s = time.perf_counter() - start
-    app = create_app(translator, settings)
+    app = create_app(translator, settings, getattr(args, "monitor", None))
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)
     print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{listener.getsockname()[1]}/ "
