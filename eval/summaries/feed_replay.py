@@ -8,6 +8,7 @@ a Last-Modified and honours If-None-Match / If-Modified-Since. /broken/... paths
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import hashlib
@@ -148,7 +149,8 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up on a huge body
+                self.wfile.write(body)
 
         def _broken(self, what: str) -> None:
             if what == "hang":  # answers nothing for a long time

@@ -64,6 +64,8 @@ def _register_run(sub: argparse._SubParsersAction) -> None:
     when = q.add_mutually_exclusive_group()
     when.add_argument("--once", action="store_true", help="one pass over every feed, then exit (cron, timers)")
     when.add_argument("--every", type=float, default=600.0, help="seconds between passes (default: %(default)s)")
+    q.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds a feed or page may stay silent (a whole request: 3 times that; default: %(default)s)")
     q.add_argument("--watch", default=None, metavar="FILE", help="alert terms, Arabic or English, one a line")
     q.add_argument("--window", type=float, default=48.0,
                    help="hours within which a follow-up joins its story (default: %(default)s; 0: no bound)")
@@ -81,15 +83,19 @@ def monitor_options(args: argparse.Namespace):
     from dataclasses import replace
 
     from summarize.digest.make import DigestOptions
+    from summarize.monitor.feeds import FetchOptions
     from summarize.monitor.run import MonitorOptions
 
     if not (math.isfinite(args.window) and args.window >= 0):
         raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
     if not args.once and not (math.isfinite(args.every) and 1 <= args.every <= 7 * 86400):
         raise InvalidOption("every", args.every, ["seconds from 1 to 604800"])
+    if not (math.isfinite(args.timeout) and 0.1 <= args.timeout <= 600):
+        raise InvalidOption("timeout", args.timeout, ["seconds from 0.1 to 600"])
     digest = DigestOptions(check=not args.no_check)
-    return MonitorOptions(replace(digest, grouping=replace(digest.grouping, window_hours=args.window or None,
-                                                                encoder=args.encoder)))
+    grouping = replace(digest.grouping, window_hours=args.window or None, encoder=args.encoder)
+    fetch = FetchOptions(connect_timeout=min(args.timeout, 5.0), read_timeout=args.timeout, deadline=3 * args.timeout)
+    return MonitorOptions(replace(digest, grouping=grouping), fetch)
 
 
 def run_monitor(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from mt.errors import InputError, printable
 
 MAX_FEEDS = 1000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 _BINARY_TYPES = ("image/", "audio/", "video/", "application/octet-stream", "application/zip", "application/pdf")
 
 
@@ -187,6 +188,7 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     import feedparser
 
     check_not_binary(response)
+    check_charsets(response)
     parsed = feedparser.parse(response.body, response_headers={"content-type": response.content_type or "text/xml"})
     problem = parsed.get("bozo_exception")
     if not parsed.get("version") and not parsed.entries:
@@ -197,13 +199,31 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     if isinstance(problem, feedparser.CharacterEncodingUnknown):
         raise FetchError(f"bad charset: {str(problem)[:100]}")
     items, problems = [], []
+    if problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
+        problems.append(f"broken XML: kept the {len(parsed.entries)} items read before it ({str(problem)[:100]})")
     for number, entry in enumerate(parsed.entries, 1):
         item_id = str(entry.get("id") or entry.get("link") or "").strip()
         if not item_id:
-            problems.append(f"item {number}: no guid, id or link")
+            problems.append(f"item {number}: no guid, id or link (skipped)")
             continue
         items.append(_item(entry, item_id, fetched))
     return ParsedFeed(" ".join(str(parsed.feed.get("title", "")).split()), tuple(items), tuple(problems))
+
+
+def check_charsets(response: Response) -> None:
+    """FetchError when the header or the XML declaration names a charset Python does not know (the text would
+    be decoded as something else: mojibake)."""
+    import codecs
+
+    declared = [part.partition("=")[2].strip().strip("\"'") for part in response.content_type.split(";")[1:]
+                if part.partition("=")[0].strip().lower() == "charset"]
+    found = _XML_ENCODING.match(response.body[:200])
+    declared += [found.group(1).decode("ascii")] if found else []
+    for name in declared:
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            raise FetchError(f"bad charset: unknown charset {name[:40]!r}") from None
 
 
 def _item(entry: Any, item_id: str, fetched: dt.datetime) -> Item:
@@ -250,15 +270,18 @@ def decode_page(response: Response) -> str:
         raise FetchError(f"bad charset: not {charset} at byte {exc.start}") from None
 
 
-def article_text(response: Response) -> str:
-    """The main text of an article page (trafilatura: no menus, sidebars or comments); FetchError if none."""
+def article_text(response: Response, title: str = "") -> str:
+    """The main text of an article page (trafilatura: no menus, sidebars or comments; the title, when it opens
+    the text, left out as the feed gives it); FetchError if none."""
     import trafilatura
 
     text = trafilatura.extract(decode_page(response), include_comments=False, include_tables=False,
                                favor_precision=True, deduplicate=True)
     if not text or not text.strip():
         raise FetchError("no article text found in the page")
-    return text.strip()
+    first, _, rest = text.strip().partition("\n")
+    opens_with_title = bool(title) and " ".join(first.split()) == " ".join(title.split())
+    return rest.strip() if opens_with_title and rest.strip() else text.strip()
 
 
 def host_of(url: str) -> str:

@@ -99,10 +99,10 @@ def fetch_feed(fetcher: Fetcher, spec: FeedSpec, etag: str | None, modified: str
     return out
 
 
-def fetch_page(fetcher: Fetcher, url: str) -> str | FetchError:
+def fetch_page(fetcher: Fetcher, url: str, title: str = "") -> str | FetchError:
     """The article text behind a link, or the FetchError saying why not."""
     try:
-        return article_text(fetcher.get(url, fetcher.options.max_page_bytes))
+        return article_text(fetcher.get(url, fetcher.options.max_page_bytes), title)
     except FetchError as exc:
         return exc
 
@@ -118,7 +118,8 @@ def fetch_all(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher) -> list
             items = feed.parsed.items if feed.parsed else ()
             known = known_ids(store, [i.id for i in items])
             wanted += [(feed, i) for i in items if i.summary_only and i.id not in known]
-        for (feed, item), page in zip(wanted, pool.map(lambda p: fetch_page(fetcher, p[1].url), wanted), strict=True):
+        pages = pool.map(lambda p: fetch_page(fetcher, p[1].url, p[1].title), wanted)
+        for (feed, item), page in zip(wanted, pages, strict=True):
             feed.pages[item.id] = page
     return fetched
 
@@ -146,7 +147,7 @@ def save_feed(store: Store, feed: FeedFetch, result: PassResult) -> None:
         return
     result.feeds += 1
     parsed = feed.parsed
-    problems = [f"item {p}" for p in parsed.problems] if parsed else []
+    problems = list(parsed.problems) if parsed else []
     stored = store.conn.execute("SELECT title FROM feeds WHERE url = ?", (url,)).fetchone()
     source = feed.spec.source or (parsed.title if parsed else stored and stored[0]) or host_of(url)
     with store.transaction() as conn:
@@ -188,13 +189,13 @@ def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | Fetch
 
 def retry_pages(store: Store, fetcher: Fetcher, result: PassResult) -> None:
     """Fetch again the article pages that failed before; a page that arrives replaces the feed's text."""
-    rows = store.conn.execute("SELECT rowid, id, url, feed, story FROM reports WHERE page = 'pending' "
+    rows = store.conn.execute("SELECT rowid, id, url, feed, story, title FROM reports WHERE page = 'pending' "
                               "ORDER BY ts LIMIT ?", (PAGE_RETRIES,)).fetchall()
     if not rows:
         return
     with ThreadPoolExecutor(fetcher.options.workers) as pool:
-        pages = list(pool.map(lambda r: fetch_page(fetcher, r[2]), rows))
-    for (rowid, item_id, url, feed, story), page in zip(rows, pages, strict=True):
+        pages = list(pool.map(lambda r: fetch_page(fetcher, r[2], r[5]), rows))
+    for (rowid, item_id, url, feed, story, _), page in zip(rows, pages, strict=True):
         if isinstance(page, FetchError):
             result.problems.append(f"feed {printable(feed)}: item {item_id}: article page {url}: {page} "
                                    "(fetched again next pass)")

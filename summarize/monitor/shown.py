@@ -122,12 +122,14 @@ def save_view(store: Store, work: StoryWork, english: dict[str, tuple[str, QE]])
         for value in conflict.values:
             for report in value.reports:
                 by_report.setdefault(report, []).append(value.english)
+    from summarize.monitor.store import index_text
+
     rowid_of = {r.id: n for r, n in zip(work.reports, work.rowids, strict=True)}
     with store.transaction() as conn:
         conn.execute("UPDATE stories SET view = ?, dirty = 0, sentences = ? WHERE rowid = ?",
                      (json.dumps(story.to_dict(), ensure_ascii=False), work.sentences, work.rowid))
         conn.executemany("UPDATE search SET english = ? WHERE rowid = ?",
-                         [(" ".join(texts), rowid_of[report]) for report, texts in by_report.items()
+                         [(index_text(" ".join(texts)), rowid_of[report]) for report, texts in by_report.items()
                           if report in rowid_of])
 
 

@@ -39,7 +39,10 @@ class Period:
         if hours is not None and since is not None:
             raise InputError("--hours", "give --since or --hours, not both")
         end = _time("until", until) or now
-        start = _time("since", since) or end - dt.timedelta(hours=min(hours or 24.0, 24 * 365 * 100))
+        try:
+            start = _time("since", since) or end - dt.timedelta(hours=min(hours or 24.0, 24 * 365 * 100))
+        except OverflowError:
+            raise InputError("--hours", f"the period would begin before the year 1 (until {end.isoformat()})") from None
         if start > end:
             raise InputError("--since", f"{start.isoformat()} is after --until {end.isoformat()}")
         return cls(start.timestamp(), end.timestamp())
