@@ -200,7 +200,7 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
         raise FetchError(f"bad charset: {str(problem)[:100]}")
     items, problems = [], []
     if problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
-        problems.append(f"broken XML: kept the {len(parsed.entries)} items read before it ({str(problem)[:100]})")
+        problems.append(f"broken XML: kept the {len(parsed.entries)} item(s) read before it ({str(problem)[:100]})")
     for number, entry in enumerate(parsed.entries, 1):
         item_id = str(entry.get("id") or entry.get("link") or "").strip()
         if not item_id:

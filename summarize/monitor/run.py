@@ -166,7 +166,8 @@ def save_feed(store: Store, feed: FeedFetch, result: PassResult) -> None:
                      " WHERE url = ?", (source, parsed.title if parsed else None, feed.etag, feed.modified, now, now,
                                        "; ".join(problems) or None, new, int(feed.status == 304), url))
     result.new_reports += new
-    result.problems += [f"feed {printable(url)}: {p}" for p in problems]
+    if problems:  # one line per feed, whatever went wrong with its items
+        result.problems.append(f"feed {printable(url)}: {'; '.join(problems)}")
 
 
 def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | FetchError | None) -> int:
@@ -187,10 +188,11 @@ def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | Fetch
     return 1
 
 
-def retry_pages(store: Store, fetcher: Fetcher, result: PassResult) -> None:
-    """Fetch again the article pages that failed before; a page that arrives replaces the feed's text."""
+def retry_pages(store: Store, fetcher: Fetcher, result: PassResult, before: str) -> None:
+    """Fetch again the article pages that failed in earlier passes (items fetched before `before`); a page that
+    arrives replaces the feed's text."""
     rows = store.conn.execute("SELECT rowid, id, url, feed, story, title FROM reports WHERE page = 'pending' "
-                              "ORDER BY ts LIMIT ?", (PAGE_RETRIES,)).fetchall()
+                              "AND fetched < ? ORDER BY ts LIMIT ?", (before, PAGE_RETRIES)).fetchall()
     if not rows:
         return
     with ThreadPoolExecutor(fetcher.options.workers) as pool:
@@ -216,13 +218,13 @@ def run_pass(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher, translat
     from summarize.monitor.stories import assign_new
 
     stop = stop or threading.Event()
-    result = PassResult()
+    result, started = PassResult(), now_iso()
     for feed in fetch_all(store, feeds, fetcher):
         if stop.is_set():
             break
         save_feed(store, feed, result)
     if not stop.is_set():
-        retry_pages(store, fetcher, result)
+        retry_pages(store, fetcher, result, started)
     if not stop.is_set():
         result.placed = assign_new(store, options.digest.grouping, stop)
     if not stop.is_set():
