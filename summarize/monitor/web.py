@@ -140,9 +140,11 @@ def run_search(db: str, query: str) -> str:
         raise gr.Error(str(exc)) from None
 
 
-def monitor_tab(db: str, refresh: float = REFRESH_SECONDS) -> gr.Tab:
-    """The Monitor tab (call inside a gr.Blocks)."""
+def monitor_tab(db: str, refresh: float | None = None) -> gr.Tab:
+    """The Monitor tab (call inside a gr.Blocks); the stories are read again every `refresh` seconds."""
     import gradio as gr
+
+    refresh = refresh or REFRESH_SECONDS
 
     with gr.Tab("Monitor", elem_id="monitor-tab") as tab:
         gr.Markdown(f"Stories from the monitored feeds, newest growth first, refreshed every {refresh:g} s; "
