@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from test_digest import CountingEngine
+
 from eval.summaries.feed_replay import ANT, Replay, serve
 from mt.translator import Translator
 from summarize.digest.grouping import GroupOptions
@@ -22,19 +24,6 @@ WITH_ENCODER = replace(QUICK, digest=replace(QUICK.digest, grouping=GroupOptions
 def end_of(day: int) -> dt.datetime:
     """The replay's clock at the end of a March 2018 day."""
     return dt.datetime(2018, 3, day, 23, 59, 59, tzinfo=dt.timezone.utc)
-
-
-class CountingEngine:
-    """Wraps an engine and counts the sentences it decodes."""
-
-    def __init__(self, engine):
-        self.inner, self.sentences = engine, 0
-        self.name, self.device = engine.name, engine.device
-        self.compute_type, self.max_positions = engine.compute_type, engine.max_positions
-
-    def generate(self, sources, options):
-        self.sentences += len(sources)
-        return self.inner.generate(sources, options)
 
 
 def counting_translator(tiny: Translator) -> tuple[Translator, CountingEngine]:

@@ -246,7 +246,7 @@ def test_search_syntax_in_a_query_is_read_as_words(small_store, query, expected)
 
 
 def test_the_atom_feed_is_valid_with_one_entry_per_story(small_store):
-    import feedparser
+    import feedparser  # type: ignore[import-untyped]
 
     store = small_store[0]
     view = stories_view(store, Period.of(since="2018-03-01T00:00:00Z", until="2018-03-02T00:00:00Z"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 from mt.errors import InvalidOption
 from summarize.digest.grouping import ENCODERS
@@ -109,7 +110,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     read_feeds_file(args.feeds)  # an unreadable or empty feeds file fails now, not after a pass
     watch = read_watch_file(args.watch) if args.watch else []
     store = Store.open(args.db)
-    loaded = []
+    loaded: list[Any] = []
 
     def translator():
         if not loaded:
@@ -132,7 +133,7 @@ def run_view(args: argparse.Namespace) -> int:
     from summarize.render.monitor import render_monitor
 
     check_output_path(args.output, [args.db])
-    period = Period.of(args.since, args.until, args.hours) if args.kind == "stories" else None
+    period = Period.of(args.since, args.until, args.hours) if args.kind == "stories" else Period(0.0, 0.0)
     since = Period.of(args.since).since if args.kind == "alerts" and args.since else None
     store = Store.open(args.db, readonly=True)
     try:

@@ -122,8 +122,9 @@ class ActiveStories:
         self.matrix = np.zeros((len(rows) + size_hint, 512), dtype=np.float32) if use_vectors else None
         self.sums: dict[int, np.ndarray] = {}
         for n, r in enumerate(rows):
-            if use_vectors and r[4] is not None:
-                self._put(n, from_blob(r[4]))
+            total = from_blob(r[4]) if use_vectors else None
+            if total is not None:
+                self._put(n, total)
         self._terms: dict[int, tuple[dict[str, float], float]] = {}
 
     def _put(self, n: int, total: np.ndarray) -> None:

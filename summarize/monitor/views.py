@@ -47,7 +47,7 @@ class Period:
             raise InputError("--since", f"{start.isoformat()} is after --until {end.isoformat()}")
         return cls(start.timestamp(), end.timestamp())
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | None]:
         """since and until as ISO 8601."""
         return {"since": _iso(self.since), "until": _iso(self.until)}
 
