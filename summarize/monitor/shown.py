@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from summarize.digest import plan
     from summarize.monitor.store import Store
 
-MAX_PLANNED = 40  # a story's latest reports its points are chosen from: a pass's cost stays bounded
+# A story's latest reports, which its headline, points and figures are chosen from: what is new in a story that
+# runs for days, at a cost per pass that does not grow with the story (ranking its candidate points encodes them).
+MAX_PLANNED = 12
 CHUNK = 200  # stories planned and translated together
 
 

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
     from summarize.monitor.store import Store
 
+# Weights are kept to DIGITS decimals and vector sums to float32, in memory as in the store: a pass that goes on
+# from the store after a crash computes exactly what an uninterrupted one computed (and the store stays small).
+DIGITS = 5
 NOT_A_STORY = 0  # story of a report with no Arabic to group (kept and searchable, never shown as a story)
 
 
@@ -90,7 +93,7 @@ def tfidf_row(text: str, df: dict[str, int], documents: int) -> dict[str, float]
     n = documents + 1
     row = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 0) + 1)) + 1) for t, c in counts.items()}
     norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
-    return {t: w / norm for t, w in row.items()}
+    return {t: round(w / norm, DIGITS) for t, w in row.items()}
 
 
 def to_blob(vector: np.ndarray | None) -> bytes | None:
@@ -166,13 +169,15 @@ class ActiveStories:
 def grow(story: StoryState | None, features: Features, rowid: int = 0) -> StoryState:
     """The story with the report added (a new story of it alone when story is None)."""
     if story is None:
-        return StoryState(rowid, features.ts, features.ts, 1, features.vector, dict(features.terms),
+        vector = None if features.vector is None else features.vector.astype("float64")
+        return StoryState(rowid, features.ts, features.ts, 1, vector, dict(features.terms),
                           sum(w * w for w in features.terms.values()))
     terms = dict(story.terms)
-    norm2 = story.norm2 + 2 * sparse_dot(story.terms, features.terms) + sum(w * w for w in features.terms.values())
     for term, weight in features.terms.items():
-        terms[term] = terms.get(term, 0.0) + weight
-    vector = None if story.vector is None or features.vector is None else story.vector + features.vector
+        terms[term] = round(terms.get(term, 0.0) + weight, DIGITS)
+    vector = (None if story.vector is None or features.vector is None
+              else (story.vector + features.vector).astype("float32").astype("float64"))
+    norm2 = sum(w * w for w in terms.values())  # from the rounded sums, as a pass reading them back gets it
     return StoryState(story.rowid, min(story.first, features.ts), max(story.last, features.ts), story.size + 1,
                       vector, terms, norm2)
 
