@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from summarize.brief.make import QE
@@ -150,14 +150,14 @@ def match_alerts(store: Store, watch: Sequence[str]) -> int:
         return 0
     found = []
     ids = {r[0]: (r[1], r[2]) for r in rows}
-    marks = ",".join("?" * len(ids))
+    rowids = list(ids)
     for term in watch:
         terms = search_terms(term)
-        if not terms:
-            continue
-        hits = store.conn.execute(f"SELECT rowid FROM search WHERE search MATCH ? AND rowid IN ({marks})",
-                                  [fts_query(terms), *ids]).fetchall()
-        found += [(term, *ids[h[0]]) for h in hits]
+        for start in range(0, len(rowids) if terms else 0, 500):  # SQLite's bound on a statement's parameters
+            part = rowids[start:start + 500]
+            hits = store.conn.execute(f"SELECT rowid FROM search WHERE search MATCH ? AND rowid IN "
+                                      f"({','.join('?' * len(part))})", [fts_query(terms), *part]).fetchall()
+            found += [(term, *ids[h[0]]) for h in hits]
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -167,7 +167,3 @@ def match_alerts(store: Store, watch: Sequence[str]) -> int:
         conn.executemany("UPDATE reports SET alerted = 1 WHERE rowid = ?", [(r,) for r in ids])
     return len(found)
 
-
-def qe_json(qe: QE) -> str:
-    """A QE as stored."""
-    return json.dumps(asdict(qe))
