@@ -104,6 +104,17 @@ def test_rss_items_carry_the_summary_and_atom_items_the_full_text(small):
     fetcher.close()
 
 
+def test_a_windows_1256_feed_reads_as_its_utf_8_twin(small):
+    replay, base = small
+    fetcher = Fetcher(QUICK.fetch)
+    fetched = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    legacy = fetcher.get(f"{base}/rss/alpha-1256.xml", 10**6)
+    assert legacy.content_type.endswith("charset=windows-1256") and "انفجار".encode("cp1256") in legacy.body
+    same = parse_feed(fetcher.get(f"{base}/rss/alpha.xml", 10**6), fetched)
+    assert parse_feed(legacy, fetched).items == same.items
+    fetcher.close()
+
+
 def test_the_article_page_gives_its_text_without_menus_sidebar_or_footer(small):
     replay, base = small
     fetcher = Fetcher(QUICK.fetch)

@@ -8,7 +8,8 @@ translator, time and peak memory per pass. Translation uses the tiny random-weig
 a real model's: the time spent translating is reported apart, and the target is the pass's time besides it).
 The stored reports of the scale runs are the replay's store copied k times with new ids, ten days later each
 copy (as the outlets' next days would be); the 20 new reports are ANT articles under new ids after them. Each
-scale size runs in its own process (its peak memory is its own). Saves eval/results/monitor-replay-<date>.json.
+scale size runs in its own process (its peak memory is its own).
+Saves eval/results/monitor-replay-<days>days-<date>.json.
 
     .venv/bin/python eval/speed/monitor_replay.py [--days 10] [--sizes 200,2000,20000] [--check]
 """
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
                "(shared with other developers' jobs)", "translation": "tiny random-weight test model: its speed "
                "and its English are not a real model's", "check": args.check, "replay": replay, "scale": scale}
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"monitor-replay-{dt.date.today().isoformat()}.json"
+    out = RESULTS / f"monitor-replay-{args.days}days-{dt.date.today().isoformat()}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"saved {out.relative_to(ROOT)}")
     return 0

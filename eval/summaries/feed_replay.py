@@ -80,6 +80,18 @@ def article_page(article: dict[str, Any]) -> bytes:
             f"</body></html>").encode()
 
 
+# /broken/NAME: (status, body, content type) of feeds that misbehave (/broken/hang answers nothing for 30 s)
+BROKEN = {
+    "xml": (200, b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</ti', "text/xml"),
+    "html": (200, "<html><body><p>مرحبا</p></body></html>".encode(), "text/html; charset=utf-8"),
+    "binary": (200, bytes(range(256)) * 64, "application/octet-stream"),
+    "huge": (200, b"<rss>" + b" " * 12_000_000, "text/xml"),
+    "charset": (200, '<?xml version="1.0" encoding="x-no-such-charset"?><rss version="2.0"><channel><title>ب</title>'
+                "<item><title>خبر</title><guid>g1</guid></item></channel></rss>".encode("windows-1256"),
+                "text/xml; charset=x-no-such-charset"),
+}
+
+
 class Replay:
     """The replay's state: its articles, its clock, the pages set to fail, and the requests it answered."""
 
@@ -100,8 +112,8 @@ class Replay:
 
 def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:  # quiet: tests read replay.requests instead
-            pass
+        def log_message(self, *args: Any) -> None:
+            """Quiet: the tests read replay.requests instead."""
 
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
             with replay.lock:
@@ -156,14 +168,7 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
             if what == "hang":  # answers nothing for a long time
                 time.sleep(30)
                 return self._plain(200, b"<rss/>")
-            bodies = {"xml": (200, b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</ti', "text/xml"),
-                      "html": (200, "<html><body><p>مرحبا</p></body></html>".encode(), "text/html; charset=utf-8"),
-                      "binary": (200, bytes(range(256)) * 64, "application/octet-stream"),
-                      "huge": (200, b"<rss>" + b" " * 12_000_000, "text/xml"),
-                      "charset": (200, '<?xml version="1.0" encoding="x-no-such-charset"?><rss version="2.0"><channel>'
-                                  "<title>ب</title><item><title>خبر</title><guid>g1</guid></item></channel></rss>"
-                                  .encode("windows-1256"), "text/xml; charset=x-no-such-charset")}
-            status, body, kind = bodies.get(what, (404, b"not found", "text/plain"))
+            status, body, kind = BROKEN.get(what, (404, b"not found", "text/plain"))
             return self._plain(status, body, kind)
 
     return Handler

@@ -113,6 +113,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     loaded: list[Any] = []
 
     def translator():
+        """The Translator, loaded on first use (an idle pass never loads it)."""
         if not loaded:
             loaded.append(translator_from_args(args))
         return loaded[0]

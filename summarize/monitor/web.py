@@ -81,6 +81,7 @@ def add_monitor_routes(app: FastAPI, db: str | None) -> None:
     allowed = {"stories": {"since", "until", "hours"}, "search": {"q", "limit"}, "alerts": {"since"}, "status": set()}
 
     def params_of(request: Request, kind: str) -> dict[str, str]:
+        """The request's query parameters; InputError for an unknown or a repeated one."""
         from mt.errors import InputError
 
         unknown = sorted(set(request.query_params) - allowed[kind])
@@ -92,13 +93,17 @@ def add_monitor_routes(app: FastAPI, db: str | None) -> None:
         return dict(request.query_params)
 
     def route(kind: str):
+        """The GET handler of one view."""
+
         def answer(request: Request) -> JSONResponse:
+            """The view as JSON, as `mtbrief monitor KIND --format json` writes it."""
             return JSONResponse(monitor_answer(db, kind, params_of(request, kind)))
         answer.__annotations__["request"] = Request
         answer.__annotations__["return"] = JSONResponse
         return answer
 
     def atom(request: Request) -> Response:
+        """The stories of the period as an Atom feed, one entry per story."""
         text = monitor_answer(db, "stories", params_of(request, "stories"), "atom")
         return Response(str(text), media_type="application/atom+xml; charset=utf-8")
 

@@ -89,6 +89,7 @@ def stories_atom(view: dict[str, Any]) -> str:
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        """A child element in the Atom namespace, with its text."""
         element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         element.text = text
         return element
