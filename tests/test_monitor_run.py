@@ -125,9 +125,9 @@ def count(db: Path, query: str) -> int:
 def snapshot(db: Path) -> dict[str, list]:
     """What a store holds, times of fetching left out."""
     with sqlite3.connect(db) as conn:
-        return {"reports": conn.execute("SELECT rowid, id, story, duplicate_of, text, page, terms FROM reports "
+        return {"reports": conn.execute("SELECT rowid, id, story, duplicate_of, text, page, terms, vector FROM reports "
                                         "ORDER BY rowid").fetchall(),
-                "stories": conn.execute("SELECT rowid, first, last, size, view, dirty FROM stories "
+                "stories": conn.execute("SELECT rowid, first, last, size, view, dirty, vector, terms FROM stories "
                                         "ORDER BY rowid").fetchall(),
                 "shown": conn.execute("SELECT arabic, english FROM shown ORDER BY arabic").fetchall(),
                 "feeds": conn.execute("SELECT url, etag, items FROM feeds ORDER BY url").fetchall(),
@@ -135,12 +135,13 @@ def snapshot(db: Path) -> dict[str, list]:
 
 
 @pytest.mark.slow
-def test_a_sigkilled_pass_then_a_rerun_gives_what_an_uninterrupted_pass_gives(ant, tiny_model_env, tmp_path):
+@pytest.mark.parametrize("encoder", ["tfidf", "use"])
+def test_a_sigkilled_pass_then_a_rerun_gives_what_an_uninterrupted_pass_gives(ant, tiny_model_env, tmp_path, encoder):
     replay, base, _ = ant
     replay.until = end_of(1)
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(feeds_file(base), encoding="utf-8")
-    args = ["run", "--feeds", str(feeds), "--once", *QUICK_ARGS]
+    args = ["run", "--feeds", str(feeds), "--once", *QUICK_ARGS, "--encoder", encoder]
     whole = tmp_path / "whole.sqlite"
     proc = monitor([*args, "--db", str(whole)], tiny_model_env)
     assert proc.wait(timeout=600) == 0, proc.stderr.read().decode()
