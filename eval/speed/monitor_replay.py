@@ -9,7 +9,7 @@ a real model's: the time spent translating is reported apart, and the target is 
 The stored reports of the scale runs are the replay's store copied k times with new ids, ten days later each
 copy (as the outlets' next days would be); the 20 new reports are ANT articles under new ids after them. Each
 scale size runs in its own process (its peak memory is its own).
-Saves eval/results/monitor-replay-<days>days-<date>.json.
+Saves eval/results/monitor-replay-<days>days-<date>.json (monitor-scale-<date>.json with --base).
 
     .venv/bin/python eval/speed/monitor_replay.py [--days 10] [--sizes 200,2000,20000] [--check]
 """
@@ -195,9 +195,9 @@ def new_articles(stored_db: Path, count: int = NEW_REPORTS) -> list[dict[str, An
 
 
 def scale_one(base: Path, stored: int, check: bool) -> dict[str, Any]:
-    """One pass of NEW_REPORTS new reports over a store of `stored` (run in its own process)."""
+    """Two passes of NEW_REPORTS new reports each over a store of `stored` (in its own process): the first as a
+    `--once` pass from cron pays it (imports, the encoder's load), the second as a `--every` loop's next pass."""
     from eval.summaries.feed_replay import Replay, feeds_file, serve
-    from summarize.lang.vectors import load_encoder
     from summarize.monitor.feeds import Fetcher, read_feeds_file
     from summarize.monitor.run import run_pass
     from summarize.monitor.store import Store
@@ -205,28 +205,27 @@ def scale_one(base: Path, stored: int, check: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="mtbrief-monitor-scale-"))
     db = folder / "scale.sqlite"
     synthesize_store(base, db, stored)
-    articles = new_articles(db)
+    articles = new_articles(db, 2 * NEW_REPORTS)
     replay = Replay(articles)
-    replay.until = dt.datetime.fromisoformat(articles[-1]["time"])
     server, url = serve(replay)
     (folder / "feeds.txt").write_text(feeds_file(url), encoding="utf-8")
     translator = tiny_translator(base.parent)
-    loading = time.perf_counter()
-    load_encoder().encode(["تجربة"])  # as a monitor that runs passes --every N seconds has it: loaded once
-    loading = time.perf_counter() - loading
-    rss_before = peak_rss_mb()
     store, fetcher = Store.open(str(db)), Fetcher()
-    began = time.perf_counter()
-    result = run_pass(store, read_feeds_file(str(folder / "feeds.txt")), fetcher, lambda: translator, options(check))
-    seconds = time.perf_counter() - began
-    out = {"stored": store.conn.execute("SELECT count(*) FROM reports").fetchone()[0] - result.new_reports,
-           "new": result.new_reports, "seconds": round(seconds, 2), "encoder_load_seconds": round(loading, 2),
-           "translate_seconds": round(translator.seconds, 2),
-           "seconds_besides_translation": round(seconds - translator.seconds, 2), "translated": translator.segments,
-           "stories_updated": result.refreshed, "problems": result.problems,
-           "peak_rss_mb_before_pass": round(rss_before, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-           "store_bytes": db.stat().st_size + (db.with_name(db.name + "-wal").stat().st_size
-                                               if db.with_name(db.name + "-wal").exists() else 0)}
+    stored_now = store.conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    out: dict[str, Any] = {"stored": stored_now, "store_bytes": db.stat().st_size}
+    for name, last in (("cold", NEW_REPORTS - 1), ("warm", 2 * NEW_REPORTS - 1)):
+        replay.until = dt.datetime.fromisoformat(articles[last]["time"])
+        before = (translator.seconds, translator.segments)
+        began = time.perf_counter()
+        result = run_pass(store, read_feeds_file(str(folder / "feeds.txt")), fetcher, lambda: translator,
+                          options(check))
+        seconds = time.perf_counter() - began
+        spent = translator.seconds - before[0]
+        out[name] = {"stored_before": stored_now, "new": result.new_reports, "seconds": round(seconds, 2),
+                     "translate_seconds": round(spent, 2), "seconds_besides_translation": round(seconds - spent, 2),
+                     "translated": translator.segments - before[1], "stories_updated": result.refreshed,
+                     "problems": result.problems, "peak_rss_mb": round(peak_rss_mb(), 1)}
+        stored_now += result.new_reports
     store.close()
     fetcher.close()
     server.shutdown()
@@ -244,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="quality-check the shown English (off by default: the random model's long gibberish "
                              "makes the check's cost unlike a real model's)")
     parser.add_argument("--scale-one", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--base", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--base", type=Path, default=None,
+                        help="a replay's store: run only the scale passes over copies of it")
     args = parser.parse_args(argv)
     if not ANT.is_file():
         print(f"skipped: {ANT} not found (the shared ANT dev data)")
@@ -252,27 +252,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale_one is not None:
         print(json.dumps(scale_one(args.base, args.scale_one, args.check)))
         return 0
-    folder = Path(tempfile.mkdtemp(prefix="mtbrief-monitor-replay-"))
-    print(f"replaying {args.days} days in hourly passes (store under {folder})", flush=True)
-    replay, db = replay_days(folder, args.days, args.check)
-    for name, s in replay["bcubed"].items():
-        print(f"B-cubed {name}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ({s['note']})")
-    print(f"{replay['articles']} reports, {replay['translated']} segments translated, {replay['seconds']} s in all, "
-          f"peak {replay['peak_rss_mb']} MiB, store {replay['store_bytes']:,} bytes")
+    if args.base is None:
+        folder = Path(tempfile.mkdtemp(prefix="mtbrief-monitor-replay-"))
+        print(f"replaying {args.days} days in hourly passes (store under {folder})", flush=True)
+        replay, db = replay_days(folder, args.days, args.check)
+        for name, s in replay["bcubed"].items():
+            print(f"B-cubed {name}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ({s['note']})")
+        print(f"{replay['articles']} reports, {replay['translated']} segments translated, {replay['seconds']} s in "
+              f"all, peak {replay['peak_rss_mb']} MiB, store {replay['store_bytes']:,} bytes")
+    else:  # the scale passes alone, over copies of a replay's store
+        replay, db = {"base": str(args.base)}, args.base
     scale = []
     for size in (int(s) for s in args.sizes.split(",") if s):
         command = [sys.executable, __file__, "--scale-one", str(size), "--base", str(db)] + ["--check"] * args.check
         done = subprocess.run(command, capture_output=True, text=True, check=True, env=os.environ)
         scale.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        s = scale[-1]
-        print(f"pass of {s['new']} new over {s['stored']:,} stored: {s['seconds']} s "
-              f"({s['seconds_besides_translation']} s besides translating {s['translated']} segments), "
-              f"peak {s['peak_rss_mb']} MiB", flush=True)
+        for name in ("cold", "warm"):
+            s = scale[-1][name]
+            print(f"{name} pass of {s['new']} new over {s['stored_before']:,} stored: {s['seconds']} s "
+                  f"({s['seconds_besides_translation']} s besides translating {s['translated']} segments), "
+                  f"peak {s['peak_rss_mb']} MiB", flush=True)
     results = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores "
-               "(shared with other developers' jobs)", "translation": "tiny random-weight test model: its speed "
-               "and its English are not a real model's", "check": args.check, "replay": replay, "scale": scale}
+               "(shared with other developers' jobs)", "load_average_at_end": os.getloadavg(),
+               "translation": "tiny random-weight test model: its speed and its English are not a real model's",
+               "check": args.check, "replay": replay, "scale": scale}
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"monitor-replay-{args.days}days-{dt.date.today().isoformat()}.json"
+    kind = f"replay-{args.days}days" if args.base is None else "scale"
+    out = RESULTS / f"monitor-{kind}-{dt.date.today().isoformat()}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"saved {out.relative_to(ROOT)}")
     return 0
