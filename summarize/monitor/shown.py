@@ -19,6 +19,8 @@ from summarize.digest.make import DigestOptions, build_story, plan_story, story_
 from summarize.digest.reports import Report, parse_time
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from summarize.digest import plan
     from summarize.monitor.store import Store
 
@@ -45,8 +47,26 @@ class StoryWork:
         return texts + [v.arabic for c in story_conflicts(self.plan, self.reports) for v in c.values]
 
 
-def plan_stored_story(store: Store, rowid: int, options: DigestOptions) -> StoryWork:
-    """Plan one stored story from its latest MAX_PLANNED reports (the digest's plan_story)."""
+@dataclass
+class StoredStory:
+    """A stored story's latest reports as the digest's planner reads them."""
+
+    rowid: int
+    reports: list[Report]
+    rowids: list[int]
+    duplicate_of: dict[int, int]
+    vectors: np.ndarray | None
+    sentences: plan.Sentences
+
+    @property
+    def originals(self) -> tuple[int, ...]:
+        """Its reports that repeat no other (all of them when every one does)."""
+        members = tuple(range(len(self.reports)))
+        return tuple(i for i in members if i not in self.duplicate_of) or members
+
+
+def load_story(store: Store, rowid: int, options: DigestOptions) -> StoredStory:
+    """A story's latest MAX_PLANNED reports, their vectors and sentences."""
     import numpy as np
 
     from summarize.digest import plan
@@ -60,12 +80,32 @@ def plan_stored_story(store: Store, rowid: int, options: DigestOptions) -> Story
     encoder = resolve_encoder(options.grouping.encoder)
     vectors = (np.stack([np.frombuffer(r[8], dtype=np.float32) for r in rows])
                if encoder == "use" and all(r[8] is not None for r in rows) else None)
-    members = tuple(range(len(reports)))
-    originals = tuple(i for i in members if i not in duplicate_of) or members
-    sentences = plan.Sentences.of(reports)
-    story_plan = plan_story(members, originals, reports, sentences, vectors, options, encoder)
-    return StoryWork(rowid, reports, [r[0] for r in rows], story_plan, Grouping((members,), duplicate_of, encoder),
-                     sum(map(len, sentences.segments)))
+    return StoredStory(rowid, reports, [r[0] for r in rows], duplicate_of, vectors, plan.Sentences.of(reports))
+
+
+def plan_stored_story(story: StoredStory, options: DigestOptions) -> StoryWork:
+    """Plan a stored story as the digest plans one (summarize.digest.make.plan_story)."""
+    encoder = resolve_encoder(options.grouping.encoder)
+    members = tuple(range(len(story.reports)))
+    story_plan = plan_story(members, story.originals, story.reports, story.sentences, story.vectors, options, encoder)
+    return StoryWork(story.rowid, story.reports, story.rowids, story_plan,
+                     Grouping((members,), story.duplicate_of, encoder), sum(map(len, story.sentences.segments)))
+
+
+def encode_candidates(stories: Sequence[StoredStory], options: DigestOptions) -> None:
+    """Encode the candidate points of all these stories in one call: the encoder streams its weights once per
+    batch, so one call for a pass's stories costs a fraction of one per story, whose ranking then reads the
+    encoder's cache."""
+    from summarize import rank
+    from summarize.digest import plan
+    from summarize.lang.vectors import load_encoder
+
+    if resolve_encoder(options.grouping.encoder) != "use":
+        return
+    texts = [c.arabic for s in stories if len(s.originals) > 1 for i in s.originals
+             for c in plan.report_candidates(i, s.sentences.segments[i], s.sentences.figures[i], options.per_report,
+                                             rank.RankOptions())]
+    load_encoder().encode(list(dict.fromkeys(texts)))
 
 
 def known_english(store: Store, texts: Sequence[str]) -> dict[str, tuple[str, QE]]:
@@ -90,7 +130,9 @@ def refresh_stories(store: Store, translator: Callable[[], Any], options: Digest
     for start in range(0, len(dirty), CHUNK):
         if stop is not None and stop.is_set():
             break
-        works = [plan_stored_story(store, rowid, options) for rowid in dirty[start:start + CHUNK]]
+        stories = [load_story(store, rowid, options) for rowid in dirty[start:start + CHUNK]]
+        encode_candidates(stories, options)
+        works = [plan_stored_story(story, options) for story in stories]
         texts = list(dict.fromkeys(t for w in works for t in w.shown()))
         english = known_english(store, texts)
         missing = [t for t in texts if t not in english]
