@@ -174,17 +174,19 @@ def synthesize_store(base: Path, out: Path, stored: int) -> None:
 
 
 def new_articles(stored_db: Path, count: int = NEW_REPORTS) -> list[dict[str, Any]]:
-    """`count` ANT articles under new ids, in the hour after the newest stored report, their digits redrawn (so
-    every text is new: nothing answered from a cache or the store's translations)."""
+    """Follow-ups of the `count` latest stored reports: their articles under new ids, in the hour after the newest
+    stored report, their digits redrawn (every text new: nothing answered from a cache or the store's
+    translations). Each store gets the same kind of work: follow-ups that join the stories of its window."""
     import random
     import re
 
-    from eval.summaries.feed_replay import load_articles
-
     with sqlite3.connect(stored_db) as conn:
         newest = conn.execute("SELECT max(ts) FROM reports").fetchone()[0]
+        rows = conn.execute("SELECT id, source, title, text, url FROM reports ORDER BY ts DESC, rowid DESC LIMIT ?",
+                            (count,)).fetchall()
     rng = random.Random(0)
-    chosen = [a for a in load_articles(categories=("middleEast", "internationalNews"))][:count]
+    chosen = [{"id": i, "source": s, "title": t, "text": x, "url": u, "abstract": x.split("\n")[0]}
+              for i, s, t, x, u in reversed(rows)]
     out = []
     for n, article in enumerate(chosen):
         when = dt.datetime.fromtimestamp(newest + 60 + n * 3000 / count, dt.timezone.utc)
