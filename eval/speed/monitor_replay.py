@@ -111,7 +111,7 @@ def replay_days(folder: Path, days: int, check: bool) -> tuple[dict[str, Any], P
     db = folder / "replay.sqlite"
     store, fetcher = Store.open(str(db)), Fetcher()
     translator = tiny_translator(folder)
-    passes = []
+    passes: list[dict[str, Any]] = []
     start = dt.datetime(2018, 3, 1, tzinfo=dt.timezone.utc)
     for hour in range(24 * days):
         replay.until = start + dt.timedelta(hours=hour + 1)
