@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
+from summarize.monitor.web import add_monitor_routes, monitor_tab, open_store
 from summarize.views import render
-from summarize.views.digest import STYLE as DIGEST_STYLE
+from summarize.views.monitor import MONITOR_STYLE
 from summarize.web import add_brief_route, add_digest_route, digest_tab
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ SEED = Path(__file__).resolve().parent / "seeds" / "aleppo-report.ar.txt"
 TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
-       "#brief-output [dir=rtl] { text-align: right; } " + DIGEST_STYLE)
+       "#brief-output [dir=rtl] { text-align: right; } " + MONITOR_STYLE)
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -208,7 +209,7 @@ def ui_outputs(r: UIResult) -> tuple:
     return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
 
-def build_demo(translator: Translator, settings: ServerSettings | None = None) -> gr.Blocks:
+def build_demo(translator: Translator, settings: ServerSettings | None = None, monitor: str | None = None) -> gr.Blocks:
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
@@ -267,12 +268,14 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
             save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
         digest_tab(translator, settings or ServerSettings(), downloads.write_files)
+        if monitor:
+            monitor_tab(monitor)
     return demo
 
 
 # -- the server: /brief and the app -------------------------------------------------------------------------
 
-def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
+def create_app(translator: Translator, settings: ServerSettings, monitor: str | None = None) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""
     import gradio as gr
 
@@ -281,8 +284,9 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     app = create_api(translator, settings)
     add_brief_route(app)
     add_digest_route(app)
+    add_monitor_routes(app, monitor)  # none without --monitor
     app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, path_limits=settings.path_limits())
-    demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
+    demo = build_demo(app.state.service.batched(), settings, monitor)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
@@ -319,6 +323,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--digest-char-limit", type=int, default=1_000_000,
                    help="characters of one digest's reports, POST /digest and the Digest tab (default: 1000000, "
                         "a day of many outlets; only what a digest shows is translated)")
+    p.add_argument("--monitor", metavar="DB", help="add the Monitor tab and GET /monitor/... (`monitor run`'s store)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_serve)
@@ -344,12 +349,14 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
     from mt.cli import translator_from_args
     from mt.server.listen import bind_listener, serve
 
+    if getattr(args, "monitor", None):  # a bad store fails now, before the port and the model
+        open_store(args.monitor).close()
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = (load or translator_from_args)(args)
     start = time.perf_counter()
     translator.warm_up()  # so the first users are not the ones who pay for a cold engine
     warm_s = time.perf_counter() - start
-    app = create_app(translator, settings)
+    app = create_app(translator, settings, getattr(args, "monitor", None))
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)
     print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{listener.getsockname()[1]}/ "

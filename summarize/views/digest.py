@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 # The digest's own layout, scoped to its article: the standalone page and the web UI's Digest tab both use it.
 # Inside the web UI its paragraphs must stay blocks (a list item's paragraphs are inline there), and a long
 # unbroken string (a URL, a garbled line) wraps instead of running off the page.
-STYLE = (".mtbrief-digest{overflow-wrap:anywhere}.mtbrief-digest p{display:block;margin:.25em 0}"
-         ".mtbrief-digest .ar{font-size:1.1em;text-align:right}.mtbrief-digest .conflict{background:#fff3cd;"
-         "padding:.3em}.mtbrief-digest .flag{color:#8a4b00}.mtbrief-digest table{border-collapse:collapse}"
-         ".mtbrief-digest td,.mtbrief-digest th{border:1px solid #ccc;padding:.2em .4em}")
+_SCOPE = ":is(.mtbrief-digest,.mtbrief-monitor)"  # the monitor shows its stories as the digest does
+STYLE = "".join(f"{_SCOPE}{rule}" for rule in (
+    "{overflow-wrap:anywhere}", " p{display:block;margin:.25em 0}", " .ar{font-size:1.1em;text-align:right}",
+    " .conflict{background:#fff3cd;padding:.3em}", " .flag{color:#8a4b00}", " table{border-collapse:collapse}",
+    " td{border:1px solid #ccc;padding:.2em .4em}", " th{border:1px solid #ccc;padding:.2em .4em}"))
 _PAGE_STYLE = "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
 
 
@@ -38,7 +39,8 @@ def _conflict_text(conflict: Conflict) -> str:
     return f"{conflict.kind}: {values}"
 
 
-def _md_story(story: DigestStory) -> list[str]:
+def md_story(story: DigestStory) -> list[str]:
+    """One story's Markdown lines (the digest and the monitor show a story alike)."""
     lines = [f"## {md_escape(story.headline.english or story.headline.arabic)}", "",
              f"**{md_escape(story.headline.arabic)}**", "", *md_flags(story.headline.qe.flags, ""),
              *([""] if story.headline.qe.flags else []),
@@ -67,7 +69,7 @@ def to_markdown(digest: Digest) -> str:
     """The digest as Markdown: a summary line, then each story with its points, figures and conflicts."""
     lines = ["# Digest", "", md_escape(_summary(digest)), ""]
     for story in digest.stories:
-        lines += _md_story(story)
+        lines += md_story(story)
     if digest.failures:
         lines += ["## Reports that failed", ""]
         lines += [f"- {md_escape(f.id)}: {md_escape(f.problem)}" for f in digest.failures]
@@ -83,7 +85,8 @@ def _pair(line: Line, tag: str = "p") -> str:
             f'<{tag} class="en" {EN}>{esc(line.english)}</{tag}>' + "".join(html_flags(line.qe.flags)))
 
 
-def _html_story(story: DigestStory) -> list[str]:
+def html_story(story: DigestStory) -> list[str]:
+    """One story's HTML parts, a <section> (the digest and the monitor show a story alike)."""
     esc = html.escape
     parts = [f'<section class="story" id="{esc(story.id)}">',
              f'<h2 class="en" {EN}>{esc(story.headline.english)}</h2>',
@@ -115,7 +118,7 @@ def to_html(digest: Digest, standalone: bool = True) -> str:
     esc = html.escape
     parts = ['<article class="mtbrief-digest" lang="en">', "<h1>Digest</h1>", f"<p>{esc(_summary(digest))}</p>"]
     for story in digest.stories:
-        parts += _html_story(story)
+        parts += html_story(story)
     if digest.failures:
         parts += ["<h2>Reports that failed</h2>", '<ul class="failures">']
         parts += [f"<li>{esc(f.id)}: {esc(f.problem)}</li>" for f in digest.failures]
