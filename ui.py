@@ -14,11 +14,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.htmltext import has_arabic
-from summarize.digest_web import add_digest_route, digest_tab
+from summarize.monitor.web import add_monitor_routes, monitor_tab, open_store
+from summarize.views import render
+from summarize.views.monitor import MONITOR_STYLE
+from summarize.web import add_brief_route, add_digest_route, digest_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -32,7 +35,7 @@ SEED = Path(__file__).resolve().parent / "seeds" / "aleppo-report.ar.txt"
 TABLE_HEADERS = ["#", "Arabic", "English", "Flags"]
 # Machine output may hold very long "words" (random test models do): wrap them instead of widening the page.
 CSS = ("#brief-output, #sentence-table td { overflow-wrap: anywhere; } "
-       "#brief-output [dir=rtl] { text-align: right; }")
+       "#brief-output [dir=rtl] { text-align: right; } " + MONITOR_STYLE)
 NO_ARABIC = "The text has no Arabic letters, so there is nothing to translate: it is returned unchanged."
 
 
@@ -66,15 +69,18 @@ def load_upload(path: str | None, char_limit: int) -> str:
     """The text of an uploaded .txt/.md file or document; gr.Error when it cannot be read or is over the limit."""
     import gradio as gr
 
-    from mt.documents import document_text, is_document, supported_list
+    from mt.documents import DocumentError, check_suffix, document_text, is_document, supported_list
     from mt.textio import decode_text
 
     if not path:
         return ""
     name = Path(path).name
     try:
+        check_suffix(name)  # a .doc or .xlsx is named as such, not read as text
         data = Path(path).read_bytes()
         text = document_text(data, name) if is_document(name) else decode_text(data, name)
+    except DocumentError as exc:  # its problem already names the supported formats
+        raise gr.Error(f"Cannot read {name}: {exc.problem}.") from None
     except InputError as exc:
         raise gr.Error(f"Cannot read {name}: {exc.problem}. Upload a UTF-8 .txt or .md file "
                        f"or a document ({supported_list()}).") from None
@@ -115,7 +121,7 @@ class Downloads:
         """The English as .txt, the brief as .md, both as .json, and any translated document; their paths."""
         both = {"translation": translation.to_dict(), "brief": brief.to_dict()}
         return self.write_files({**(documents or {}), "translation.en.txt": translation.text + "\n",
-                                 "brief.md": brief.to_markdown(),
+                                 "brief.md": render(brief, "md"),
                                  "translation.json": json.dumps(both, ensure_ascii=False, indent=2)})
 
     def write_files(self, files: dict[str, str | bytes]) -> list[str]:
@@ -163,7 +169,7 @@ def run_translation(translator: Translator, text: str | None, char_limit: int,
 def _result(translator: Translator, translation: Translation, start: float, downloads: Downloads | None,
             documents: dict[str, bytes] | None = None) -> UIResult:
     from summarize import make_brief
-    from summarize.quality import check_translation
+    from summarize.quality.check import check_translation
 
     sig = translator.signature
     checked = check_translation(translation)
@@ -172,7 +178,7 @@ def _result(translator: Translator, translation: Translation, start: float, down
     files = (downloads or Downloads()).write(checked, brief, documents)
     info = (f"Model `{sig.model}` · engine {sig.engine} ({sig.compute_type}, {sig.device}, "
             f"beam {sig.beam_size}) · {len(checked.segments)} sentences in {elapsed:.1f} s")
-    return UIResult(checked.text, sentence_rows(checked), brief.to_html(), files, info, checked)
+    return UIResult(checked.text, sentence_rows(checked), render(brief, "html", standalone=False), files, info, checked)
 
 
 def save_corrections(translator: Translator, shown: Translation | None, table: Any,
@@ -203,7 +209,7 @@ def ui_outputs(r: UIResult) -> tuple:
     return r.english, r.rows, r.brief_html, r.files or None, r.info, r.translation
 
 
-def build_demo(translator: Translator, settings: ServerSettings | None = None) -> gr.Blocks:
+def build_demo(translator: Translator, settings: ServerSettings | None = None, monitor: str | None = None) -> gr.Blocks:
     """The Gradio Blocks: Arabic in (typed, pasted or uploaded), English, sentence table, brief, downloads."""
     import gradio as gr
 
@@ -262,56 +268,14 @@ def build_demo(translator: Translator, settings: ServerSettings | None = None) -
             button.click(on_translate, inputs=[arabic, upload], outputs=outputs, api_visibility="private")
             save.click(on_save, inputs=[shown, table], outputs=outputs, api_visibility="private")
         digest_tab(translator, settings or ServerSettings(), downloads.write_files)
+        if monitor:
+            monitor_tab(monitor)
     return demo
 
 
 # -- the server: /brief and the app -------------------------------------------------------------------------
 
-def add_brief_route(app: FastAPI) -> None:
-    """POST /brief: translate q and answer the bilingual brief (Brief.to_dict())."""
-    from fastapi import Request
-    from pydantic import Field
-
-    from mt.server.schemas import ERROR_RESPONSES, GLOSSARY_FIELD, ApiError, ApiRequest, GlossaryPairs, body_schema
-
-    class BriefRequest(ApiRequest):
-        """POST /brief."""
-
-        q: str
-        source: str = "ar"
-        max_sentences: int = Field(5, ge=1, le=50)
-        max_words: int = Field(0, ge=0, description="0: no limit")
-        order: Literal["document", "score"] = "document"
-        glossary: GlossaryPairs | None = GLOSSARY_FIELD
-
-    service = app.state.service
-
-    async def brief(request: Request) -> dict[str, Any]:
-        """Translate q (Arabic) and brief it: headline, key points in both languages, key figures."""
-        req = await service.admit(request, BriefRequest)
-        service.check_pair(req.source, "en")
-        text = service.check_texts(req.q)[0]
-        if not text.strip():
-            raise ApiError(400, "Invalid request: missing q parameter")
-        if not has_arabic(text):  # as `mtbrief brief` (exit 2): a brief of nothing is a mistake, not a result
-            raise ApiError(400, "Invalid request: q holds no Arabic sentence to brief")
-        return await service.run(make_brief_dict, service.request_translator(1, req.glossary), text,
-                                 req.max_sentences, req.max_words or None, req.order)
-
-    brief.__annotations__["request"] = Request  # this module's annotations are strings FastAPI cannot resolve
-    app.post("/brief", response_model=dict[str, Any], responses=ERROR_RESPONSES,
-             openapi_extra=body_schema(BriefRequest))(brief)
-
-
-def make_brief_dict(translator: Translator, text: str, max_sentences: int, max_words: int | None,
-                    order: str) -> dict[str, Any]:
-    """Brief one Arabic text, translating and checking only what the brief shows."""
-    from summarize import brief_text
-
-    return brief_text(translator, text, max_sentences, max_words, order).to_dict()
-
-
-def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
+def create_app(translator: Translator, settings: ServerSettings, monitor: str | None = None) -> FastAPI:
     """One FastAPI app: the API routes first (they win), then the Gradio UI mounted at /."""
     import gradio as gr
 
@@ -320,8 +284,9 @@ def create_app(translator: Translator, settings: ServerSettings) -> FastAPI:
     app = create_api(translator, settings)
     add_brief_route(app)
     add_digest_route(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, upload_limit=settings.upload_limit)
-    demo = build_demo(app.state.service.batched(), settings)  # UI requests share batches with the API's
+    add_monitor_routes(app, monitor)  # none without --monitor
+    app.add_middleware(BodyLimitMiddleware, limit=settings.body_limit, path_limits=settings.path_limits())
+    demo = build_demo(app.state.service.batched(), settings, monitor)  # UI requests share batches with the API's
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=["gradio"], run_history=False, ssr_mode=False, mcp_server=False,
@@ -355,6 +320,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="enable POST /suggest: corrections are stored in the memory and reused verbatim")
     p.add_argument("--file-size-limit", type=int, default=10, metavar="MB",
                    help="largest uploaded document, in MB (default: 10)")
+    p.add_argument("--digest-char-limit", type=int, default=1_000_000,
+                   help="characters of one digest's reports, POST /digest and the Digest tab (default: 1000000, "
+                        "a day of many outlets; only what a digest shows is translated)")
+    p.add_argument("--monitor", metavar="DB", help="add the Monitor tab and GET /monitor/... (`monitor run`'s store)")
     add_model_options(p)
     add_glossary_options(p)
     p.set_defaults(func=run_serve)
@@ -369,6 +338,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] = os.env
                           requests_per_minute=args.requests_per_minute, concurrency=args.concurrency,
                           suggestions=getattr(args, "suggestions", False),
                           file_size_limit=getattr(args, "file_size_limit", 10),
+                          digest_char_limit=getattr(args, "digest_char_limit", 1_000_000),
                           queue_limit=args.queue_limit, batch_wait_ms=args.batch_wait_ms)
 
 
@@ -379,12 +349,14 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
     from mt.cli import translator_from_args
     from mt.server.listen import bind_listener, serve
 
+    if getattr(args, "monitor", None):  # a bad store fails now, before the port and the model
+        open_store(args.monitor).close()
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
     translator = (load or translator_from_args)(args)
     start = time.perf_counter()
     translator.warm_up()  # so the first users are not the ones who pay for a cold engine
     warm_s = time.perf_counter() - start
-    app = create_app(translator, settings)
+    app = create_app(translator, settings, getattr(args, "monitor", None))
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         print(f"mtbrief: warning: listening on {settings.host} without API keys (see --api-keys)", flush=True)
     print(f"mtbrief: serving {translator.signature.model} on http://{settings.host}:{listener.getsockname()[1]}/ "

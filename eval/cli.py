@@ -1,6 +1,6 @@
 """`mtbrief eval`: translate (or read) hypotheses, score them with sacrebleu, write the reports.
 
-A command module: it may import mt.cli (model options); the scoring itself lives in eval.scoring.
+A command module: it may import mt.cli (model options); the scoring itself lives in eval.translation.scoring.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from eval import report, scoring
-from eval.scoring import EvalOptions, document_mode, evaluate
-from eval.suites import EvalData, check_counts, load_suite, read_lines
+from eval.translation import report, scoring
+from eval.translation.scoring import EvalOptions, document_mode, evaluate
+from eval.translation.suites import EvalData, check_counts, load_suite, read_lines
 from mt.cli import add_model_options, translator_from_args
 from mt.errors import InvalidOption
 from mt.outputs import check_output_folder
@@ -55,7 +55,7 @@ def run_eval(args: argparse.Namespace) -> int:
                       ("hypotheses", args.hyp, len(hyps))])
         data = data.head(args.limit)
         hyps, system = hyps[: len(data.sources)], {"model": "given hypotheses", "hypotheses_file": args.hyp}
-        result = evaluate(data, hyps, system, scoring.discover_qe(), options)
+        result = evaluate(data, hyps, system, scoring.quality_function(), options)
     else:
         result = _translate_and_evaluate(args, data.head(args.limit), options)
     paths = report.write_result(result, args.output)
@@ -67,7 +67,7 @@ def _translate_and_evaluate(args: argparse.Namespace, data: EvalData, options: E
     translator = translator_from_args(args)
     update = progress_bar(len(data.sources), args.quiet)
     hyps = list(translator.translate_lines(data.sources, on_progress=update))
-    result = evaluate(data, hyps, translator.signature.to_dict(), scoring.discover_qe(), options)
+    result = evaluate(data, hyps, translator.signature.to_dict(), scoring.quality_function(), options)
     if options.document_mode:
         result["document_mode"] = document_mode(translator, data, hyps, options)
     return result

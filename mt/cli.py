@@ -23,9 +23,8 @@ from mt.textio import (
     read_bytes_input,
     read_text_input,
     text_lines,
-    write_segments_jsonl,
-    write_unchanged,
 )
+from mt.writers import write_segments_jsonl, write_unchanged
 
 if TYPE_CHECKING:
     from mt.translator import Translator
@@ -177,6 +176,10 @@ def run_models(args: argparse.Namespace) -> int:
     if args.action == "list":
         print(models_table())
         return 0
+    if args.action == "convert":  # checked before the model is read; "default" is a choice at load time only
+        from mt.engines import check_ct2_quantization
+
+        check_ct2_quantization(args.compute_type)
     resolved = models.resolve_model(args.name, args.revision)
     print(f"{resolved.model_id} @ {resolved.revision or 'local'}: {resolved.path}")
     if args.action == "convert":

@@ -11,16 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from mt.glossary import TermMatch, contains_english
+from mt.glossary import Glossary, TermMatch, contains_english
+from mt.protocol import Progress
 from mt.types import Flag
 
 if TYPE_CHECKING:
-    from mt.translator import Translator
+    from mt.engines import DecodeOptions
+    from mt.memory.store import MemoryStore
 
 WIDE_HYPOTHESES = 8  # n-best searched for the glossary's English (beam raised to at least this)
-Progress = Callable[[int, int], None]
+
+
+class Decodes(Protocol):
+    """What decode_inputs needs of the Translator (named here, so this module never imports it)."""
+
+    memory: MemoryStore | None
+    glossary: Glossary | None
+    decode: DecodeOptions
+
+    def translate_inputs(self, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
+        """The n-best English of each prepared input."""
+        ...
+
+    def widened(self, n: int) -> Decodes:
+        """The same model searching at least n hypotheses."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ def choose(nbest: tuple[str, ...], matches: list[TermMatch], keep: int) -> Decod
     return Decoded(ordered[:keep], "model", flags)
 
 
-def decode_inputs(translator: Translator, inputs: list[str], on_progress: Progress | None = None,
+def decode_inputs(translator: Decodes, inputs: list[str], on_progress: Progress | None = None,
                   decode_plain: Callable[..., list[tuple[str, ...]]] | None = None) -> list[Decoded]:
     """Each prepared input decoded: memory, else glossary-aware n-best, else the translator's cached n-best
     (through decode_plain when given: the server's micro-batcher)."""

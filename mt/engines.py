@@ -21,6 +21,13 @@ COMPUTE_TYPES = {
 }
 
 
+def check_ct2_quantization(quantization: str) -> None:
+    """InvalidOption unless CTranslate2's converter can store weights as `quantization`."""
+    stored = [t for t in COMPUTE_TYPES["ctranslate2"] if t != "default"]
+    if quantization not in stored:
+        raise InvalidOption("compute type for the CTranslate2 copy", quantization, stored)
+
+
 @dataclass(frozen=True)
 class DecodeOptions:
     """How to search: beam, n-best, and the output-length bound relative to the input length."""

@@ -32,7 +32,7 @@ def translate_html(markup: str, translate: TranslateMany, variants: int = 1) -> 
              if type(node) is NavigableString  # not a Comment, Doctype, CData or processing instruction
              and not any(p.name in SKIP_ELEMENTS for p in node.parents)
              and has_arabic(node)]
-    parts = [_EDGE_SPACE.match(str(node)).groups() for node in nodes]
+    parts = [_split_edges(str(node)) for node in nodes]
     outputs = translate([core for _, core, _ in parts]) if nodes else []
     pages = []
     current = list(nodes)
@@ -44,6 +44,14 @@ def translate_html(markup: str, translate: TranslateMany, variants: int = 1) -> 
             current[i] = replacement
         pages.append(str(soup))
     return pages
+
+
+def _split_edges(text: str) -> tuple[str, str, str]:
+    """(leading space, core, trailing space) of a text node: the space stays outside the translation."""
+    match = _EDGE_SPACE.match(text)
+    if match is None:  # the pattern matches every string (DOTALL, all parts may be empty)
+        raise ValueError(f"cannot split the spaces off {text!r}")
+    return match[1], match[2], match[3]
 
 
 def html_text(markup: str) -> str:

@@ -4,7 +4,7 @@ glibc gives each thread that allocates its own arena (up to 8 per core). CTransl
 by its worker and compute threads into their arenas, where the other threads cannot reuse them, so a process
 holds several copies of the decoding workspace. Capping the arenas at the number of workers kept speed and cut
 peak RSS by 45–53 MB on the opus-mt base shape (3–40 MB on big) and the RSS left after decoding by 40–50%
-(random-weight models, README "Speed").
+(random-weight models, eval/README.md "Memory").
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mt.errors import InvalidOption, ModelUnavailable
+from mt.errors import InputError, InvalidOption, ModelUnavailable
 from mt.hub import TOKENIZER_AND_CONFIG, download
 from mt.modelcheck import verify_model_folder
 
@@ -81,7 +81,11 @@ def family_of(folder: Path) -> str:
 
 def resolve_model(model: str, revision: str | None = None) -> ResolvedModel:
     """Find a model: a local folder as is, else a preset or hub id through the hub cache (download once)."""
+    if not model.strip():  # Path("") is the current folder: never a model by accident
+        raise InvalidOption("model", model, [*PRESETS, "a hub id like Helsinki-NLP/opus-mt-ar-en", "a folder"])
     folder = Path(model).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InputError(model, "is a file, not a model folder; pass the folder that holds config.json")
     if folder.is_dir():
         folder = folder.resolve()
         verify_model_folder(folder)  # a missing or truncated file named now, not deep inside a loader

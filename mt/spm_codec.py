@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+from mt.errors import ModelUnavailable
 from mt.models import NLLB_SOURCE_LANG, NLLB_TARGET_LANG
 
 MARIAN_SPECIALS = ("</s>", "<unk>", "<pad>")
@@ -75,6 +76,7 @@ class NllbJsonCodec:
         self.tokenizer.no_truncation()
         self.family, self.target_prefix = "nllb", [NLLB_TARGET_LANG]
         self._eos = "</s>"
+        self._path = model_path
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         return [e.ids for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
@@ -85,8 +87,23 @@ class NllbJsonCodec:
 
     def encode_many(self, texts: list[str]) -> list[list[str]]:
         """Source tokens of several texts in one tokenizer call."""
-        to_token = self.tokenizer.id_to_token
-        return [[NLLB_SOURCE_LANG, *map(to_token, ids), self._eos] for ids in self._ids(texts)]
+        return [[NLLB_SOURCE_LANG, *map(self._token, ids), self._eos] for ids in self._ids(texts)]
+
+    def _token(self, i: int) -> str:
+        token = self.tokenizer.id_to_token(i)
+        if token is None:  # cannot happen: the ids come from this tokenizer's own encode
+            raise ModelUnavailable(str(self._path), "", reason=f"tokenizer.json has no token for its own id {i}",
+                                   fix="download the model's tokenizer.json again")
+        return token
+
+    def _id(self, token: str) -> int:
+        i = self.tokenizer.token_to_id(token)
+        if i is None:  # a token outside the vocabulary decodes as <unk>
+            i = self.tokenizer.token_to_id("<unk>")
+        if i is None:
+            raise ModelUnavailable(str(self._path), "", reason=f"tokenizer.json has neither {token!r} nor <unk>",
+                                   fix="use the model's own tokenizer.json (every NLLB tokenizer has <unk>)")
+        return i
 
     def count(self, text: str) -> int:
         """How many source tokens a text takes (what the model's input limit counts)."""
@@ -94,9 +111,7 @@ class NllbJsonCodec:
 
     def decode(self, tokens: list[str]) -> str:
         """English text from target tokens (language codes and special tokens dropped)."""
-        unk = self.tokenizer.token_to_id("<unk>")
-        ids = [self.tokenizer.token_to_id(t) for t in tokens]
-        return self.tokenizer.decode([unk if i is None else i for i in ids], skip_special_tokens=True).strip()
+        return self.tokenizer.decode([self._id(t) for t in tokens], skip_special_tokens=True).strip()
 
 
 def light_codec(model_path: Path, family: str) -> MarianSpmCodec | NllbJsonCodec | None:

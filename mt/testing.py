@@ -14,21 +14,37 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+from typing import TypedDict
 
 CORPUS = Path(__file__).with_name("data") / "tiny_corpus.txt"
 SEED = 1234
 # Large enough init spread that greedy choices are clear-cut, so both engines pick the same tokens.
 INIT_STD = 0.5
-TINY_DIMS = dict(d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2,
-                 decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64)
 
 
-def _train_spm(prefix: Path, vocab_size: int, **special: int) -> Path:
+class TinyDims(TypedDict):
+    """The shape of a tiny model: keyword arguments of MarianConfig and M2M100Config."""
+
+    d_model: int
+    encoder_layers: int
+    decoder_layers: int
+    encoder_attention_heads: int
+    decoder_attention_heads: int
+    encoder_ffn_dim: int
+    decoder_ffn_dim: int
+
+
+TINY_DIMS = TinyDims(d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2,
+                     decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64)
+
+
+def _train_spm(prefix: Path, vocab_size: int, *, unk_id: int, bos_id: int, eos_id: int, pad_id: int) -> Path:
     import sentencepiece as spm
 
     spm.SentencePieceTrainer.train(
         input=str(CORPUS), model_prefix=str(prefix), vocab_size=vocab_size, model_type="unigram",
-        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2, num_threads=1, **special,
+        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2, num_threads=1,
+        unk_id=unk_id, bos_id=bos_id, eos_id=eos_id, pad_id=pad_id,
     )
     return prefix.with_suffix(".model")
 

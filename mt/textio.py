@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import stat
 import sys
@@ -11,14 +10,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-from mt.errors import InputError, printable
+from mt.errors import InputError
 from mt.outputs import STDOUT_NAMES, is_special
-
-if TYPE_CHECKING:
-    from mt.translator import Translator
-    from mt.types import Translation
 
 
 def read_text_input(path: str) -> str:
@@ -146,31 +141,3 @@ def write_output(path: str | None, text: str | bytes) -> None:
     """Write a whole text (or bytes) atomically (None or '-' = stdout)."""
     with open_output(path, binary=isinstance(text, bytes)) as out:
         out.write(text)
-
-
-def write_segments_jsonl(translation: Translation, name: str, out: IO[str]) -> None:
-    """One JSON object per segment: file, paragraph, span, source, target, origin, flags."""
-    for seg in translation.segments:
-        record = {"file": printable(name), "paragraph": seg.paragraph, "span": list(seg.span), "source": seg.source,
-                  "target": seg.target, "origin": seg.origin, "flags": seg.to_dict()["flags"]}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def unchanged_translation(translator: Translator, text: str) -> Translation:
-    """A text with no Arabic letter as a Translation of itself: its sentences, each its own target."""
-    from mt.types import Segment, Translation
-
-    segments = tuple(Segment(p.source.text, p.source.text, p.source.paragraph, p.source.span)
-                     for p in translator.prepare(text))
-    return Translation(text, segments, translator.signature)
-
-
-def write_unchanged(translator: Translator, text: str, name: str, fmt: str, out: IO[str]) -> None:
-    """A text with no Arabic letter, written as it is (as the API returns it), with a note on stderr."""
-    if text.strip():
-        shown = "<stdin>" if name == "-" else printable(name)
-        print(f"mtbrief: note: {shown}: no Arabic letter; written unchanged", file=sys.stderr)
-    if fmt == "jsonl":
-        write_segments_jsonl(unchanged_translation(translator, text), name, out)
-    else:
-        out.write("".join(line + "\n" for line in text_lines(text)))

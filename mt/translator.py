@@ -22,6 +22,7 @@ from mt.engines import (
 )
 from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
+from mt.protocol import Progress
 from mt.spm_codec import light_codec
 from mt.types import Segment, Signature, Translation
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from mt.glossary import Glossary
     from mt.memory.store import MemoryStore
 
-Progress = Callable[[int, int], None]
 
 
 WARM_UP_SENTENCE = "أعلنت وزارة الصحة أن عدد الضحايا ارتفع إلى 24 قتيلا و63 جريحا في القصف الذي استهدف المدينة أمس."
@@ -238,7 +238,7 @@ class Translator:
         """Decode one full batch of a sample sentence, uncached: a server does it before its first request.
 
         A process that has run a full batch decodes later small ones faster (single 2-sentence requests: about 10%,
-        eval/load.py), so the first users of a fresh server are not the ones who pay for it."""
+        eval/speed/load.py), so the first users of a fresh server are not the ones who pay for it."""
         tokens = self.codec.encode_many([WARM_UP_SENTENCE])[0]
         self.decode_batch([tokens] * self.batching.max_batch_size)
 

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from mt.errors import InputError, printable
 from mt.htmltext import has_arabic
-from summarize.brief import ORDERS, Brief, check_options
-from summarize.digest_render import FORMATS as DIGEST_FORMATS
+from summarize.brief.make import ORDERS, check_options
+from summarize.digest.reports import MAX_REPORTS, ReportFailure
 from summarize.rank import RANKERS
-from summarize.reports import MAX_REPORTS, ReportFailure
+from summarize.views import FORMATS, render
 
-FORMATS = ("md", "html", "json")
+# The ranker compares every sentence with every other: 2.4 MB (20,000 sentences) took 6 minutes and 11.5 GB
+# (tfidf, measured once on a shared machine). A report, even a long roundup, is under 100,000 characters; past
+# this bound the brief refuses before any work.
+MAX_BRIEF_CHARS = 500_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,15 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def render(brief: Brief, fmt: str) -> str:
-    """The brief in one of FORMATS."""
-    if fmt == "json":
-        return json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "html":
-        return brief.to_html(standalone=True)
-    return brief.to_markdown()
-
-
 def run(args: argparse.Namespace) -> int:
     """Read, plan the brief on the Arabic, translate and check what it shows, write; InputError (exit 2) for a
     text with no Arabic sentence."""
@@ -53,12 +46,16 @@ def run(args: argparse.Namespace) -> int:
     from mt.documents import is_document, read_document_text
     from mt.outputs import check_output_path
     from mt.textio import read_text_input, write_output
-    from summarize.brief import brief_text
+    from summarize.brief.make import brief_text
 
     check_options(args.sentences, args.words, args.order)  # before the model loads: fail fast
     text = read_document_text(args.input) if is_document(args.input) else read_text_input(args.input)
+    name = "<stdin>" if args.input == "-" else args.input
+    if len(text) > MAX_BRIEF_CHARS:
+        raise InputError(name, f"{len(text):,} characters; a brief reads at most {MAX_BRIEF_CHARS:,} (one report: "
+                               "split a collection, or give its reports to `mtbrief digest`)")
     if not has_arabic(text):  # the same test as the API's /brief
-        raise InputError("<stdin>" if args.input == "-" else args.input, "no Arabic sentence to brief")
+        raise InputError(name, "no Arabic sentence to brief")
     check_output_path(args.output, [args.input])  # before the model loads: a bad -o loses no work
     # Only what the brief shows (headline, points, figure sentences) is translated and checked.
     brief = brief_text(translator_from_args(args), text, args.sentences, args.words, args.order,
@@ -80,7 +77,7 @@ def register_digest(subparsers: argparse._SubParsersAction) -> None:
                    help="report files, folders of them, or .jsonl files (one report a line: text, id, title, "
                         "source, time, url)")
     p.add_argument("-o", "--output", default=None, help="output file, written atomically (default: stdout)")
-    p.add_argument("--format", default="md", choices=DIGEST_FORMATS,
+    p.add_argument("--format", default="md", choices=FORMATS,
                    help="Markdown, standalone HTML page or JSON")
     p.add_argument("--points", type=int, default=4, help="most points per story (default: %(default)s)")
     p.add_argument("--window", type=float, default=48.0,
@@ -98,7 +95,7 @@ def digest_options(args: argparse.Namespace):
     from dataclasses import replace
 
     from mt.errors import InvalidOption
-    from summarize.digest import DigestOptions
+    from summarize.digest.make import DigestOptions
 
     if not (math.isfinite(args.window) and args.window >= 0):
         raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
@@ -119,9 +116,8 @@ def run_digest(args: argparse.Namespace) -> int:
     from mt.cli import translator_from_args
     from mt.outputs import check_output_path
     from mt.textio import write_output
-    from summarize.digest import make_digest
-    from summarize.digest_render import render_digest
-    from summarize.reports import read_reports
+    from summarize.digest.make import make_digest
+    from summarize.digest.reports import read_reports
 
     options = digest_options(args)
     check_output_path(args.output, args.inputs)  # before anything is read: a bad -o loses no work
@@ -130,6 +126,6 @@ def run_digest(args: argparse.Namespace) -> int:
         detail = f"; {failures[0].id}: {failures[0].problem}" if failures else ""
         raise InputError(" ".join(args.inputs), f"no usable report ({len(failures)} failed{detail})")
     digest = make_digest(reports, translator_from_args(args), options, failures)
-    write_output(args.output, render_digest(digest, args.format))
+    write_output(args.output, render(digest, args.format))
     report_failures(failures)
     return 1 if failures else 0

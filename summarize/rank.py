@@ -8,24 +8,23 @@ from typing import TYPE_CHECKING
 
 from mt.errors import InvalidOption
 from mt.types import Segment
-from summarize.figures import KIND_WEIGHT, Figure
-from summarize.text import fold_spelling, tokenize, word_count
+from summarize.lang.figures import KIND_WEIGHT, Figure
+from summarize.lang.text import CONTINUATIONS, fold_spelling, tokenize, word_count
+from summarize.lang.vectors import VECTOR_KINDS, resolve_vectors
 
 if TYPE_CHECKING:
     import numpy as np
 
-RANKERS = ("auto", "use", "tfidf")
+RANKERS = VECTOR_KINDS
 CENTRALITY_ON = ("tfidf", "ranker")
-# A piece that opens with these continues the sentence before it (the seed splits clauses at every ".").
-_CONTINUATIONS = ("مما", "بينهم", "بينهن", "منهم", "منهن", "ومنهم", "وبينهم", "بل", "من اجل", "وذلك")
 
 
 @dataclass(frozen=True)
 class RankOptions:
-    """Weights of the ranker; the score defaults were chosen on EASC's human summaries (see eval/easc.py)."""
+    """Weights of the ranker; the score defaults were chosen on EASC's human summaries (see eval/summaries/easc.py)."""
 
     damping: float = 0.85  # LexRank random-walk damping
-    # Fitted on EASC dev (eval/easc.py: ridge on the readers' picks, cross-validated by article, stable across
+    # Fitted on EASC dev (eval/summaries/easc.py: ridge on the readers' picks, cross-validated by article, stable across
     # the 10 folds). Position first (inverted pyramid), then paragraph starts (topic sentences), centrality as
     # tie-breaker. Readers there did not favour sentences with figures. Centrality weighs 1 - the others.
     lead_weight: float = 0.74  # the lead prior's share
@@ -60,7 +59,7 @@ class Unit:
 
 def _opens_continuation(text: str) -> bool:
     head = " ".join(t.norm for t in tokenize(text)[:2])
-    return any(head == c or head.startswith(c + " ") for c in _CONTINUATIONS)
+    return any(head == c or head.startswith(c + " ") for c in CONTINUATIONS)  # the seed splits clauses at every "."
 
 
 def group_units(segments: Sequence[Segment], figure_segments: set[int], min_words: int = 4,
@@ -73,8 +72,8 @@ def group_units(segments: Sequence[Segment], figure_segments: set[int], min_word
         short = word_count(segment.source) < min_words
         if short and index not in figure_segments:
             continue  # "علي صعيد متصل." (on a related note): no content of its own
-        previous = groups[-1] if groups else None
-        joins = previous is not None and segments[previous[-1]].paragraph == segment.paragraph and (
+        previous = groups[-1] if groups else []  # a group is never empty: [] means there is none yet
+        joins = bool(previous) and segments[previous[-1]].paragraph == segment.paragraph and (
             previous[-1] == index - 1 or short) and len(previous) < max_segments
         if joins and (short or _opens_continuation(segment.source)):
             previous.append(index)
@@ -87,18 +86,12 @@ def group_units(segments: Sequence[Segment], figure_segments: set[int], min_word
 
 def resolve_ranker(ranker: str) -> str:
     """'use' or 'tfidf': 'auto' is the encoder when its package is installed."""
-    from summarize.encoder import encoder_available
-
-    if ranker not in RANKERS:
-        raise InvalidOption("ranker", ranker, RANKERS)
-    if ranker == "auto":
-        return "use" if encoder_available() else "tfidf"
-    return ranker
+    return resolve_vectors(ranker, "ranker")
 
 
 def similarity(texts: Sequence[str], ranker: str) -> np.ndarray:
     """Cosine similarity matrix of Arabic texts under the resolved ranker ('use' or 'tfidf')."""
-    from summarize.encoder import load_encoder, tfidf_similarity
+    from summarize.lang.vectors import load_encoder, tfidf_similarity
 
     if ranker == "tfidf":
         return tfidf_similarity(texts)
@@ -113,7 +106,7 @@ def unit_similarity(units: Sequence[Unit], segments: Sequence[Segment], ranker: 
     """
     import numpy as np
 
-    from summarize.encoder import load_encoder
+    from summarize.lang.vectors import load_encoder
 
     if ranker == "tfidf":
         return similarity([u.arabic for u in units], ranker)
@@ -194,31 +187,57 @@ def scores(sim: np.ndarray, bonus: np.ndarray, options: RankOptions, starts: np.
     return score
 
 
+class Selection:
+    """Units chosen one at a time: a unit with the same normalized text (`keys`) as a chosen one, or as similar as
+    `duplicate_threshold` to one, is refused; an empty key is never open; `fits(i)` may refuse one (a budget).
+
+    The one selection engine: MMR (select) and the brief's one-point-per-story order (brief.plan) both take
+    their units through it.
+    """
+
+    def __init__(self, sim: np.ndarray, keys: Sequence[str], duplicate_threshold: float,
+                 fits: Callable[[int], bool] = lambda i: True) -> None:
+        import numpy as np
+
+        self.sim, self.keys, self.threshold, self.fits = sim, keys, duplicate_threshold, fits
+        self.open = np.array([bool(key) for key in keys], dtype=bool)
+        self.redundancy = np.zeros(len(keys))  # each unit's highest similarity to a chosen one
+        self.chosen: list[int] = []
+        self._taken: set[str] = set()
+
+    def take(self, unit: int) -> bool:
+        """Close `unit`; choose it unless it is a duplicate or refused by fits. Whether it was chosen."""
+        self.open[unit] = False
+        if self.keys[unit] in self._taken or self.redundancy[unit] >= self.threshold or not self.fits(unit):
+            return False
+        self.chosen.append(unit)
+        self._cover(unit)
+        return True
+
+    def shown_elsewhere(self, unit: int) -> None:
+        """Close `unit` as shown elsewhere (a headline): it and its duplicates are never chosen."""
+        self.open[unit] = False
+        self._cover(unit)
+
+    def _cover(self, unit: int) -> None:
+        import numpy as np
+
+        self._taken.add(self.keys[unit])
+        self.redundancy = np.maximum(self.redundancy, self.sim[unit])
+
+
 def select(score: np.ndarray, sim: np.ndarray, keys: Sequence[str], k: int, options: RankOptions,
            fits: Callable[[int], bool] = lambda i: True) -> list[int]:
-    """Maximal marginal relevance: best first, each next one relevant yet unlike those already chosen.
-
-    A candidate as similar as `duplicate_threshold` to a chosen one, or with the same normalized text
-    (`keys`), is never chosen; an empty key is never a candidate; `fits(i)` may refuse one (a word budget).
-    """
+    """Maximal marginal relevance: best first, each next one relevant yet unlike those already chosen
+    (duplicates refused as Selection refuses them)."""
     import numpy as np
 
-    open_ = np.array([bool(key) for key in keys], dtype=bool)
-    redundancy = np.zeros(len(score))
-    chosen: list[int] = []
-    taken_keys: set[str] = set()
+    selection = Selection(sim, keys, options.duplicate_threshold, fits)
     lam = options.mmr_lambda
-    while open_.any() and len(chosen) < k:
-        gain = np.where(open_, lam * score - (1 - lam) * redundancy, -np.inf)
-        best = int(np.argmax(gain))
-        open_[best] = False
-        duplicate = keys[best] in taken_keys or redundancy[best] >= options.duplicate_threshold
-        if duplicate or not fits(best):
-            continue
-        chosen.append(best)
-        taken_keys.add(keys[best])
-        redundancy = np.maximum(redundancy, sim[best])
-    return chosen
+    while selection.open.any() and len(selection.chosen) < k:
+        gain = np.where(selection.open, lam * score - (1 - lam) * selection.redundancy, -np.inf)
+        selection.take(int(np.argmax(gain)))
+    return selection.chosen
 
 
 def dedup_key(text: str) -> str:

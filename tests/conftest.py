@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,6 +21,40 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HOME"] = os.path.join(_SESSION_HOME, "hf")
 os.environ["MTBRIEF_CACHE"] = os.path.join(_SESSION_HOME, "mtbrief")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def missing_requirements(requirements: list[str] | None = None) -> list[str]:
+    """One line per required dependency of mtbrief (extras left out) that is not installed or not importable."""
+    from packaging.requirements import Requirement
+
+    if requirements is None:
+        requirements = importlib.metadata.requires("mtbrief") or []
+    modules: dict[str, set[str]] = {}
+    for module, dists in importlib.metadata.packages_distributions().items():
+        for dist in dists:
+            if module.isidentifier():  # some RECORDs list paths such as 'sentencepiece/__init__'
+                modules.setdefault(_norm(dist), set()).add(module)
+    problems = []
+    for req in map(Requirement, requirements):
+        if req.marker is not None and "extra" in str(req.marker):
+            continue  # optional extras (ray, the test tools) may be absent: their tests skip
+        names = sorted(modules.get(_norm(req.name), ()))
+        if not names:
+            problems.append(f"broken install: the required dependency {req.name} is not installed "
+                            "(pip install -e '.[test]')")
+        problems += [f"broken install: the required dependency {req.name} cannot be imported (module {name} is "
+                     "missing; pip install -e '.[test]')" for name in names if importlib.util.find_spec(name) is None]
+    return problems
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A required dependency missing fails the run before any test is collected: nothing is skipped for it."""
+    if problems := missing_requirements():
+        pytest.exit("\n".join(problems), returncode=pytest.ExitCode.TESTS_FAILED)
 
 
 def flores_or_skip() -> Path:

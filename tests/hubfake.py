@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from eval.load import free_port
+from eval.speed.load import free_port
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -342,7 +342,7 @@ def test_brief_and_translate_requests_go_through_the_shared_batcher(tiny_transla
 
     from mt.server.app import create_api
     from mt.server.limits import ServerSettings
-    from ui import add_brief_route
+    from summarize.web import add_brief_route
 
     tr = Translator(EchoEngine(), tiny_translator.codec, tiny_translator.model, DecodeOptions(beam_size=1))
     app = create_api(tr, ServerSettings())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import flores_or_skip
 
-from eval import bench
+from eval.speed import bench
 from mt.errors import InputError, InvalidOption
 
 
@@ -122,7 +122,7 @@ def test_command_line_options() -> None:
         ("base", "big"), ("ct2-int8",), 7, Path("out"), 1)
     assert args.func is bench.run_command
     commands = {ep.name: ep.value for ep in entry_points(group="mtbrief.commands")}
-    assert commands["bench"] == "eval.bench:register"
+    assert commands["bench"] == "eval.speed.bench:register"
 
 
 @pytest.mark.parametrize(("argv", "message"), [

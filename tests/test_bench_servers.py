@@ -1,11 +1,11 @@
-"""The pure parts of eval/profile_server.py (where a server's CPU goes) and eval/peers.py (the peer table)."""
+"""The pure parts of eval/speed/profile_server.py (where a server's CPU goes) and peers.py (the peer table)."""
 
 from __future__ import annotations
 
 import pytest
 
-from eval.peers import APIS, PeerOptions, parse_args, to_markdown
-from eval.profile_server import ENGINE_THREADS, attribute, category, parse_raw, python_threads
+from eval.speed.peers import APIS, PeerOptions, parse_args, to_markdown
+from eval.speed.profile_server import ENGINE_THREADS, attribute, category, parse_raw, python_threads
 
 
 @pytest.mark.parametrize(("stack", "expected"), [

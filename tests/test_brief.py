@@ -10,7 +10,7 @@ import pytest
 
 from mt.errors import InputError, InvalidOption
 from mt.types import Flag, Segment, Signature, Translation
-from summarize import QE, Brief, Figure, Point, check_translation, make_brief
+from summarize import QE, Brief, Figure, Point, check_translation, make_brief, render
 
 SIGNATURE = Signature("m", None, "ct2", "int8", 4)
 SOURCES = [
@@ -60,7 +60,8 @@ def test_order_score_puts_the_best_first() -> None:
     by_document = make_brief(_translation(), max_sentences=3, ranker="tfidf")
     assert [p.score for p in by_score.points] == sorted((p.score for p in by_score.points), reverse=True)
     assert set(by_score.points) == set(by_document.points) and by_score.order == "score"
-    assert by_score.points[0] == by_score.headline
+    assert by_score.headline is not None and by_score.headline not in by_score.points  # never repeated
+    assert by_score.headline.score > by_score.points[0].score  # the best sentence is the headline
 
 
 @pytest.mark.parametrize("max_words", [1, 6, 12, 100])
@@ -79,7 +80,7 @@ def test_points_carry_the_quality_of_their_segments() -> None:
 def test_empty_translation_gives_an_empty_brief() -> None:
     brief = make_brief(Translation("", (), SIGNATURE))
     assert brief == Brief(None, (), (), "none", SIGNATURE, "document", 0)
-    assert brief.to_markdown() == ("# Brief\n\nNo Arabic sentence to brief.\n\n---\n\n*Ranker: none · "
+    assert render(brief, "md") == ("# Brief\n\nNo Arabic sentence to brief.\n\n---\n\n*Ranker: none · "
                                    "Translation: model:m\\|rev:local\\|engine:ct2\\|compute:int8\\|beam:4\\|"
                                    "device:cpu*\n")
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
@@ -103,7 +104,7 @@ HANDMADE = Brief(
 
 
 def test_markdown_shape() -> None:
-    assert HANDMADE.to_markdown() == """# Brief
+    assert render(HANDMADE, "md") == """# Brief
 
 **هجوم \\<b\\>**
 
@@ -135,14 +136,14 @@ Attack \\<b\\> \\| "x"
 
 
 def test_html_marks_arabic_rtl_and_escapes_everything() -> None:
-    page = HANDMADE.to_html(standalone=True)
+    page = render(HANDMADE, "html")
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
     assert '<p class="ar" dir="rtl" lang="ar">هجوم &lt;b&gt;</p>' in page
     assert '<p class="en" lang="en">Attack &lt;b&gt; | &quot;x&quot;</p>' in page
     assert '<td dir="rtl" lang="ar">مقتل سبعة</td><td lang="en">Killed *people*</td>' in page
     assert f'<p class="flag" lang="en" data-kind="number">{FLAG.message}</p>' in page
     assert "<b>" not in page and page.count("<li>") == 2 and page.endswith("</html>\n")
-    assert HANDMADE.to_html() == page.split("<body>\n")[1].split("</body>")[0]
+    assert render(HANDMADE, "html", standalone=False) == page.split("<body>\n")[1].split("</body>")[0]
 
 
 def test_json_round_trip_is_exact() -> None:

@@ -3,7 +3,8 @@
 It serves /health and /translate, runs as a non-root user, passes its own HEALTHCHECK, stops cleanly on SIGTERM
 within 10 s, and a second container on the same volume finds the first one's corrections memory and its
 CTranslate2 conversion. Skipped, saying why, where no engine can build (MTBRIEF_REQUIRE_CONTAINER=1, as in
-`.ci/run`, makes that a failure). The compose file's monitor service is not run here.
+`.ci/run`, makes that a failure). compose.yaml is read and its two commands parsed by `mtbrief`'s own parser; no
+compose tool runs it here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eval import container as c
+from eval.speed import container as c
 
 TAG = "localhost/mtbrief:test"
 MODEL = "/data/models/tiny"
@@ -200,11 +201,18 @@ def test_the_build_command_line(tmp_path, monkeypatch, name, wheels, cert, index
 
 
 def test_compose_runs_serve_and_the_monitor_on_one_volume():
+    from mt.cli import build_parser
+
     compose = yaml.safe_load((c.ROOT / "compose.yaml").read_text(encoding="utf-8"))
     serve, monitor = compose["services"]["serve"], compose["services"]["monitor"]
     assert serve["command"] == ["serve", "--host", "0.0.0.0", "--port", "7860", "--monitor", "/data/monitor.db"]
     assert monitor["command"] == ["monitor", "run", "--db", "/data/monitor.db", "--feeds", "/feeds.txt",
                                   "--every", "600"]
+    # the image's entry point is `mtbrief`: both commands must still be what today's command line accepts
+    served, followed = (build_parser().parse_args(service["command"]) for service in (serve, monitor))
+    assert (served.host, served.port, served.monitor) == ("0.0.0.0", 7860, "/data/monitor.db")
+    assert (followed.db, followed.feeds, followed.every, followed.once) == (
+        "/data/monitor.db", "/feeds.txt", 600, False)
     assert serve["image"] == monitor["image"] and serve["volumes"][0] == monitor["volumes"][0] == "mtbrief-data:/data"
     assert monitor["volumes"][1] == {"type": "bind", "source": "./feeds.txt", "target": "/feeds.txt",
                                      "read_only": True, "bind": {"create_host_path": False}}

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 from documents_samples import HTML, SRT, docx_bytes, pdf_bytes
+from fastapi.testclient import TestClient
 from test_documents_errors import BOMB
 
 from mt.cli import main
 from mt.documents import translate_document
-
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from mt.server.limits import ServerSettings  # noqa: E402
+from mt.server.limits import ServerSettings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from eval.easc_data import count_sentences, prepare_article, unwrap
-from eval.rouge_ar import lcs_length, normalize_tokens, rouge, rouge_n
+from eval.summaries.easc_data import count_sentences, prepare_article, unwrap
+from eval.summaries.rouge_ar import lcs_length, normalize_tokens, rouge, rouge_n
 
 EASC = ROOT.parent / "shared" / "data" / "easc-dev"
 
@@ -70,7 +70,7 @@ def test_count_sentences(summary: str, k: int) -> None:
 def test_evaluation_runs_on_three_articles(tmp_path: Path) -> None:
     if not (EASC / "index.tsv").is_file():
         pytest.skip(f"EASC dev half not found at {EASC} (the project's shared data folder)")
-    from eval import easc
+    from eval.summaries import easc
 
     assert easc.main(["--data", str(EASC), "--rankers", "tfidf", "--limit", "3", "--folds", "3",
                       "--out", str(tmp_path)]) == 0

@@ -9,7 +9,7 @@ import pytest
 
 from mt.types import Segment, Signature, Translation
 from summarize import rank
-from summarize.encoder import SentenceEncoder
+from summarize.lang.vectors import SentenceEncoder
 
 
 class CountingModel:
@@ -93,7 +93,7 @@ def test_threads_share_one_cache_without_losing_vectors() -> None:
 def test_unit_vectors_reuse_the_segments_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
     model = CountingModel()
     enc = SentenceEncoder(model)
-    monkeypatch.setattr("summarize.encoder.load_encoder", lambda: enc)
+    monkeypatch.setattr("summarize.lang.vectors.load_encoder", lambda: enc)
     sources = ["قصفت الطائرات حلب أمس.", "مما أدي إلي مقتل سبعة.", "افتتح معرض الكتاب في القاهرة."]
     segments = tuple(Segment(s, f"EN{i}", 0, (0, len(s))) for i, s in enumerate(sources))
     enc.encode(sources)  # what the quality check did

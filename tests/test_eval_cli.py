@@ -1,5 +1,5 @@
 """`mtbrief eval` end to end: given hypotheses, bad files (exit 2), the tiny model on FLORES dev in line and
-document mode, --compare, sacrebleu suites offline, and the eval/run.py script."""
+document mode, --compare, sacrebleu suites offline, and the eval/translation/run.py script."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from urllib.error import URLError
 import pytest
 from conftest import ROOT, flores_or_skip
 
-from eval import scoring
-from eval.suites import file_sha256
+from eval.translation import scoring
+from eval.translation.suites import file_sha256
 from mt.cli import main
 
 SRC = ["ذهب الولد إلى المدرسة.", "عاد إلى البيت مساء.", "انتهى الاجتماع."]
 REF = ["The boy went to school.", "He came home in the evening.", "The meeting ended."]
 HYP = ["The boy went to the school.", "He returned home at night.", "The meeting is over."]
-NO_QE = ("", None, "no 'similarity' entry point in group 'mtbrief.qe' (install summarize)")
+NO_QE = ("", None, "no quality function (switched off in these tests)")
 
 
 def length_ratio(sources: list[str], targets: list[str]) -> list[float]:
@@ -29,8 +29,8 @@ def length_ratio(sources: list[str], targets: list[str]) -> list[float]:
 
 @pytest.fixture(autouse=True)
 def _no_real_qe(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Whatever summarize registers, these tests decide what QE the command finds.
-    monkeypatch.setattr(scoring, "discover_qe", lambda: NO_QE)
+    # These tests decide what QE the command finds (the encoder's similarity is tested in test_quality).
+    monkeypatch.setattr(scoring, "quality_function", lambda: NO_QE)
     monkeypatch.setenv("SACREBLEU_SEED", "12345")
 
 
@@ -183,7 +183,7 @@ def tiny_flores_run(tiny_marian_dir, tmp_path_factory):
     argv = ["eval", "--suite", "flores200-dev", "--data", str(flores), "--limit", "50", "--document-mode",
             "--model", str(tiny_marian_dir), "--device", "cpu", "-q", "-o", str(out_dir)]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(scoring, "discover_qe", lambda: ("tests:length_ratio", length_ratio, ""))
+        mp.setattr(scoring, "quality_function", lambda: ("tests:length_ratio", length_ratio, ""))
         mp.setenv("SACREBLEU_SEED", "12345")
         code = main(argv)
     return code, out_dir, flores
@@ -233,11 +233,12 @@ def test_compare_tiny_model_with_references(capsys, tiny_flores_run):
     assert cells[2].startswith("100.00") and float(cells[3].rstrip(" |")) <= 0.01
 
 
-# -- the eval/run.py script ---------------------------------------------------------------------------------
+# -- the eval/translation/run.py script --------------------------------------------------------------------------------
 
 def test_eval_run_script(files, tiny_model_env):
-    proc = subprocess.run([sys.executable, str(ROOT / "eval" / "run.py"), "--src", files["src"], "--ref",
-                           files["ref"], "--hyp", files["hyp"], "-o", files["out"], "--bootstrap", "10"],
+    script = ROOT / "eval" / "translation" / "run.py"
+    proc = subprocess.run([sys.executable, str(script), "--src", files["src"], "--ref", files["ref"], "--hyp",
+                           files["hyp"], "-o", files["out"], "--bootstrap", "10"],
                           capture_output=True, text=True, env=tiny_model_env, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("BLEU|nrefs:1|bs:10|seed:12345|")

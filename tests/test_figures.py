@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mt.types import Segment
-from summarize.figures import Figure, extract_figures, key_figures
-from summarize.numbers import parse_digits, read_numbers
-from summarize.numbers_en import english_months, read_english_numbers
+from summarize.lang.figures import Figure, extract_figures, key_figures
+from summarize.lang.numbers_ar import parse_digits, read_numbers
+from summarize.lang.numbers_en import english_months, read_english_numbers
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -117,7 +117,7 @@ def test_a_digest_is_written_in_each_format(run, tmp_path, fmt):
 
 @pytest.mark.parametrize(("flag", "checked"), [((), True), (("--no-check",), False)])
 def test_no_check_skips_the_quality_check_of_the_shown_sentences(run, tmp_path, monkeypatch, flag, checked):
-    import summarize.quality as quality
+    import summarize.quality.check as quality
 
     calls: list[str] = []
     real = quality.check_translation

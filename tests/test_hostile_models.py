@@ -79,6 +79,55 @@ def test_broken_model_folder(tiny_marian_dir, tmp_path, capsys, engine, edit, pa
     assert not (tmp_path / "out.txt").exists()
 
 
+@pytest.mark.parametrize(("edit", "pattern"), [c[1:] for c in BROKEN_MODELS], ids=[c[0] for c in BROKEN_MODELS])
+def test_models_convert_of_a_broken_folder_is_one_line(tiny_marian_dir, tmp_path, capsys, monkeypatch, edit,
+                                                       pattern):
+    monkeypatch.setenv("MTBRIEF_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "model"
+    shutil.copytree(tiny_marian_dir, model)
+    edit(model)
+    code = main(["models", "convert", str(model)])
+    check_failure(code, capsys.readouterr().err, 2, pattern)
+    assert not (tmp_path / "cache").exists()  # nothing half-converted left behind
+
+
+PRESETS = "opus-mt-tc-big-ar-en, opus-mt-ar-en, nllb-200-distilled-600M, nllb-200-distilled-1.3B"
+STORED = "int8, int8_float32, int8_float16, int8_bfloat16, int16, float16, bfloat16, float32"
+CONVERT_ERRORS = [  # (id, arguments after `models convert` ({model}: the tiny model), the whole error line)
+    ("unknown-compute-type", ["{model}", "--compute-type", "int4"],
+     f"invalid compute type for the CTranslate2 copy 'int4': choose one of {STORED}"),
+    ("empty-compute-type", ["{model}", "--compute-type", ""],
+     f"invalid compute type for the CTranslate2 copy '': choose one of {STORED}"),
+    ("default-is-for-loading", ["{model}", "--compute-type", "default"],
+     f"invalid compute type for the CTranslate2 copy 'default': choose one of {STORED}"),
+    ("empty-name", [""], f"invalid model '': choose one of {PRESETS}, a hub id like Helsinki-NLP/opus-mt-ar-en, "
+                         "a folder"),
+    ("not-a-hub-id", ["not a model!"], f"invalid model 'not a model!': choose one of {PRESETS}, a hub id like "
+                                       "Helsinki-NLP/opus-mt-ar-en, a folder"),
+    ("a-file", ["{tmp}/notes.txt"], "{tmp}/notes.txt: is a file, not a model folder; pass the folder that holds "
+                                    "config.json"),
+    ("no-such-folder", ["{tmp}/nothere"], "model '{tmp}/nothere' is not available offline (no such folder); looked "
+     "in the cache {hub}. Fix: connect to the internet once and run `mtbrief models download {tmp}/nothere`, or "
+     "pass --model /path/to/a/local/model/folder"),
+    ("hub-id-offline", ["someone/some-model"], "model 'someone/some-model' is not available offline (not in the "
+     "cache and HF_HUB_OFFLINE is set); looked in the cache {hub}. Fix: connect to the internet once and run "
+     "`mtbrief models download someone/some-model`, or pass --model /path/to/a/local/model/folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "line"), [c[1:] for c in CONVERT_ERRORS], ids=[c[0] for c in CONVERT_ERRORS])
+def test_models_convert_refuses_in_one_line(tiny_marian_dir, tmp_path, capsys, monkeypatch, args, line):
+    from mt.models import hub_cache_dir
+
+    monkeypatch.setenv("MTBRIEF_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "notes.txt").write_text("x")
+    names = {"model": tiny_marian_dir, "tmp": tmp_path, "hub": hub_cache_dir()}
+    code = main(["models", "convert", *(a.format(**names) for a in args)])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (2, "", f"mtbrief: error: {line.format(**names)}\n")
+    assert not (tmp_path / "cache").exists()
+
+
 def _ct2_types(device: str) -> set[str]:
     import ctranslate2
 
@@ -141,14 +190,30 @@ def test_a_signal_mid_run_leaves_no_temporary_file(tiny_model_env, tmp_path, sig
     # distinct lines, so the sentence cache cannot finish the run before the signal comes
     src.write_text("".join(f"قتل {i} شخصا في القصف. وأصيب {i + 7} آخرون بجروح.\n" for i in range(3000)),
                    encoding="utf-8")
-    # The brief translates only what it shows: encoding the 6,000 sentences to rank them is its long part.
+    # The brief translates only what it shows and writes at the end: encoding the 6,000 sentences to rank them is
+    # its long part, so the run says (a file, from a hook on the encoder) when that starts. Translate writes as it
+    # goes: its .part file is the sign that the model works.
+    started = tmp_path / "encoding-started"
+    hook = f"""if True:
+        import pathlib
+        from summarize.lang.vectors import SentenceEncoder
+        encode = SentenceEncoder.encode
+        def announced(self, texts):
+            if len(texts) > 1:  # not the one-text warm-up of the loader
+                pathlib.Path({str(started)!r}).touch()
+            return encode(self, texts)
+        SentenceEncoder.encode = announced
+        from mt.cli import main
+        raise SystemExit(main())
+    """
     extra = ["--ranker", "use", "--no-check"] if command == "brief" else []
-    proc = subprocess.Popen([sys.executable, "-m", "mt.cli", command, str(src), "-o", str(out), "-q", *extra],
-                            env={**tiny_model_env, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    # translate writes as it goes (a .part exists); brief writes at the end: signal once the model works.
-    while time.monotonic() < deadline and proc.poll() is None and not (no_temporaries(tmp_path) or (
-            command == "brief" and time.monotonic() > deadline - 110)):
+    # SIGINT as a terminal sends it, even when pytest runs in the background (where the shell ignores it)
+    proc = subprocess.Popen([sys.executable, "-c", hook, command, str(src), "-o", str(out), "-q", *extra],
+                            env={**tiny_model_env, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 300  # a hang guard only: the signal goes as soon as the work has begun
+    while proc.poll() is None and not (started.exists() if command == "brief" else no_temporaries(tmp_path)):
+        assert time.monotonic() < deadline, "the run never began its work"
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(sig)

@@ -1,10 +1,10 @@
-"""eval/load.py's pure parts: the request texts (unique, never cached) and the report table."""
+"""eval/speed/load.py's pure parts: the request texts (unique, never cached) and the report table."""
 
 from __future__ import annotations
 
 import pytest
 
-from eval.load import percentile, request_text, seed_sentences, serve_command, to_markdown, work_counts
+from eval.speed.load import percentile, request_text, seed_sentences, serve_command, to_markdown, work_counts
 
 
 def test_request_texts_tag_every_sentence_so_none_repeats():
@@ -70,7 +70,7 @@ def test_markdown_puts_offline_first_ratios_beside_each_phase_and_the_paired_lat
 
 @pytest.mark.parametrize(("tokens", "head"), [
     (None, ["-m", "mt.cli", "serve"]),
-    (32, ["-m", "eval.load", "--serve-fixed", "32", "serve"]),
+    (32, ["-m", "eval.speed.load", "--serve-fixed", "32", "serve"]),
 ])
 def test_serve_command_fixes_the_output_length_only_when_asked(tokens, head):
     command = serve_command("some/model", 8123, 32, tokens)

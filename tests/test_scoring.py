@@ -1,19 +1,18 @@
-"""eval.scoring / eval.suites / eval.report: sacrebleu scores and signatures, correlations, QE discovery,
+"""eval.translation (scoring, suites, report): sacrebleu scores and signatures, correlations, the QE function,
 suites and line counts, document-mode alignment, paired tests and the written reports."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from importlib.metadata import EntryPoint
 from pathlib import Path
 from urllib.error import URLError
 
 import pytest
 
-from eval import report as evalreport
-from eval import scoring, suites
-from eval.suites import EvalData
+from eval.translation import report as evalreport
+from eval.translation import scoring, suites
+from eval.translation.suites import EvalData
 from mt.errors import InputError, InvalidOption, MtbriefError
 
 HYPS = ["the cat sat on the mat", "a quick brown fox jumps over the dog", "hello world"]
@@ -88,6 +87,16 @@ def test_perfect_match_is_100():
     assert scoring.sentence_chrf(REFS, [REFS]) == [pytest.approx(100.0)] * 3
 
 
+def test_a_resample_with_nothing_in_common_still_gets_an_interval():
+    # Two of three lines share no character n-gram with their reference; some resamples hold only those.
+    # sacrebleu 2.6's own chrF then raises "don't know how to coerce float and float32" (Python 0.0 beside
+    # float32 scores); values computed once with SACREBLEU_SEED=12345.
+    scores = scoring.corpus_scores(["zzz", "the cat sat on a mat", "qqq"], [REFS], n_bootstrap=1000)
+    assert (scores["chrF2++"]["score"], scores["chrF2++"]["bootstrap_mean"], scores["chrF2++"]["ci95"]) == (
+        pytest.approx(3.4701, abs=0.001), pytest.approx(3.0309, abs=0.001), pytest.approx(3.141, abs=0.001))
+    assert scores["chrF2++"]["signature"] == SIG_CHRF.format(n=1)
+
+
 def test_huge_input_is_scored():
     lines = [f"line {i} of a long test set with some words" for i in range(2000)]
     scores = scoring.corpus_scores(lines, [lines])
@@ -149,25 +158,10 @@ def test_quality_estimate_unavailable(qe, reason):
     assert (report, scores) == ({"available": False, "reason": reason}, None)
 
 
-def test_discover_qe_finds_the_entry_point(monkeypatch):
-    ep = EntryPoint(name="similarity", value="test_scoring:fake_similarity", group="mtbrief.qe")
-    other = EntryPoint(name="other", value="nowhere:nothing", group="mtbrief.qe")
-    monkeypatch.setattr("importlib.metadata.entry_points",
-                        lambda group: [other, ep] if group == "mtbrief.qe" else [])
-    target, function, reason = scoring.discover_qe()
-    assert (target, reason) == ("test_scoring:fake_similarity", "")
-    assert function(["ab"], ["abcd"]) == [2.0]
+def test_the_quality_function_is_summarize_similarity():
+    from summarize.quality.check import similarities
 
-
-def test_discover_qe_absent_or_broken(monkeypatch):
-    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: [])
-    assert scoring.discover_qe() == ("", None, "no 'similarity' entry point in group 'mtbrief.qe' "
-                                               "(install summarize)")
-    ep = EntryPoint(name="similarity", value="no_such_module_xyz:f", group="mtbrief.qe")
-    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: [ep])
-    target, function, reason = scoring.discover_qe()
-    assert function is None
-    assert reason.startswith("no_such_module_xyz:f failed to load: ModuleNotFoundError")
+    assert scoring.quality_function() == ("summarize.quality.check:similarities", similarities, "")
 
 
 # -- evaluate -----------------------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def test_five_thousand_lines_split_whole():
     line = "السطر رقم {} فيه جملة أولى. وفيه د. محمد وجملة ثانية؟ نعم، «وثالثة…» هنا! (2) «رابعة.»"
     lines = [line.format(i) for i in range(5000)]
     text = "\n".join(lines)
-    segments = split_sentences(text)  # its speed is eval/splitter_recall.py's business, not a test's
+    segments = split_sentences(text)  # its speed is eval/translation/splitter_recall.py's business, not a test's
     assert len(segments) == 5000 * 4
     assert segments[-1].paragraph == 4999
     assert all(text[s.span[0] : s.span[1]] == s.text for s in segments[::97])
@@ -193,6 +193,6 @@ def test_flores_boundary_recall():
             offset += len(line) + 1
     assert joins == 716
     # 6 of the 716 FLORES line ends carry no sentence-final mark at all (؛ : ) or nothing); every join that
-    # does is found, and overall recall is 710/716 = 0.9916 (see the report of eval/splitter_recall.py).
+    # does is found, and overall recall is 710/716 = 0.9916 (see the report of eval/translation/splitter_recall.py).
     assert punctuated_found / punctuated >= 0.995
     assert found / joins >= 0.99

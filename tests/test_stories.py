@@ -10,13 +10,14 @@ import pytest
 from mt.arabic import prepare_document
 from mt.errors import InvalidOption
 from mt.types import Segment, Signature, Translation
-from summarize import Brief, BriefStory, brief_text, make_brief
-from summarize.plan import plan_brief
-from summarize.stories import StoryOptions, is_only_transition, transition_of
+from summarize import Brief, BriefStory, brief_text, make_brief, render
+from summarize.brief.plan import plan_brief
+from summarize.brief.stories import StoryOptions, is_only_transition, transition_of
 
 SIGNATURE = Signature("m", None, "ct2", "int8", 4)
 # The first words of each of the seed's four stories (issue 19): Aleppo, Damascus countryside, the Security
 # Council draft, the Russian-US exchange.
+SEED_DEATH_TOLL = "كان 24 شخصا قد قتلوا"
 SEED_STORIES = ("تجدد قصف الطيران", "أعلنت عدة فصائل", "بدأ مجلس الأمن", "قالت وزارة الخارجية الروسية")
 
 
@@ -69,11 +70,29 @@ def test_seed_is_four_stories_and_its_brief_covers_them(seed_text: str, ranker: 
         story.index(k) for k in (1, 2, 3)]
     assert brief.headline is not None and brief.headline.arabic.startswith(SEED_STORIES[0])
     assert {story[p.segments[0]] for p in brief.points} == {0, 1, 2, 3}
+    # Story 1's title is the headline, so its point is its death toll (issue 27); the others open their story.
     for k, part in enumerate(brief.stories):
-        assert part.title is not None and brief.points[part.title].arabic.startswith(SEED_STORIES[k])
+        assert part.title is not None and brief.points[part.title].arabic.startswith(
+            SEED_DEATH_TOLL if k == 0 else SEED_STORIES[k])
         assert all(part.span[0] <= brief.points[p].segments[0] < part.span[1] for p in part.points)
         assert all(part.span[0] <= brief.figures[f].segment < part.span[1] for f in part.figures)
     assert not any(is_only_transition(p.arabic) for p in brief.points)
+
+
+@pytest.mark.parametrize("ranker", ["tfidf", "use"])
+def test_seed_brief_never_repeats_its_headline_and_gives_the_death_toll(seed_text: str, ranker: str) -> None:
+    brief = make_brief(_translation(seed_text), 5, ranker=ranker)
+    assert brief.headline is not None and brief.headline.arabic == (
+        "تجدد قصف الطيران الروسي والسوري علي عدة أحياء في مدينة حلب أمس.")
+    openings = [SEED_DEATH_TOLL, "استهدفت إحدي هذه الغارات مستشفي الصاخور", *SEED_STORIES[1:]]
+    assert len(brief.points) == 5
+    assert [p.arabic.startswith(opening) for p, opening in zip(brief.points, openings, strict=True)] == [True] * 5
+
+
+def test_a_one_sentence_report_shows_its_sentence_as_headline_and_point() -> None:
+    text = "قال مسؤولون إن الحكومة وافقت على الخطة الجديدة للنقل العام في العاصمة."
+    brief = make_brief(_translation(text), ranker="tfidf")
+    assert brief.headline is not None and [p.arabic for p in brief.points] == [text]
 
 
 def test_the_brief_before_stories_covers_only_the_first(seed_text: str) -> None:
@@ -107,7 +126,7 @@ def test_a_single_story_stays_one() -> None:
 
 def test_markdown_and_html_show_the_stories(seed_text: str) -> None:
     brief = make_brief(_translation(seed_text), ranker="tfidf")
-    md, page = brief.to_markdown(), brief.to_html()
+    md, page = render(brief, "md"), render(brief, "html", standalone=False)
     for k, story in enumerate(brief.stories, 1):
         heading = f"Story {k} · sentences {story.span[0] + 1}–{story.span[1]}"
         assert f"### {heading}\n" in md and f"<h3>{heading}</h3>" in page
@@ -117,7 +136,7 @@ def test_markdown_and_html_show_the_stories(seed_text: str) -> None:
 
 def test_a_story_without_a_point_says_so() -> None:
     brief = Brief(None, (), (), "tfidf", SIGNATURE, stories=(BriefStory((0, 2), None), BriefStory((2, 3), None)))
-    assert "### Story 2 · sentence 3\n" not in brief.to_markdown()  # no points: no key points section
+    assert "### Story 2 · sentence 3\n" not in render(brief, "md")  # no points: no key points section
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
 
 
@@ -205,3 +224,13 @@ def test_a_version_1_brief_still_reads(seed_text: str) -> None:
     brief = Brief.from_dict(old)
     assert brief.stories == () and brief.translated_segments == brief.source_segments == 29
     assert brief.points == Brief.from_dict(data).points
+
+
+@pytest.mark.parametrize("max_words", [1, 60, 200])
+def test_a_word_budget_means_the_same_in_make_brief_and_brief_text(seed_text: str, tiny_translator,
+                                                                   max_words: int) -> None:
+    """`mtbrief brief --words` (brief_text) and a brief of a whole translation (make_brief) keep the same points."""
+    planned = brief_text(tiny_translator, seed_text, 5, max_words, ranker="tfidf", check=False)
+    whole = make_brief(tiny_translator.translate(seed_text), 5, max_words, ranker="tfidf")
+    assert [p.arabic for p in planned.points] == [p.arabic for p in whole.points]
+    assert sum(len(p.english.split()) for p in whole.points) <= max_words

@@ -1,10 +1,10 @@
-"""summarize.text: clitics off the front of a normalized Arabic word."""
+"""summarize.lang.text: clitics off the front of a normalized Arabic word."""
 
 from __future__ import annotations
 
 import pytest
 
-from summarize.text import strip_prefixes
+from summarize.lang.text import strip_prefixes
 
 
 @pytest.mark.parametrize(("word", "known", "expected"), [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.load import free_port
+from eval.speed.load import free_port
 
 pytestmark = pytest.mark.browser
 

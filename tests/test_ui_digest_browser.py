@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from test_ui_browser import page, server_url  # noqa: F401 - the server and the browser page, as fixtures
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
 
 BOMB = "مقتل {n} شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل شمالي العراق صباح الخميس."
 REPORTS = [{"id": "a1", "title": "انفجار في سوق الموصل", "text": BOMB.format(n=24), "source": "alpha"},
@@ -52,3 +54,26 @@ def test_digest_without_files_shows_the_error(digest_tab):
     digest_tab.locator("#digest-upload button[aria-label='Clear']").first.click()
     digest_tab.locator("#digest-button").click()
     digest_tab.get_by_text("no file: upload report files").first.wait_for()
+
+
+ANT = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
+
+
+def test_a_day_of_news_digests_at_the_servers_defaults_and_keeps_the_page_layout(digest_tab, tmp_path):
+    """A whole ANT dev day (108 reports, five outlets) on a server started with defaults; a point's flags and its
+    source stand on lines of their own, and no long word runs off the page."""
+    if not ANT.is_file():
+        pytest.skip(f"ANT dev not found at {ANT}")
+    day = tmp_path / "day.jsonl"
+    lines = [line for line in ANT.read_text(encoding="utf-8").splitlines() if '"date": "20180304"' in line]
+    day.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(lines) == 108 and day.stat().st_size > 100_000
+    digest_tab.locator("#digest-upload input[type=file]").set_input_files(str(day))
+    digest_tab.locator("#digest-button").click()
+    digest_tab.locator("#digest-info", has_text="108 reports → ").wait_for(timeout=600_000)
+    point = digest_tab.locator("#digest-output ol.points li").filter(has=digest_tab.locator("p.flag")).first
+    boxes = [point.locator(css).first.bounding_box() for css in ("p.en", "p.flag", "p.from")]
+    assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"] and boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"]
+    overflow = digest_tab.locator("#digest-output article.mtbrief-digest").evaluate(
+        "a => [a.scrollWidth, a.clientWidth]")
+    assert overflow[0] <= overflow[1]

@@ -26,9 +26,8 @@ from mt.textio import (
     decode_text,
     open_output,
     text_lines,
-    unchanged_translation,
-    write_segments_jsonl,
 )
+from mt.writers import unchanged_translation, write_segments_jsonl
 
 if TYPE_CHECKING:
     from mt.translator import Translator

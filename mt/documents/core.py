@@ -15,7 +15,7 @@ from mt.errors import InvalidOption
 from mt.htmltext import has_arabic
 
 if TYPE_CHECKING:
-    from mt.translator import Translator
+    from mt.protocol import Translates
 
 
 def load_document(data: bytes, name: str, suffix: str | None = None) -> Document:
@@ -59,7 +59,7 @@ def default_output_name(input_name: str, suffix: str) -> str:
     return str(path.with_name(f"{path.stem}.en{suffix}"))
 
 
-def translate_units(translator: Translator, units: list[str],
+def translate_units(translator: Translates, units: list[str],
                     on_progress: Callable[[int, int], None] | None = None) -> tuple[list[str], int]:
     """Each paragraph's English (paragraphs without Arabic stay as they are) and the segment count."""
     english = list(units)
@@ -72,7 +72,7 @@ def translate_units(translator: Translator, units: list[str],
     return english, sum(len(t.segments) for t in done)
 
 
-def translate_document(translator: Translator, data: bytes, name: str, output: str | None = None,
+def translate_document(translator: Translates, data: bytes, name: str, output: str | None = None,
                        bilingual: bool = False,
                        on_progress: Callable[[int, int], None] | None = None) -> DocumentResult:
     """Read, translate paragraph by paragraph, and write a document; output is a suffix or file name."""
@@ -81,7 +81,7 @@ def translate_document(translator: Translator, data: bytes, name: str, output: s
     return translate_loaded(translator, doc, output_suffix(doc, requested, bilingual), bilingual, on_progress)
 
 
-def translate_loaded(translator: Translator, doc: Document, suffix: str, bilingual: bool = False,
+def translate_loaded(translator: Translates, doc: Document, suffix: str, bilingual: bool = False,
                      on_progress: Callable[[int, int], None] | None = None) -> DocumentResult:
     """Translate a read document (all its paragraphs in one batch) and write it as `suffix`."""
     english, segments = translate_units(translator, doc.units, on_progress)

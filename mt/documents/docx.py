@@ -8,9 +8,14 @@ settings (w:bidi, w:rtl, w:bidiVisual, right alignment of RTL paragraphs) are re
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from mt.documents.base import Document, DocumentError
 from mt.documents.runs import dominant
+
+if TYPE_CHECKING:
+    from docx.opc.part import Part
+    from lxml.etree import _Element
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Parts python-docx loads as opaque blobs; their paragraphs are reached through the XML.
@@ -41,21 +46,23 @@ class DocxDocument(Document):
             self.doc = docx.Document(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a damaged package
             raise DocumentError(name, f"cannot read the Word document ({type(exc).__name__}: {exc})") from None
-        self.roots: list[tuple[object, object]] = []  # (part, XML root) of every part holding text
+        self.roots: list[tuple[Part, _Element]] = []  # (part, XML root) of every part holding text
         for part in self._text_parts():
             self.roots.append((part, self._root(part)))
         self.paragraphs = [p for _, root in self.roots for p in root.iter(w("p"))]
         self.units = [paragraph_text(p) for p in self.paragraphs]
 
-    def _text_parts(self) -> list:
+    def _text_parts(self) -> list[Part]:
         parts = list(self.doc.part.package.iter_parts())
         return sorted((p for p in parts if p.content_type.endswith(TEXT_PARTS)),
                       key=lambda p: [p.content_type.endswith(t) for t in TEXT_PARTS].index(True))
 
-    def _root(self, part: object):
-        if hasattr(part, "element"):
-            return part.element
+    def _root(self, part: Part) -> _Element:
+        from docx.opc.part import XmlPart
         from docx.oxml import parse_xml
+
+        if isinstance(part, XmlPart):
+            return part.element
 
         try:
             return parse_xml(part.blob)
@@ -64,12 +71,14 @@ class DocxDocument(Document):
 
     def render(self, english: list[str], suffix: str) -> bytes:
         """The same document, each paragraph with Arabic now holding its English; set left-to-right, en-US."""
+        from docx.opc.part import XmlPart
+
         for p, source, text in zip(self.paragraphs, self.units, english, strict=True):
             if text != source:
                 write_paragraph(p, text)
         for part, root in self.roots:
             make_ltr(root)
-            if not hasattr(part, "element"):  # a blob part: python-docx saves its bytes as they are
+            if not isinstance(part, XmlPart):  # a blob part: python-docx saves its bytes as they are
                 from lxml import etree
 
                 part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -94,7 +103,8 @@ def run_text(r) -> str:
     out = []
     for child in r:
         if child.tag in TEXT_TAGS:
-            out.append(child.text or "" if TEXT_TAGS[child.tag] is None else TEXT_TAGS[child.tag])
+            fixed = TEXT_TAGS[child.tag]  # None: the element's own text
+            out.append((child.text or "") if fixed is None else fixed)
     return "".join(out)
 
 

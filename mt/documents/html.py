@@ -9,10 +9,14 @@ dir="ltr"; dir="rtl", lang="ar" and `direction: rtl` are removed from its elemen
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from mt.documents.base import Document, DocumentError
 from mt.documents.runs import dominant
 from mt.htmltext import SKIP_ELEMENTS, has_arabic
+
+if TYPE_CHECKING:
+    from bs4 import NavigableString, Tag
 
 BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt", "dd", "caption",
                     "figcaption", "blockquote", "title", "summary", "legend", "label", "button", "option",
@@ -38,7 +42,8 @@ class HtmlDocument(Document):
             raise DocumentError(name, f"cannot parse the markup ({type(exc).__name__}: {exc})") from None
         if self.soup.find() is None:
             raise DocumentError(name, "holds no markup: an HTML page was expected")
-        self.targets: list[tuple[str, object, str]] = []  # (kind, node, attribute)
+        # (kind, node, attribute): a "block" or "attribute" is a Tag, a "text" (outside blocks) a NavigableString
+        self.targets: list[tuple[str, Tag | NavigableString, str]] = []
         self._collect()
         self.units = [self._text(kind, node, attr) for kind, node, attr in self.targets]
 
@@ -51,7 +56,8 @@ class HtmlDocument(Document):
             if tag.name in BLOCKS and not tag.find(BLOCKS) and has_arabic(tag.get_text()):
                 self.targets.append(("block", tag, ""))
             for attr in ATTRIBUTES:
-                if isinstance(tag.get(attr), str) and has_arabic(tag[attr]):
+                value = tag.get(attr)
+                if isinstance(value, str) and has_arabic(value):
                     self.targets.append(("attribute", tag, attr))
         blocks = {id(node) for kind, node, _ in self.targets if kind == "block"}
         for node in self.soup.find_all(string=True):
@@ -79,11 +85,11 @@ class HtmlDocument(Document):
         for (kind, node, attr), source, text in zip(self.targets, self.units, english, strict=True):
             if text == source:
                 continue
-            if kind == "attribute":
-                node[attr] = text
-            elif kind == "text":
+            if isinstance(node, NavigableString):  # kind "text"
                 lead, trail = _edges(str(node))
                 node.replace_with(NavigableString(f"{lead}{text}{trail}"))
+            elif kind == "attribute":
+                node[attr] = text
             else:
                 write_block(self.soup, node, text)
         make_ltr(self.soup)
@@ -103,7 +109,7 @@ def _edges(text: str) -> tuple[str, str]:
 
 def write_block(soup, block, text: str) -> None:
     """Replace a block's content by `text`, inside copies of the inline tags around its dominant text."""
-    from bs4 import NavigableString, Tag
+    from bs4 import NavigableString
 
     strings = [s for s in block.find_all(string=True) if type(s) is NavigableString]
     chain = []

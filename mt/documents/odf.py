@@ -8,10 +8,14 @@ paragraph keeps its style and its dominant span's style; notes, frames and bookm
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mt.documents.base import Document
 from mt.documents.runs import dominant
 from mt.documents.safety import open_zip, parse_xml, read_member, rebuild_zip
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -56,7 +60,7 @@ class OdfDocument(Document):
         return rebuild_zip(self.data, replaced)
 
 
-def _pieces(element, out: list[tuple[str, object]]) -> None:
+def _pieces(element: _Element, out: list[tuple[str, _Element]]) -> None:
     """(text, innermost inline element holding it) of a paragraph's own text, in order."""
     out.append((element.text or "", element))
     for child in element:
@@ -73,7 +77,7 @@ def _pieces(element, out: list[tuple[str, object]]) -> None:
 
 def paragraph_text(p) -> str:
     """The paragraph's own text (a note or frame inside it is not part of it)."""
-    pieces: list[tuple[str, object]] = []
+    pieces: list[tuple[str, _Element]] = []
     _pieces(p, pieces)
     return "".join(text for text, _ in pieces)
 
@@ -82,7 +86,7 @@ def write_paragraph(p, text: str) -> None:
     """Replace the paragraph's text by `text` in its dominant span's style; keep the objects inside it."""
     from lxml import etree
 
-    pieces: list[tuple[str, object]] = []
+    pieces: list[tuple[str, _Element]] = []
     _pieces(p, pieces)
     holder = pieces[dominant([t for t, _ in pieces])][1]
     style = holder.get(f"{{{TEXT}}}style-name") if holder is not p and holder.tag == f"{{{TEXT}}}span" else None

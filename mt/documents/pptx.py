@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import copy
 import io
+from typing import TYPE_CHECKING
 
 from mt.documents.base import Document, DocumentError
 from mt.documents.runs import dominant
+
+if TYPE_CHECKING:
+    from pptx.oxml.text import CT_TextParagraph
+    from pptx.slide import Slide
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 LANG_TAGS = ("rPr", "endParaRPr", "defRPr")
@@ -51,9 +56,9 @@ class PptxDocument(Document):
         return out.getvalue()
 
 
-def slide_paragraphs(slide) -> list:
+def slide_paragraphs(slide: Slide) -> list[CT_TextParagraph]:
     """The a:p elements of a slide's shapes (groups entered, tables cell by cell), then of its notes."""
-    found = []
+    found: list[CT_TextParagraph] = []
     for shape in _shapes(slide.shapes):
         if shape.has_text_frame:
             found.extend(p._p for p in shape.text_frame.paragraphs)

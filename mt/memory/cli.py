@@ -64,10 +64,13 @@ def _list(args: argparse.Namespace, memory) -> int:
 def _export(args: argparse.Namespace, memory) -> int:
     from mt import __version__
     from mt.memory.tmx import to_tmx, to_tsv
+    from mt.outputs import check_output_path
     from mt.textio import write_output
 
+    fmt = _format(args)
+    check_output_path(args.file, [str(memory.path)])  # never over the memory it reads
     entries = list(memory.entries())
-    text = to_tmx(entries, __version__) if _format(args) == "tmx" else to_tsv(entries)
+    text = to_tmx(entries, __version__) if fmt == "tmx" else to_tsv(entries)
     write_output(args.file, text)
     print(f"exported {len(entries)} corrections from {memory.path}", file=sys.stderr)
     return 0
@@ -77,11 +80,23 @@ def _import(args: argparse.Namespace, memory) -> int:
     from mt.memory.store import prepare_key_text
     from mt.memory.tmx import read_tmx, read_tsv
 
+    if not args.file.strip():
+        raise InputError(repr(args.file), "empty file name")
+    if Path(args.file).is_dir():
+        raise InputError(args.file, "is a folder; name a .tmx or .tsv file")
     if not Path(args.file).is_file():
         raise InputError(args.file, "no such file")
     pairs = list(read_tmx(args.file) if _format(args) == "tmx" else read_tsv(args.file))
     prepared = [(prepare_key_text(ar), en) for ar, en in pairs]
     empty = sum(1 for ar, _ in prepared if not ar)
+    for number, ((raw, en), (ar, _)) in enumerate(zip(pairs, prepared, strict=True), start=1):
+        if not ar:
+            continue
+        try:  # before anything is stored: the file is imported whole or not at all; as written, then as stored
+            memory.check(raw, en)
+            memory.check(ar, en)
+        except InputError as exc:
+            raise InputError(args.file, f"entry {number}: {exc.problem}") from None
     count = memory.put_many([(ar, en) for ar, en in prepared if ar], origin="import")
     skipped = f" ({empty} with no Arabic text skipped)" if empty else ""
     print(f"imported {count} corrections into {memory.path}{skipped}", file=sys.stderr)

@@ -20,17 +20,20 @@ def add_glossary_options(parser: argparse.ArgumentParser) -> None:
     """Add --glossary FILE, --memory PATH and --no-memory to a subcommand."""
     group = parser.add_argument_group("glossary and corrections memory")
     group.add_argument("--glossary", default=None, metavar="FILE",
-                       help="TSV of terms: Arabic<TAB>English[<TAB>note] ('#' comments); see README")
+                       help="TSV of terms: Arabic<TAB>English[<TAB>note] ('#' comments); see docs/glossary-memory.md")
     add_memory_option(group)
     group.add_argument("--no-memory", action="store_true", help="ignore the stored corrections")
 
 
 def memory_from_args(args: argparse.Namespace, max_chars: int | None = None) -> MemoryStore | None:
     """The memory the options name (None with --no-memory)."""
+    from mt.errors import InputError
     from mt.memory.store import DEFAULT_MAX_CHARS, MemoryStore, default_memory_path
 
     if getattr(args, "no_memory", False):
         return None
+    if args.memory is not None and not args.memory.strip():  # not a silent fall back to the default memory
+        raise InputError(repr(args.memory), "empty memory file name (--memory PATH)")
     return MemoryStore(args.memory or default_memory_path(), max_chars or DEFAULT_MAX_CHARS)
 
 

@@ -13,10 +13,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from mt.errors import InputError
 
@@ -67,8 +68,8 @@ class MemoryStore:
     def __getstate__(self) -> dict[str, object]:  # connections stay behind (e.g. sent to a Ray actor)
         return {"path": self.path, "max_chars": self.max_chars}
 
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"], state["max_chars"])
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        MemoryStore.__init__(self, state["path"], state["max_chars"])
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         conn = getattr(self._local, "conn", None)
@@ -88,7 +89,7 @@ class MemoryStore:
         self._local.conn = conn
         return conn
 
-    def _write(self, sql: str, rows: list[tuple[str, ...]]) -> int:
+    def _write(self, sql: str, rows: Sequence[tuple[str, ...]]) -> int:
         """Run one statement over rows in one transaction; the rows changed."""
         conn = self._connect(create=True)
         assert conn is not None
@@ -136,7 +137,7 @@ class MemoryStore:
             wanted.setdefault(memory_key(source), []).append(source)
         if conn is None or not wanted:
             return {}
-        keys, found = list(wanted), {}
+        keys, found = list(wanted), dict[str, str]()
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[start: start + _LOOKUP_CHUNK]
             sql = f"SELECT key, target FROM corrections WHERE key IN ({','.join('?' * len(chunk))})"

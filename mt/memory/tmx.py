@@ -28,8 +28,9 @@ def _tmx_date(iso: str) -> str | None:
 def to_tmx(entries: Iterable[Correction], version: str = "") -> str:
     """The corrections as a TMX 1.4 document (Arabic source, English target)."""
     root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", creationtool="mtbrief", creationtoolversion=version, segtype="sentence",
-                  adminlang="en", srclang="ar", datatype="plaintext", **{"o-tmf": "mtbrief-memory"})
+    ET.SubElement(root, "header", {"creationtool": "mtbrief", "creationtoolversion": version, "segtype": "sentence",
+                                   "adminlang": "en", "srclang": "ar", "datatype": "plaintext",
+                                   "o-tmf": "mtbrief-memory"})
     body = ET.SubElement(root, "body")
     for entry in entries:
         tu = ET.SubElement(body, "tu")
@@ -55,8 +56,14 @@ def _seg_text(seg: ET.Element) -> str:
 
 def read_tmx(path: str) -> Iterator[tuple[str, str]]:
     """(Arabic, English) of every translation unit holding both (ar*/en* xml:lang, any case)."""
+    seen_root = False
     try:
-        for _, elem in ET.iterparse(path, events=("end",)):
+        for event, elem in ET.iterparse(path, events=("start", "end")):
+            if event == "start":
+                if elem.tag != "tmx" and not seen_root:  # e.g. an HTML page saved as .tmx: not "0 imported"
+                    raise InputError(path, f"not a TMX document (its root element is <{elem.tag}>, expected <tmx>)")
+                seen_root = True
+                continue
             if elem.tag != "tu":
                 continue
             texts: dict[str, str] = {}

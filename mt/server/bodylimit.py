@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-UPLOAD_PATHS = ("/translate_file", "/gradio_api/upload")  # documents: the upload limit, not the text limit
+if TYPE_CHECKING:
+    from starlette.types import Message, Receive, Scope, Send
 
 
 class BodyLimitMiddleware:
-    """413 for a request body over the limit, by Content-Length or, when chunked, by counting."""
+    """413 for a request body over the limit, by Content-Length or, when chunked, by counting.
 
-    def __init__(self, app: Any, limit: int, upload_limit: int | None = None) -> None:
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit or limit
+    path_limits: the paths with a limit of their own (documents: the upload limit; a digest: a day of reports).
+    """
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    def __init__(self, app: Any, limit: int, path_limits: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.path_limits = app, limit, path_limits or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry: refuse, or pass the request on (a chunked body is read first, then replayed)."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        # documents: the upload limit (--file-size-limit), not the text limit
-        limit = self.upload_limit if scope["path"] in UPLOAD_PATHS else self.limit
+        limit = self.path_limits.get(scope["path"], self.limit)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             size = int(length) if length.isdigit() else -1
             if not 0 <= size <= limit:
-                return await self._refuse(scope, send, size, limit)
+                return await self._refuse(scope, receive, send, size, limit)
             return await self.app(scope, receive, send)  # the server reads no further than Content-Length
         chunks, size = [], 0
         while True:
@@ -34,19 +36,19 @@ class BodyLimitMiddleware:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                return await self._refuse(scope, send, size, limit)
+                return await self._refuse(scope, receive, send, size, limit)
             if not message.get("more_body"):
                 break
         replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
-        async def replayed() -> dict:
+        async def replayed() -> Message:
             return replay.pop() if replay else await receive()
 
         return await self.app(scope, replayed, send)
 
-    async def _refuse(self, scope: dict, send: Callable, size: int, limit: int) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int, limit: int) -> None:
         from fastapi.responses import JSONResponse
 
         status, text = ((400, "Invalid Content-Length header") if size < 0
                         else (413, f"Request body too large: the limit is {limit} bytes"))
-        await JSONResponse({"error": text}, status)(scope, None, send)
+        await JSONResponse({"error": text}, status)(scope, receive, send)

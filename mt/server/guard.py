@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 
 log = logging.getLogger("mtbrief.server")
 
@@ -34,7 +35,9 @@ class ApiPathGuard:
         if self._methods is None:
             found: dict[str, tuple[re.Pattern[str], set[str]]] = {}
             for route in self.api.routes:
-                path, methods = getattr(route, "path", ""), getattr(route, "methods", None)
+                if not isinstance(route, Route):  # a mount or a websocket: no methods to answer for
+                    continue
+                path, methods = route.path, route.methods
                 if methods and path.split("/")[1] in API_PREFIXES:
                     found.setdefault(path, (route.path_regex, set()))[1].update(
                         {*methods, "HEAD"} if "GET" in methods else methods)

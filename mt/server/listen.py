@@ -40,7 +40,8 @@ def bind_listener(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        raise InputError(where, _BIND_PROBLEMS.get(exc.errno, f"cannot listen: {exc.strerror}")) from None
+        known = _BIND_PROBLEMS.get(exc.errno) if exc.errno is not None else None
+        raise InputError(where, known or f"cannot listen: {exc.strerror}") from None
     return sock
 
 
@@ -49,8 +50,8 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
     sending them slowly holds its connection forever) and JSON bodies for the parser's 400 and 431."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    if header_timeout is None:
-        header_timeout = _seconds(os.environ.get("MTBRIEF_HEADER_TIMEOUT"), HEADER_TIMEOUT)
+    timeout = (header_timeout if header_timeout is not None
+               else _seconds(os.environ.get("MTBRIEF_HEADER_TIMEOUT"), HEADER_TIMEOUT))
 
     class GuardedH11Protocol(H11Protocol):
         _header_timer: Any = None
@@ -83,7 +84,7 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
 
         def _arm(self) -> None:
             self._disarm()
-            self._header_timer = self.loop.call_later(header_timeout, self._too_slow)
+            self._header_timer = self.loop.call_later(timeout, self._too_slow)
 
         def _disarm(self) -> None:
             if self._header_timer is not None:
@@ -93,7 +94,7 @@ def guarded_protocol(header_timeout: float | None = None) -> type:
         def _too_slow(self) -> None:
             self._header_timer = None
             if self.cycle is None or self.cycle.response_complete:
-                self.logger.info("closed a connection that sent no complete request within %g s", header_timeout)
+                self.logger.info("closed a connection that sent no complete request within %g s", timeout)
                 self.transport.close()
 
         def send_400_response(self, msg: str) -> None:

@@ -79,7 +79,7 @@ class Health(BaseModel):
     version: str
     ready: bool
     signature: str
-    # Since the start: cache lookups answered (cache_hits) or not, and what the engine decoded (eval/load.py
+    # Since the start: cache lookups answered (cache_hits) or not, and what the engine decoded (eval/speed/load.py
     # reads them to show that no measured sentence came from the cache).
     stats: dict[str, int]
 

@@ -79,10 +79,11 @@ class ApiService:
     def check_access(self, request: Request, api_key: str | None) -> None:
         """403 for a missing or unknown key (when keys are set), 429 over the requests-per-minute."""
         keys = self.settings.api_keys
-        if keys and not api_key:
-            raise ApiError(403, "Missing API key: send api_key with the request")
-        if keys and not any(hmac.compare_digest(api_key.encode(), k.encode()) for k in keys):
-            raise ApiError(403, "Invalid API key")
+        if keys:
+            if not api_key:
+                raise ApiError(403, "Missing API key: send api_key with the request")
+            if not any(hmac.compare_digest(api_key.encode(), k.encode()) for k in keys):
+                raise ApiError(403, "Invalid API key")
         if self.limiter is None:
             return
         who = f"key:{api_key}" if keys else f"ip:{request.client.host if request.client else '-'}"
@@ -188,6 +189,7 @@ class ApiService:
 
 async def read_payload(request: Request) -> dict[str, Any]:
     """Query parameters, then the JSON object or the form fields of the body (as LibreTranslate reads)."""
+    _require_utf8(request.scope.get("query_string", b""), "the query string")
     data = _fields(request.query_params.multi_items())
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json" or ctype.endswith("+json"):
@@ -201,11 +203,28 @@ async def read_payload(request: Request) -> dict[str, Any]:
             raise ApiError(400, "Invalid request: the JSON body must be an object")
         data.update(body)
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
+        from starlette.exceptions import HTTPException
+
+        if ctype == "application/x-www-form-urlencoded":
+            _require_utf8(await request.body(), "the form body")
+        try:
+            form = await request.form()
+        except HTTPException as exc:  # starlette's answer to a broken multipart body, e.g. no boundary
+            raise ApiError(400, f"Invalid request: unreadable form body ({exc.detail})") from None
         data.update(_fields(form.multi_items()))
     elif await request.body():
         raise ApiError(400, "Invalid request: send a JSON object or a form (x-www-form-urlencoded)")
     return data
+
+
+def _require_utf8(encoded: bytes, what: str) -> None:
+    # starlette decodes percent-escapes with errors="replace": bad bytes would reach the model as U+FFFD
+    from urllib.parse import unquote_to_bytes
+
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, f"Invalid request: {what} is not valid UTF-8 once percent-decoded") from None
 
 
 def _fields(items: list[tuple[str, Any]]) -> dict[str, Any]:

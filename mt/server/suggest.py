@@ -60,8 +60,11 @@ def store_suggestion(service: ApiService, q: str, s: str) -> None:
     if len(segments) != 1:
         raise ApiError(400, f"Invalid request: q holds {len(segments)} sentences; the memory keeps corrections "
                             "per sentence, so suggest one sentence (and its English) at a time")
+    memory = service.translator.memory
+    if memory is None:  # not when served: register_suggest refuses --suggestions with --no-memory
+        raise ApiError(403, "Suggestions need the corrections memory, and this server runs with --no-memory")
     try:
-        service.translator.memory.put(segments[0].mt_input, s, origin="api")
+        memory.put(segments[0].mt_input, s, origin="api")
     except MtbriefError as exc:
         raise ApiError(400, f"Invalid request: {exc}") from None
 

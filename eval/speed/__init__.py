@@ -1,0 +1,1 @@
+"""Speed, scale and load: the engine benchmark, the brief and check timings, the server under load."""

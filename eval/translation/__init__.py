@@ -1,0 +1,1 @@
+"""Translation quality: sacrebleu scoring, evaluation suites and reports, the splitter's recall."""
