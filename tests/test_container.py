@@ -213,8 +213,12 @@ def test_compose_runs_serve_and_the_monitor_on_one_volume():
     assert (served.host, served.port, served.monitor) == ("0.0.0.0", 7860, "/data/monitor.db")
     assert (followed.db, followed.feeds, followed.every, followed.once) == (
         "/data/monitor.db", "/feeds.txt", 600, False)
-    assert serve["image"] == monitor["image"] and serve["volumes"][0] == monitor["volumes"][0] == "mtbrief-data:/data"
+    assert serve["image"] == monitor["image"] == "mtbrief:latest" and serve["build"] == monitor["build"]
+    assert serve["volumes"][0] == monitor["volumes"][0] == "mtbrief-data:/data"
     assert monitor["volumes"][1] == {"type": "bind", "source": "./feeds.txt", "target": "/feeds.txt",
                                      "read_only": True, "bind": {"create_host_path": False}}
-    assert monitor["depends_on"] == {"serve": {"condition": "service_healthy"}}
+    # `serve --monitor` refuses a store that does not exist yet: it waits until `monitor run` has made it
+    assert serve["depends_on"] == {"monitor": {"condition": "service_healthy"}}
+    assert monitor["healthcheck"]["test"] == [
+        "CMD", "python", "-c", "import os, sys; sys.exit(not os.path.isfile('/data/monitor.db'))"]
     assert compose["volumes"] == {"mtbrief-data": {"name": "mtbrief-data"}}
