@@ -3,8 +3,9 @@
 A report is read as the digest reads it (summarize.digest.grouping.key_text: title and lead); how alike it is
 to a story blends the encoder's cosine with the story's centroid and the TF-IDF cosine of stemmed content words
 with the story's summed terms (`story_similarity`, the one place that says it); it joins when that reaches the
-centroid bar (CENTROID_THRESHOLD), inside GroupOptions' window. A story continues as long as its follow-ups come inside the window of its latest
-report (window_hours), so a story told over three days keeps one id. The same text again is a duplicate.
+centroid bar (CENTROID_THRESHOLD), inside GroupOptions' window. A story continues as long as its follow-ups come
+inside the window of its latest report (window_hours), so a story told over three days keeps one id.
+The same text again is a duplicate.
 
 Incremental: a pass reads only the stories active inside the window (their centroids, one matrix) and its new
 reports; the words of the few nearest stories are read per report. Word weights use document frequencies kept
