@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from summarize.brief.make import QE
 from summarize.digest.grouping import Grouping, resolve_encoder
 from summarize.digest.make import DigestOptions, build_story, plan_story, story_conflicts, translate_shown
 from summarize.digest.reports import Report, parse_time
+from summarize.quality.qe import QE
 
 if TYPE_CHECKING:
     import numpy as np

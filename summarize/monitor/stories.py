@@ -1,10 +1,11 @@
 """Stories that grow: each new report joins the stored story it is most alike, or starts one.
 
-The rules are the digest's (summarize.digest.grouping): a report is read as its key text (title and lead); how
-alike it is to a story blends the encoder's cosine with the story's centroid and the TF-IDF cosine of stemmed
-content words with the story's summed terms (`story_similarity`, the one place that says it); it joins when that
-reaches GroupOptions' threshold. A story continues as long as its follow-ups come inside the window of its latest
-report (window_hours), so a story told over three days keeps one id. The same text again is a duplicate.
+A report is read as the digest reads it (summarize.digest.grouping.key_text: title and lead); how alike it is
+to a story blends the encoder's cosine with the story's centroid and the TF-IDF cosine of stemmed content words
+with the story's summed terms (`story_similarity`, the one place that says it); it joins when that reaches the
+centroid bar (CENTROID_THRESHOLD), inside GroupOptions' window. A story continues as long as its follow-ups come
+inside the window of its latest report (window_hours), so a story told over three days keeps one id.
+The same text again is a duplicate.
 
 Incremental: a pass reads only the stories active inside the window (their centroids, one matrix) and its new
 reports; the words of the few nearest stories are read per report. Word weights use document frequencies kept
@@ -59,6 +60,12 @@ class StoryState:
     norm2: float  # squared length of `terms`
 
 
+# The centroid link's own bar: the values the digest's centroid grouping was tuned with (ANT dev 1-2 March) and the
+# monitor was measured with (eval/speed/monitor_replay.py). The digest now links stories by the mean pair score
+# (summarize.digest.similarity.story_score, bar 0.3): the monitor has not been moved to it yet.
+CENTROID_THRESHOLD, CENTROID_TFIDF_THRESHOLD, CENTROID_ENCODER_WEIGHT = 0.42, 0.25, 0.5
+
+
 def story_similarity(report: Features, story: StoryState, options: GroupOptions) -> float:
     """How alike a new report is to a stored story: the digest's blend of the encoder's cosine with the story's
     centroid and the TF-IDF cosine with its summed words (encoder_weight); words only without an encoder.
@@ -70,7 +77,7 @@ def story_similarity(report: Features, story: StoryState, options: GroupOptions)
         return words
     norm = float(story.vector @ story.vector) ** 0.5
     cosine = float(report.vector @ story.vector) / max(norm, 1e-12)
-    return options.encoder_weight * cosine + (1 - options.encoder_weight) * words
+    return CENTROID_ENCODER_WEIGHT * cosine + (1 - CENTROID_ENCODER_WEIGHT) * words
 
 
 def in_window(report: Features, story: StoryState, options: GroupOptions) -> bool:
@@ -195,7 +202,7 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
     window = None if options.window_hours is None else options.window_hours * 3600
     active = ActiveStories(store, rows[0][4] - window if window is not None else None, use, len(rows))
     documents = int(store.meta("documents", "0") or 0)
-    threshold = options.threshold if use else options.tfidf_threshold
+    threshold = CENTROID_THRESHOLD if use else CENTROID_TFIDF_THRESHOLD
     placed, v = 0, 0
     for (rowid, _id, _title, text, ts), report, ok in zip(rows, reports, groupable, strict=True):
         if stop is not None and stop.is_set():
