@@ -3,14 +3,16 @@
 It serves /health and /translate, runs as a non-root user, passes its own HEALTHCHECK, stops cleanly on SIGTERM
 within 10 s, and a second container on the same volume finds the first one's corrections memory and its
 CTranslate2 conversion. Skipped, saying why, where no engine can build (MTBRIEF_REQUIRE_CONTAINER=1, as in
-`.ci/run`, makes that a failure). compose.yaml is read and its two commands parsed by `mtbrief`'s own parser; no
-compose tool runs it here.
+`.ci/run`, makes that a failure). compose.yaml's two services are run by hand with its commands and its health
+check (the monitor, then `serve --monitor` on the same volume), as no compose tool is installed here; its
+commands are also parsed by `mtbrief`'s own parser without any engine.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,6 +171,53 @@ def test_a_second_container_finds_the_memory_and_the_converted_model(engine, ima
     assert answer == {"translatedText": CORRECTED}  # the first container's correction, from the memory
     assert conversions(engine, image, volume) == first["conversions"]  # not converted again
     assert stop["exit"] == (143, False) and stop["seconds"] < SIGTERM_LIMIT_S, stop["logs"]
+
+
+
+def wait_until(engine: c.Engine, name: str, check, what: str, timeout: float = 300):
+    """Poll check() (every 0.2 s) until it gives something true; fail if the container exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert c.state(engine, name)["Running"], f"{name} exited before {what}:\n{c.logs(engine, name)}"
+        assert time.monotonic() < deadline, f"no {what} within {timeout:g} s:\n{c.logs(engine, name)}"
+        time.sleep(0.2)  # a poll interval: the loop ends on the event
+    return found
+
+
+@pytest.mark.slow
+def test_the_compose_services_run_together_on_one_volume(engine, image, volume, tmp_path):
+    """compose.yaml's wiring run by hand (no compose tool here): the monitor first, healthy by compose's check once
+    its store exists; then serve --monitor on the same volume, whose live routes show what the monitor's pass made."""
+    from monitor_helpers import small_replay
+
+    services = yaml.safe_load((c.ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    replay, server, base = small_replay()  # five reports from two outlets, served on 127.0.0.1
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{base}/rss/alpha.xml alpha\n{base}/atom/beta.xml beta\n", encoding="utf-8")
+    feeds.chmod(0o644)
+    monitor, serve = (f"mtbrief-test-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    health = services["monitor"]["healthcheck"]["test"][1:]
+    try:
+        engine("run", "-d", "--name", monitor, "--network", "host", "-v", f"{volume}:/data",
+               "-v", f"{feeds}:/feeds.txt:ro", f"--env=MTBRIEF_MODEL={MODEL}", "--env=HF_HUB_OFFLINE=1", image,
+               *services["monitor"]["command"])
+        wait_until(engine, monitor, lambda: engine("exec", monitor, *health, check=False).returncode == 0,
+                   "the monitor's store")
+        port = run_server(engine, image, volume, serve, *services["serve"]["command"])
+        passed = wait_until(engine, monitor, lambda: [line for line in c.logs(engine, monitor).splitlines()
+                                                      if line.startswith("mtbrief: pass at ")], "a pass")
+        view, alerts = c.call(port, "/monitor/stories?hours=1000000"), c.call(port, "/monitor/alerts")
+        stops = {name: stopped(engine, name) for name in (serve, monitor)}
+    finally:
+        c.remove(engine, serve, monitor)
+        server.shutdown()
+    assert ": 2 feeds read (0 unchanged), 5 new reports, " in passed[0] and passed[0].endswith(", 0 problems")
+    placed = [report for story in view["stories"] for report in story["reports"]]
+    assert (view["reports"], len(placed), len(set(placed))) == (5, 5, 5)  # every report in one story
+    assert {source for story in view["stories"] for source in story["sources"]} == {"alpha", "beta"}
+    assert alerts == {"alerts": []}
+    assert stops[serve]["exit"] == (143, False) and stops[monitor]["exit"] == (0, False), stops
+    assert not any("Traceback" in stop["logs"] for stop in stops.values())
 
 
 # -- without an engine: the build's command line and the compose file ----------------------------------------
