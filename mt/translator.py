@@ -265,12 +265,16 @@ class Translator:
                 if max(map(len, nbest), default=0) + prefix > self.decode.max_new_tokens([len(source)], limit)]
 
     def warm_up(self) -> None:
-        """Decode one full batch of a sample sentence, uncached: a server does it before its first request.
+        """Decode a full batch of a sample sentence per worker, uncached: a server does it before its first request.
 
         A process that has run a full batch decodes later small ones faster (single 2-sentence requests: about 10%,
         eval/speed/load.py), so the first users of a fresh server are not the ones who pay for it."""
         tokens = self.codec.encode_many([WARM_UP_SENTENCE])[0]
-        self.decode_batch([tokens] * self.batching.max_batch_size)
+        full = list(range(self.batching.max_batch_size))
+        # One full batch per worker, side by side, so every worker has decoded one before the first request.
+        for _ in self._pool.map_unordered(lambda batch: self.decode_batch([tokens] * len(batch)),
+                                          [full] * self.parallel):
+            pass
 
     def remember(self, text: str, nbest: tuple[str, ...]) -> None:
         """Keep a decoded input's n-best in the cache."""

@@ -18,8 +18,9 @@ from mt.engines import DecodeOptions
 from mt.errors import InvalidOption
 from mt.translator import BatchOptions, Translator
 
-AR = ["قتل 24 شخصا في القصف.", "تجدد قصف الطيران علي حلب أمس.", "وصل الوفد إلى دمشق.", "أعلنت الأمم المتحدة هدنة جديدة.",
-      "ارتفعت الأسعار في السوق.", "عقد المجلس جلسة طارئة مساء الأحد.", "غادر السفير.", "انقطعت الكهرباء عن المدينة."]
+AR = ["قتل 24 شخصا في القصف.", "تجدد قصف الطيران علي حلب أمس.", "وصل الوفد إلى دمشق.",
+      "أعلنت الأمم المتحدة هدنة جديدة.", "ارتفعت الأسعار في السوق.", "عقد المجلس جلسة طارئة مساء الأحد.",
+      "غادر السفير.", "انقطعت الكهرباء عن المدينة."]
 
 
 class RecordingEngine:
@@ -197,3 +198,29 @@ def test_a_lone_request_is_split_between_idle_decoders(tiny_translator):
         batcher.close()
     assert out == [(echo(tr, t),) for t in AR[:2]]
     assert sorted(map(len, engine.calls)) == [1, 1]
+
+
+def test_warm_up_gives_every_worker_a_full_batch_side_by_side(tiny_translator):
+    engine = RecordingEngine(parallel=2, meet=True)  # passes only if the two batches decode at once
+    tr = make(tiny_translator, engine, max_batch_size=5)
+    tr.warm_up()
+    assert [len(call) for call in engine.calls] == [5, 5]
+
+
+def test_a_sentence_past_its_own_bound_is_decoded_again_alone(tiny_translator):
+    class Looping(RecordingEngine):
+        """Every hypothesis as long as the batch's bound allows: a sentence that never ends."""
+
+        def generate(self, sources, options):
+            with self.lock:
+                self.calls.append([" ".join(s) for s in sources])
+            bound = options.max_new_tokens([len(s) for s in sources], self.max_positions)
+            return [[["▁x"] * bound] for _ in sources]
+
+    engine = Looping()
+    tr = make(tiny_translator, engine)
+    short, long = "حلب.", "تجدد قصف الطيران الروسي والسوري على عدة أحياء في مدينة حلب أمس."
+    together = tr.translate_inputs([short, long])
+    alone = make(tiny_translator, Looping()).translate_inputs([short])
+    assert together[0] == alone[0]  # cut where its own length cuts it, not where its long neighbour's does
+    assert [len(call) for call in engine.calls] == [2, 1]  # the batch, then the short one again alone

@@ -65,10 +65,9 @@ def old_defaults(cores: int) -> Setting:
     return Setting(1, cores, 24, packed=False)
 
 
-def grid(cores: int, quick: bool) -> list[Setting]:
+def grid(cores: int, sizes: tuple[int, ...]) -> list[Setting]:
     """Batches at once x threads (each up to the cores, products up to twice them: oversubscription is measured,
     not assumed) x batch sizes; and the old defaults and one file per worker without shared batches."""
-    sizes = (12, 24, 48) if quick else (8, 16, 24, 32, 48)
     pairs = [(w, t) for w in _powers(cores) for t in _powers(cores) if w * t <= 2 * cores]
     return [Setting(w, t, b) for w, t in pairs for b in sizes] + [old_defaults(cores), Setting(cores, 1, 24, False, 2)]
 
@@ -87,15 +86,20 @@ def write_folders(tmp: Path, short: int, long: int) -> dict[str, dict]:
     middle = len(by_length) // 2
     folders = {"short news": by_length[middle - short // 2: middle - short // 2 + short],
                "long documents": by_length[-long:]}
-    info = {}
+    info, seen = {}, set()
     for name, chosen in folders.items():
         folder = tmp / name.replace(" ", "-")
         folder.mkdir()
+        kept, dropped = [], 0
         for i, text in enumerate(chosen):
-            (folder / f"{i:03}.txt").write_text(text + "\n", encoding="utf-8")
-        lines = [line for text in chosen for line in text.splitlines() if line.strip()]
-        info[name] = {"path": str(folder), "files": len(chosen), "bytes": sum(len(t.encode()) for t in chosen),
-                      "lines": len(lines), "distinct_lines": len(set(lines))}
+            # A line met before (an outlet's boilerplate) is left out: every measured sentence is decoded.
+            given = [line for line in text.splitlines() if line.strip()]
+            lines = [line for line in given if line not in seen]
+            seen.update(lines)
+            kept, dropped = kept + lines, dropped + len(given) - len(lines)
+            (folder / f"{i:03}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+        info[name] = {"path": str(folder), "files": len(chosen), "bytes": sum(len(t.encode()) for t in kept),
+                      "lines": len(kept), "repeated_lines_left_out": dropped}
     return info
 
 
@@ -119,7 +123,10 @@ def measure(task: dict) -> dict:
         run_local(spec, plan, recorder, setting.workers, packing)
         seconds, cpu = time.perf_counter() - recorder.started, _cpu_s() - recorder.cpu_started
     engine = default_parallelism("cpu", workers=setting.workers, threads=setting.threads)  # what the engine got
-    return {"seconds": seconds, "cpu_s": cpu, "sentences": recorder.segments, "files": recorder.ok,
+    from eval.speed.bench import _peak_rss_mb
+
+    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": round(_peak_rss_mb()), "sentences": recorder.segments,
+            "files": recorder.ok,
             "failed": len(recorder.failures), "workers": engine.workers, "threads": engine.threads,
             "max_batch_size": setting.batch or BatchOptions().max_batch_size}
 
@@ -154,25 +161,49 @@ def run_one(model: str, folder: dict, setting: Setting, output_tokens: int, tmp:
     if proc.returncode != 0:
         raise SystemExit(f"sweep: the run of {setting.label} failed (exit {proc.returncode}); see stderr above")
     r = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {"setting": setting.label, **r, "sentences_per_s": r["sentences"] / r["seconds"],
+    return {"setting": setting.label, **r, "out": task["out"], "sentences_per_s": r["sentences"] / r["seconds"],
             "cpu_s_per_sentence": r["cpu_s"] / r["sentences"], "loadavg": os.getloadavg()}
 
 
-def run_sweep(model: str, folders: dict[str, dict], settings: list[Setting], rounds: int, output_tokens: int,
-              tmp: Path, log=print) -> dict:
-    """Phase 1 (the grid, once) and phase 2 (defaults, best and old defaults alternated) on every folder."""
-    report: dict = {"grid": {}, "head_to_head": {}}
+def run_sweep(model: str, folders: dict[str, dict], grids: dict[str, list[Setting]], rounds: int,
+              output_tokens: int, tmp: Path, log=print) -> dict:
+    """Phase 1 (the grid, once), phase 2 (defaults, best and old defaults alternated) and the neighbour check
+    (the defaults' outputs against each file translated alone) on every folder."""
+    report: dict = {"grid": {}, "head_to_head": {}, "neighbours": {}}
     for n, (name, folder) in enumerate(folders.items()):
+        settings = grids[name]
         order = settings if n % 2 == 0 else settings[::-1]
         rows = []
         for setting in order:
             rows.append({**run_one(model, folder, setting, output_tokens, tmp), "setting_fields": asdict(setting)})
-            log(f"sweep: {name}: {rows[-1]['setting']}: {rows[-1]['sentences_per_s']:.2f} sentences/s")
+            log(f"sweep: {name}: {rows[-1]['setting']}: {rows[-1]['sentences_per_s']:.2f} sentences/s, "
+                f"{rows[-1]['cpu_s_per_sentence']:.3f} CPU s per sentence, load {rows[-1]['loadavg'][0]:.1f}")
         report["grid"][name] = rows
         best = max(rows, key=lambda row: row["sentences_per_s"])
         contenders = [DEFAULTS, Setting(**best["setting_fields"]), old_defaults(_cores())]
         report["head_to_head"][name] = head_to_head(model, folder, contenders, rounds, output_tokens, tmp, log)
+        alone = run_one(model, folder, Setting(0, 0, 0, packed=False), output_tokens, tmp)
+        packed = report["head_to_head"][name]["contenders"]["defaults"]["runs"][0]
+        report["neighbours"][name] = compare_outputs(Path(packed["out"]), Path(alone["out"]))
+        log(f"sweep: {name}: neighbours {report['neighbours'][name]}")
     return report
+
+
+def compare_outputs(packed: Path, alone: Path) -> dict:
+    """How many files, lines and words of the packed run differ from one file at a time (same engine settings)."""
+    files = lines = words = changed_files = changed_lines = changed_words = 0
+    for path in sorted(alone.glob("*.txt")):
+        a = path.read_text(encoding="utf-8").splitlines()
+        b = (packed / path.name).read_text(encoding="utf-8").splitlines()
+        files, lines = files + 1, lines + len(a)
+        changed_files += a != b
+        for x, y in zip(a, b, strict=True):
+            changed_lines += x != y
+            wx, wy = x.split(), y.split()
+            words += len(wx)
+            changed_words += sum(p != q for p, q in zip(wx, wy, strict=False)) + abs(len(wx) - len(wy))
+    return {"files": files, "files_changed": changed_files, "lines": lines, "lines_changed": changed_lines,
+            "words": words, "words_changed": changed_words}
 
 
 def head_to_head(model: str, folder: dict, contenders: list[Setting], rounds: int, output_tokens: int, tmp: Path,
@@ -208,14 +239,20 @@ def to_markdown(report: dict) -> str:
              f"Machine: {report['machine']}; defaults picked: {report['defaults']}.", ""]
     for name, folder in report["folders"].items():
         lines += [f"## {name}: {folder['files']} files, {folder['bytes']:,} bytes, {folder['lines']} lines "
-                  f"({folder['distinct_lines']} distinct)", "", "Head to head (alternated, "
+                  "(each line once)", "", "Head to head (alternated, "
                   f"{report['rounds']} rounds; ratio = median of per-round ratios to the best, min-max):", "",
-                  "| setting | sentences/s | CPU s / sentence | × best | load average (1 min) |", "|---|--:|--:|--:|--:|"]
+                  "| setting | sentences/s | CPU s / sentence | × best | peak RSS MB | load average (1 min) |",
+                  "|---|--:|--:|--:|--:|--:|"]
         for label, c in report["head_to_head"][name]["contenders"].items():
             q = c["ratio_to_best"]
             lines.append(f"| {label} | {' / '.join(f'{v:.2f}' for v in c['sentences_per_s'])} | "
                          f"{statistics.median(c['cpu_s_per_sentence']):.3f} | {q['median']:.3f} "
-                         f"({q['min']:.2f}-{q['max']:.2f}) | {' / '.join(f'{a[0]:.1f}' for a in c['loadavg'])} |")
+                         f"({q['min']:.2f}-{q['max']:.2f}) | {max(r['peak_rss_mb'] for r in c['runs'])} | "
+                         f"{' / '.join(f'{a[0]:.1f}' for a in c['loadavg'])} |")
+        nb = report["neighbours"][name]
+        lines += ["", f"Batch neighbours: against each file translated alone with the same settings, "
+                      f"{nb['files_changed']} of {nb['files']} files, {nb['lines_changed']} of {nb['lines']} lines "
+                      f"and {nb['words_changed']} of {nb['words']} words differ (int8, random weights)."]
         lines += ["", "Grid (one run each):", "", "| setting | sentences/s | CPU s / sentence | load average |",
                   "|---|--:|--:|--:|"]
         for row in sorted(report["grid"][name], key=lambda row: -row["sentences_per_s"]):
@@ -232,11 +269,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(json.loads(sys.stdin.read()))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", type=int, default=40, help="short news files (default: 40)")
-    parser.add_argument("--long", type=int, default=4, help="long documents (default: 4)")
+    parser.add_argument("--short", type=int, default=24, help="short news files (default: 24)")
+    parser.add_argument("--long", type=int, default=2, help="long documents (default: 2)")
     parser.add_argument("--rounds", type=int, default=3, help="head-to-head rounds (default: 3)")
     parser.add_argument("--output-tokens", type=int, default=32, help="fixed output length (default: 32)")
-    parser.add_argument("--quick", action="store_true", help="batch sizes 12, 24, 48 only")
+    parser.add_argument("--sizes", default="12,24,48", help="batch sizes of the grid on short news (default: "
+                        "12,24,48; the long documents' grid takes 24 only)")
     parser.add_argument("--flores", type=Path, default=None, help="FLORES-200 dev folder (builds the model's vocab)")
     parser.add_argument("--output", type=Path, default=None, help="JSON file (default: eval/results/sweep-<date>.json)")
     args = parser.parse_args(argv)
@@ -253,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
                   "usable_cores": cores, "defaults": default_parallelism("cpu", cores).describe(),
                   "rounds": args.rounds, "output_tokens": args.output_tokens, "loadavg_before": os.getloadavg(),
                   "folders": folders}
-        report |= run_sweep(str(model), folders, grid(cores, args.quick), args.rounds, args.output_tokens, tmp,
+        sizes = tuple(int(size) for size in args.sizes.split(","))
+        grids = {"short news": grid(cores, sizes), "long documents": grid(cores, (24,))}
+        report |= run_sweep(str(model), folders, grids, args.rounds, args.output_tokens, tmp,
                             log=lambda text: print(text, file=sys.stderr, flush=True))
     report["loadavg_after"] = os.getloadavg()
     out = args.output or RESULTS / f"sweep-{report['date']}.json"
