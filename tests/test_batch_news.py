@@ -29,11 +29,11 @@ def test_real_news_in_shared_batches_equals_one_file_at_a_time(capsys, tiny_mari
     from mt.batch.files import translate_document
     from mt.batch.spec import ModelSpec
 
-    files = news_folder(tmp_path, 40)
+    files = news_folder(tmp_path, 24)
     capsys.readouterr()
     assert main(["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q",
                  "--model", str(tiny_marian_dir)]) == 0  # the defaults: packs, batches side by side
-    assert "40 ok, 0 failed, 0 skipped" in capsys.readouterr().err
+    assert "24 ok, 0 failed, 0 skipped" in capsys.readouterr().err
     alone = ModelSpec(str(tiny_marian_dir)).load()  # the same defaults, each file in batches of its own
     differ = [name for name, text in files.items()
               if (tmp_path / "out" / name).read_text(encoding="utf-8") != translate_document(alone, text)[0]]
