@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mt.errors import InvalidOption, MtbriefError
+from mt.translator import MIN_SPLIT
 
 if TYPE_CHECKING:
     from mt.translator import Progress, Translator
@@ -251,9 +252,10 @@ class MicroBatcher:
         window = self._window(2 * budget.max_batch_size)
         ordered = sorted(window, key=lambda item: len(item[0].tokens[item[1]]))
         width = [len(job.tokens[i]) for job, i in ordered]
-        # Idle decode threads share what is waiting (as Translator._batches does): a lone 2-sentence request on 2
-        # workers decodes as 2 batches of 1 side by side; under load every thread is busy and batches are full.
-        most = math.ceil(self._waiting / max(1, self.decoders - self._decoding))
+        # Idle decode threads share what is waiting (as Translator._batches does, in parts of MIN_SPLIT or more): a
+        # lone 8-sentence request on 2 workers decodes as 2 batches of 4 side by side; under load every thread is
+        # busy and batches are full.
+        most = max(MIN_SPLIT, math.ceil(self._waiting / max(1, self.decoders - self._decoding)))
 
         def fits(count: int, widest: int) -> bool:
             return count <= most and budget.fits(count, widest)

@@ -99,12 +99,17 @@ def _ratio(quota: str, period: str) -> float | None:
     return q / p if q > 0 and p > 0 else None
 
 
+SERVING_THREADS = 4  # threads per batch a server gives a lone request at most; the other cores decode other batches
+
+
 def default_parallelism(device: str = "cpu", cores: int | None = None, workers: int = 0,
-                        threads: int = 0) -> Parallelism:
+                        threads: int = 0, serving: bool = False) -> Parallelism:
     """The engine's workers x threads for this machine; a given workers or threads (> 0) is kept, the other fits.
 
-    CPU: 1 thread per batch up to 8 cores, 2 up to 32, then 4; as many batches at once as the rest allows.
-    CUDA: one batch at a time per GPU (the GPU is the parallelism), one CPU thread to feed it."""
+    CPU, for throughput (batch, digest, brief, eval): 1 thread per batch up to 8 cores, 2 up to 32, then 4; as many
+    batches at once as the rest allows. CPU, serving (`mtbrief serve`, where one client's latency counts): up to
+    SERVING_THREADS threads per batch, the rest of the cores for more batches at once. CUDA: one batch at a time per
+    GPU (the GPU is the parallelism), one CPU thread to feed it."""
     cores = cores or usable_cores()
     if device != "cpu":
         return Parallelism(workers or 1, threads or 1, cores)
@@ -112,7 +117,8 @@ def default_parallelism(device: str = "cpu", cores: int | None = None, workers: 
         return Parallelism(workers, threads, cores)
     if workers:
         return Parallelism(workers, max(1, cores // workers), cores)
-    threads = threads or (1 if cores <= 8 else 2 if cores <= 32 else 4)
+    if not threads:
+        threads = min(cores, SERVING_THREADS) if serving else 1 if cores <= 8 else 2 if cores <= 32 else 4
     return Parallelism(max(1, cores // threads), threads, cores)
 
 

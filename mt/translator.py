@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 
+# Batches are split between idle workers only into parts of at least this many sentences: on the shared 2-core
+# machine a lone 2-sentence request as 2 batches of 1 took 0.44 CPU s per sentence against 0.31 as one batch
+# (docs/speed.md), and its latency did not improve.
+MIN_SPLIT = 4
+
 WARM_UP_SENTENCE = "أعلنت وزارة الصحة أن عدد الضحايا ارتفع إلى 24 قتيلا و63 جريحا في القصف الذي استهدف المدينة أمس."
 
 
@@ -298,7 +303,7 @@ class Translator:
         # At least `parallel` batches of even size when there are enough inputs, so every worker has one: two
         # sentences on 2 workers decode as 2 batches of 1 side by side instead of 1 batch on 1 worker.
         count = max(self.parallel, math.ceil(len(order) / self.batching.max_batch_size))
-        most = max(1, math.ceil(len(order) / count))
+        most = max(min(MIN_SPLIT, self.batching.max_batch_size), math.ceil(len(order) / count))
         batch: list[int] = []
         for i in order:  # sorted by length, so the newest member is the widest
             width = len(tokens[i])

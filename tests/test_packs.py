@@ -55,11 +55,14 @@ def unique(n: int) -> list[str]:
 
 @pytest.mark.parametrize("parallel, count, max_batch, sizes", [
     (1, 2, 24, [2]),
-    (2, 2, 24, [1, 1]),  # a lone short request uses both workers
+    (2, 2, 24, [2]),  # too few to split: two batches of 1 cost twice the CPU of one of 2
+    (2, 8, 24, [4, 4]),  # a short request uses both workers
     (2, 1, 24, [1]),
     (2, 30, 24, [15, 15]),
     (2, 60, 24, [20, 20, 20]),
-    (4, 10, 24, [3, 3, 3, 1]),
+    (4, 10, 24, [4, 4, 2]),
+    (4, 30, 24, [8, 8, 8, 6]),
+    (2, 6, 2, [2, 2, 2]),  # the batch budget below MIN_SPLIT
     (2, 0, 24, []),
 ])
 def test_batches_are_spread_over_the_workers(tiny_translator, parallel, count, max_batch, sizes):
@@ -193,11 +196,11 @@ def test_a_lone_request_is_split_between_idle_decoders(tiny_translator):
     batcher = MicroBatcher(tr, BatcherOptions(max_wait_ms=0, refill_ms=0))
     try:
         assert batcher.decoders == 2
-        out = batcher.translate_inputs(AR[:2])
+        out = batcher.translate_inputs(AR)
     finally:
         batcher.close()
-    assert out == [(echo(tr, t),) for t in AR[:2]]
-    assert sorted(map(len, engine.calls)) == [1, 1]
+    assert out == [(echo(tr, t),) for t in AR]
+    assert sorted(map(len, engine.calls)) == [4, 4]
 
 
 def test_warm_up_gives_every_worker_a_full_batch_side_by_side(tiny_translator):
