@@ -100,7 +100,7 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("--field", default=None, help="the key translated in .jsonl files (default: text; "
                        "the English goes in FIELD_en)")
     batch.add_argument("--pack-files", type=int, default=None, help="files whose sentences share engine batches, "
-                       "at most (default: 64, or 64 KiB of input; 1: each file in batches of its own)")
+                       "at most (default: 64, or 16 KiB of input; 1: each file in batches of its own)")
     batch.add_argument("--ray-address", default=None, help="Ray cluster (auto, or host:port; default: local)")
     batch.add_argument("--ray-actors", type=int, default=None, help="Ray actors, one model each (default 2)")
     batch.add_argument("--ray-batch-size", type=int, default=None, help="files per actor call (default 4)")

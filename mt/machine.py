@@ -5,12 +5,12 @@ cgroups this process is in (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cf
 the root): `os.cpu_count()` counts the host's cores, which a container limited to 2 CPUs would oversubscribe.
 
 `default_parallelism` splits them: CTranslate2's `inter_threads` (batches decoded at once, each by its own worker)
-times `intra_threads` (threads inside one batch) never exceeds the usable cores. On CPU a batch of a few dozen
-sentences does not keep several threads busy (a beam-4 decoder step is a small matrix product; the threads meet at
-a barrier every layer), so more batches with fewer threads each go faster and spend less CPU per sentence: on a
-2-core machine 2 batches × 1 thread decoded the base shape 1.5-1.9× faster than 1 batch × 2 threads (docs/speed.md,
-eval/speed/sweep.py). Past 8 cores a batch gets 2 threads (4 past 32), so a lone request still finishes quickly
-and many workers do not each hold their own decoding buffers for little gain; the sweep checks this on any machine.
+times `intra_threads` (threads inside one batch) never exceeds the usable cores. For throughput (batch, digest,
+brief, eval) a batch gets one thread up to 8 cores: a beam-4 batch of two dozen sentences is a small matrix product
+per decoder step whose threads meet at a barrier every layer, and the issue's measurement had one batch on both
+cores spending more CPU for less work (user 31-37 s, system 3.5-3.9 s against 28.6 s and 0.8 s). The server keeps
+up to 4 threads per batch (1 x 2 on 2 cores, as before): a lone request's latency is one batch's time. What was
+measured, and what was not (no machine with more than 2 cores): docs/speed.md.
 """
 
 from __future__ import annotations

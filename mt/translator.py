@@ -303,6 +303,7 @@ class Translator:
         # At least `parallel` batches of even size when there are enough inputs, so every worker has one: two
         # sentences on 2 workers decode as 2 batches of 1 side by side instead of 1 batch on 1 worker.
         count = max(self.parallel, math.ceil(len(order) / self.batching.max_batch_size))
+        count = math.ceil(count / self.parallel) * self.parallel  # whole waves: no worker idle in the last one
         most = max(min(MIN_SPLIT, self.batching.max_batch_size), math.ceil(len(order) / count))
         batch: list[int] = []
         for i in order:  # sorted by length, so the newest member is the widest

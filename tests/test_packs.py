@@ -59,7 +59,7 @@ def unique(n: int) -> list[str]:
     (2, 8, 24, [4, 4]),  # a short request uses both workers
     (2, 1, 24, [1]),
     (2, 30, 24, [15, 15]),
-    (2, 60, 24, [20, 20, 20]),
+    (2, 60, 24, [15, 15, 15, 15]),  # whole waves of 2
     (4, 10, 24, [4, 4, 2]),
     (4, 30, 24, [8, 8, 8, 6]),
     (2, 6, 2, [2, 2, 2]),  # the batch budget below MIN_SPLIT
@@ -150,7 +150,7 @@ def test_a_packs_files_share_batches_whatever_the_timing(tiny_translator, tmp_pa
         assert [r.error for r in results] == [None] * 5
         assert [r.text for r in results] == [r.text for r in alone]
         seen.append(sorted(map(tuple, engine.calls)))
-    assert [sorted(map(len, calls), reverse=True) for calls in seen] == [[14, 14, 12]] * 3  # 40 lines, 3 batches
+    assert [sorted(map(len, calls), reverse=True) for calls in seen] == [[10, 10, 10, 10]] * 3  # 40 lines, 2 waves of 2
     assert seen[0] == seen[1] == seen[2]
 
 

@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 class PackOptions:
     """How many files share batches, and how many packs are in flight (so preparing overlaps decoding)."""
 
-    bytes: int = 64 * 1024  # input bytes per pack: ~30 Arabic news articles, ~300 sentences, 12 full batches
+    bytes: int = 16 * 1024  # input bytes per pack: ~6 Arabic news articles, ~70 sentences, 3 full batches
     files: int = 64  # files per pack at most (one thread each while the pack runs)
-    in_flight: int = 2  # packs at once: one prepares (reads, splits, tokenizes) while the other decodes
+    in_flight: int = 3  # packs at once: one prepares (reads, splits, tokenizes) while the others decode
 
     def __post_init__(self) -> None:
         for name in ("bytes", "files", "in_flight"):
