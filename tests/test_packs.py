@@ -4,15 +4,13 @@ splits a lone request between idle workers. A recording engine shows every batch
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from mt.batch.files import FileTask, translate_file
-from mt.batch.packs import Member, PackOptions, Rounds, cut_packs, translate_pack
+from mt.batch.packs import Member, PackOptions, cut_packs, translate_pack
 from mt.batcher import BatcherOptions, MicroBatcher
 from mt.engines import DecodeOptions
 from mt.errors import InvalidOption
@@ -131,20 +129,13 @@ def pack_files(tmp_path: Path, texts: list[str]) -> list[Member]:
     return members
 
 
-def test_a_packs_files_share_batches_whatever_the_timing(tiny_translator, tmp_path, monkeypatch):
+def test_a_packs_files_share_batches(tiny_translator, tmp_path):
     texts = ["\n".join(unique(40)[i::5]) + "\n" for i in range(5)]  # 5 files of 8 lines
     pack = pack_files(tmp_path, texts)
     seen = []
-    for run in range(3):
+    for _ in range(3):
         engine = RecordingEngine(parallel=2)
         tr = make(tiny_translator, engine, max_batch_size=16)
-        prepare, rng = tr.prepare, random.Random(run)
-
-        def slow_prepare(text, final_ya=None, prepare=prepare, rng=rng):
-            time.sleep(rng.random() / 50)  # threads reach the round in another order each run
-            return prepare(text, final_ya)
-
-        monkeypatch.setattr(tr, "prepare", slow_prepare)
         results = translate_pack(tr, pack)
         alone = [translate_file(make(tiny_translator, RecordingEngine()), m.task) for m in pack]
         assert [r.error for r in results] == [None] * 5
@@ -176,7 +167,7 @@ def test_a_failing_file_does_not_hold_the_round(tiny_translator, tmp_path):
     assert [(r.rel, r.error is None) for r in results] == [("f0.txt", True), ("broken.txt", False), ("f1.txt", True)]
 
 
-def test_rounds_report_an_engine_failure_to_every_file(tiny_translator, tmp_path):
+def test_an_engine_failure_is_every_files_error(tiny_translator, tmp_path):
     class Failing(RecordingEngine):
         def generate(self, sources, options):
             raise RuntimeError("engine failure")
@@ -185,9 +176,11 @@ def test_rounds_report_an_engine_failure_to_every_file(tiny_translator, tmp_path
     assert [r.error for r in results] == ["RuntimeError: engine failure"] * 2
 
 
-def test_rounds_with_nothing_to_decode(tiny_translator):
-    rounds = Rounds(make(tiny_translator, RecordingEngine()), 1)
-    assert rounds.decode(0, []) == []
+def test_a_pack_without_arabic_decodes_nothing(tiny_translator, tmp_path):
+    engine = RecordingEngine()
+    results = translate_pack(make(tiny_translator, engine), pack_files(tmp_path, ["hello\n", "123\n"]))
+    assert [(r.text, r.error) for r in results] == [("hello\n", None), ("123\n", None)]
+    assert engine.calls == []
 
 
 def test_a_lone_request_is_split_between_idle_decoders(tiny_translator):

@@ -1,24 +1,24 @@
 """Short files share engine batches: the batch's files go in packs, and a pack's files are decoded together.
 
 A pack is a run of consecutive files of the selection (sorted paths) up to `PackOptions.bytes` of input or
-`PackOptions.files` files. Each file of a pack is translated on its own thread exactly as it would be alone
-(`translate_file`), except that the sentences it sends to the model wait in `Rounds`: when every file of the pack
-is waiting (or finished), the round's sentences - all the files' together - are sorted by length and cut into
-batches by the Translator's budget (tokens and sentences), which its workers decode side by side. A folder of
-40 short articles thus decodes as a few full batches instead of 40 small ones.
+`PackOptions.files` files. Its files are translated in two passes on one thread, each exactly as alone
+(`translate_file`): the first only learns the sentences every file sends to the model (answered with placeholders,
+discarded); all those sentences together are sorted by length and cut into batches by the Translator's budget
+(tokens and sentences), which its workers decode side by side; the second pass translates each file, its sentences
+answered from those batches. Preparing twice costs little (the pipeline spends 0.1-0.5% of its time outside the
+engine, `mtbrief bench`); one preparing thread per file cost about 50 MB each (docs/speed.md). A folder of 40
+short articles thus decodes as a few full batches instead of 40 small ones.
 
-The batches depend only on the pack's files, never on thread timing: a round holds each waiting file's next
-request, in pack order. And packs are cut from the whole selection, finished files included, so a resumed batch
-cuts the same packs; a pack that was partly finished when the batch was killed is decoded whole again (its
-finished files are not rewritten), so every file gets the same batch neighbours as in an uninterrupted run.
+The batches depend only on the pack's files. And packs are cut from the whole selection, finished files included,
+so a resumed batch cuts the same packs; a pack that was partly finished when the batch was killed is decoded whole
+again (its finished files are not rewritten), so every file gets the same batch neighbours as in an uninterrupted
+run.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,71 +77,35 @@ def _size(task: FileTask) -> int:
 
 
 def translate_pack(translator: Translator, pack: list[Member]) -> list[FileResult]:
-    """Translate the pack's files together (one thread each, shared rounds); the results of those to redo."""
+    """Translate the pack's files with shared batches; the results of those to redo (finished files are only
+    neighbours). Two passes on this one thread: the first learns every file's sentences, the union is decoded, the
+    second translates each file answered from it."""
     if len(pack) == 1:
         return [translate_file(translator, pack[0].task)] if pack[0].redo else []
-    rounds = Rounds(translator, len(pack))
+    wanted: list[str] = []
 
-    def one(index: int) -> FileResult:
-        try:
-            return translate_file(rounds.view(index), pack[index].task)  # type: ignore[arg-type]
-        finally:
-            rounds.leave(index)
+    def record(inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
+        wanted.extend(inputs)
+        return [("",) * translator.decode.num_alternatives for _ in inputs]  # placeholders: pass 1 is discarded
 
-    with ThreadPoolExecutor(len(pack), thread_name_prefix="mtbrief-pack") as pool:
-        results = list(pool.map(one, range(len(pack))))
-    return [result for member, result in zip(pack, results, strict=True) if member.redo]
+    # Without the glossary, so its terms' sentences are learnt too instead of being decoded (wide) in this pass.
+    learner = PackView(translator.with_options(glossary=None), record)
+    for member in pack:
+        translate_file(learner, member.task)  # type: ignore[arg-type]
+    union = list(dict.fromkeys(wanted))
+    try:
+        decoded = dict(zip(union, translator.translate_inputs(union), strict=True))
+    except Exception as exc:  # noqa: BLE001 - every file of the pack reports it, as translate_file would
+        return [FileResult(m.task.rel, "", None, f"{type(exc).__name__}: {exc}", signature=str(translator.signature))
+                for m in pack if m.redo]
 
-
-class Rounds:
-    """The pack's files' model inputs decoded together, a round at a time, when every file is waiting or done."""
-
-    def __init__(self, translator: Translator, callers: int) -> None:
-        self.translator = translator
-        self._cond = threading.Condition()
-        self._active = set(range(callers))  # callers that have not left
-        self._waiting: dict[int, list[str]] = {}
-        self._answers: dict[int, list[tuple[str, ...]] | BaseException] = {}
-
-    def view(self, index: int) -> PackView:
-        """The translator as caller `index` sees it: its plain inputs go through the rounds."""
-        return PackView(self.translator, lambda inputs, on_progress=None: self.decode(index, inputs, on_progress))
-
-    def decode(self, index: int, inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
-        """As Translator.translate_inputs, for caller `index`: waits for the round its inputs join."""
-        with self._cond:
-            self._waiting[index] = inputs
-            self._maybe_run()
-            while index not in self._answers:
-                self._cond.wait()
-            answer = self._answers.pop(index)
-        if isinstance(answer, BaseException):
-            raise answer
+    def answer(inputs: list[str], on_progress: Progress | None = None) -> list[tuple[str, ...]]:
         if on_progress:
             on_progress(len(set(inputs)), len(set(inputs)))
-        return answer
+        return [decoded[text] for text in inputs]
 
-    def leave(self, index: int) -> None:
-        """Caller `index` is finished (or failed): the others' round need not wait for it."""
-        with self._cond:
-            self._active.discard(index)
-            self._waiting.pop(index, None)
-            self._maybe_run()
-
-    def _maybe_run(self) -> None:
-        """Run the round when every caller still active is waiting (lock held: the others are all waiting)."""
-        if not self._waiting or set(self._waiting) != self._active:
-            return
-        order = sorted(self._waiting)  # pack order, whatever the order the threads arrived in
-        union = list(dict.fromkeys(text for i in order for text in self._waiting[i]))
-        try:
-            decoded = dict(zip(union, self.translator.translate_inputs(union), strict=True))
-        except Exception as exc:  # noqa: BLE001 - every file of the round hears of it (translate_file reports it)
-            self._answers.update({i: exc for i in order})
-        else:
-            self._answers.update({i: [decoded[text] for text in self._waiting[i]] for i in order})
-        self._waiting.clear()
-        self._cond.notify_all()
+    view = PackView(translator, answer)
+    return [translate_file(view, member.task) for member in pack if member.redo]  # type: ignore[arg-type]
 
 
 class PackView:
