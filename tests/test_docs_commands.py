@@ -63,6 +63,9 @@ SKIPPED = {
     "mtbrief bench --shapes base,big --sentences 500":
         "a long run: builds models of the real shapes and decodes 500 sentences with each engine (tests/test_bench.py "
         "runs the benchmark small)",
+    "python -m eval.speed.sweep": "a long run: builds a model of the real shape and decodes folders of news with every "
+                                  "setting (tests/test_machine.py and tests/test_packs.py test its parts)",
+    "python -m eval.speed.sweep --short 12 --long 2 --rounds 2": "a long run, as above",
     'pip install "ray[data]"': INSTALLS,
     "ray start --head --port=6379": "starts a Ray cluster's head node that runs until stopped",
     "ray start --address=HEAD_IP:6379": "joins a Ray cluster (HEAD_IP is the reader's head node)",
