@@ -290,6 +290,7 @@ class MicroBatcher:
     def _decode(self, batch: list[tuple[_Job, int]]) -> None:
         jobs = list(dict.fromkeys(job for job, _ in batch))
         start = time.monotonic()
+        failure: Exception | None
         try:
             hyps = self.translator.decode_batch([job.tokens[i] for job, i in batch], [job.texts[i] for job, i in batch])
         except Exception as exc:  # every waiting caller hears of it; the decode thread goes on

@@ -6,7 +6,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from mt.errors import InvalidOption
 from mt.models import NLLB_SOURCE_LANG, NLLB_TARGET_LANG
@@ -274,7 +274,7 @@ class TransformersEngine:
         """Scores of this thread's last `generate` call, in its shape; only each best hypothesis is scored (NaN)."""
         return getattr(self._last, "scores", None)
 
-    def _scores(self, ids: object, mask: object, best: object, options: DecodeOptions) -> list[float]:
+    def _scores(self, ids: Any, mask: Any, best: Any, options: DecodeOptions) -> list[float]:  # torch tensors
         """Log-probability per token (over length^length_penalty, as CT2) of each best hypothesis, by one
         teacher-forced pass: generate's own output_scores would keep a vocabulary-wide row per step and beam."""
         import torch

@@ -25,12 +25,15 @@ from mt.engines import (
 from mt.errors import InvalidOption
 from mt.models import DEFAULT_MODEL, ResolvedModel, ct2_model_dir, resolve_model
 from mt.protocol import Progress
-from mt.spm_codec import light_codec
+from mt.spm_codec import MarianSpmCodec, NllbJsonCodec, light_codec
 from mt.types import Segment, Signature, Translation
 
 if TYPE_CHECKING:
     from mt.glossary import Glossary
     from mt.memory.store import MemoryStore
+
+# What the Translator tokenizes with: the light sentencepiece / tokenizers codecs, or transformers' tokenizer.
+AnyCodec = Codec | MarianSpmCodec | NllbJsonCodec
 
 
 
@@ -65,7 +68,7 @@ class BatchOptions:
 class Translator:
     """Arabic→English translation with one loaded model; thread-safe."""
 
-    def __init__(self, engine: Engine, codec: Codec, model: ResolvedModel, decode: DecodeOptions,
+    def __init__(self, engine: Engine, codec: AnyCodec, model: ResolvedModel, decode: DecodeOptions,
                  batching: BatchOptions = BatchOptions(), prep: PrepOptions = PrepOptions(),
                  glossary: Glossary | None = None, memory: MemoryStore | None = None) -> None:
         self.engine, self.codec, self.model = engine, codec, model
@@ -102,17 +105,18 @@ class Translator:
         decode = decode or DecodeOptions(beam_size=beam_size, num_alternatives=num_alternatives)
         resolved = resolve_model(model, revision)
         # CT2 needs only token strings: sentencepiece / tokenizers instead of transformers (~150 MB less).
-        codec = (engine == "ctranslate2" and light_codec(resolved.path, resolved.family)) or Codec(
-            resolved.path, resolved.family)
+        codec: AnyCodec
         if engine == "ctranslate2":
+            codec = light_codec(resolved.path, resolved.family) or Codec(resolved.path, resolved.family)
             ct2_dir = ct2_model_dir(resolved, compute_type)
             backend: Engine = CTranslate2Engine(ct2_dir, resolved.path, codec.target_prefix, device, compute_type,
                                                 workers=workers, threads=threads)
         else:
-            backend = TransformersEngine(resolved.path, codec, device, compute_type, threads=threads)
+            codec = full = Codec(resolved.path, resolved.family)  # transformers decodes with the full tokenizer
+            backend = TransformersEngine(resolved.path, full, device, compute_type, threads=threads)
         return cls(backend, codec, resolved, decode, batching, prep, glossary, memory)
 
-    def with_options(self, glossary: Any = ..., memory: Any = ..., **decode_changes: object) -> Translator:
+    def with_options(self, glossary: Any = ..., memory: Any = ..., **decode_changes: Any) -> Translator:
         """The same loaded model with other decoding options (e.g. beam_size=1, num_alternatives=3), or
         another glossary / memory (None: none; omitted: the same); same decoding shares the cache."""
         clone = Translator(self.engine, self.codec, self.model, replace(self.decode, **decode_changes),
