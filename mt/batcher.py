@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mt.errors import InvalidOption, MtbriefError
+from mt.translator import MIN_SPLIT
 
 if TYPE_CHECKING:
     from mt.translator import Progress, Translator
@@ -85,6 +86,7 @@ class MicroBatcher:
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._callers = 0  # callers inside translate_batch / translate_inputs (each counted once)
+        self._decoding = 0  # decode threads inside an engine call
         self._local = threading.local()  # this thread's nesting depth, so a caller counts once
         self._rate = 0.0  # segments/s, smoothed: what Retry-After is estimated from
         self._shared_done = -math.inf  # when the last batch shared by several requests ended (monotonic)
@@ -212,7 +214,14 @@ class MicroBatcher:
                     return
                 self._wait_for_company()
                 batch = self._take()
-            self._decode(batch)
+                self._decoding += 1
+                if self._jobs:  # what this batch left is for another decode thread, if one is idle
+                    self._lock.notify()
+            try:
+                self._decode(batch)
+            finally:
+                with self._lock:
+                    self._decoding -= 1
 
     def _wait_for_company(self) -> None:
         """Hold a batch that is not full for at most max_wait_ms while callers are on their way, and until
@@ -243,10 +252,18 @@ class MicroBatcher:
         window = self._window(2 * budget.max_batch_size)
         ordered = sorted(window, key=lambda item: len(item[0].tokens[item[1]]))
         width = [len(job.tokens[i]) for job, i in ordered]
+        # Idle decode threads share what is waiting (as Translator._batches does, in parts of MIN_SPLIT or more): a
+        # lone 8-sentence request on 2 workers decodes as 2 batches of 4 side by side; under load every thread is
+        # busy and batches are full.
+        most = max(MIN_SPLIT, math.ceil(self._waiting / max(1, self.decoders - self._decoding)))
+
+        def fits(count: int, widest: int) -> bool:
+            return count <= most and budget.fits(count, widest)
+
         lo = hi = ordered.index(window[0])
-        while lo > 0 and budget.fits(hi - lo + 2, width[hi]):
+        while lo > 0 and fits(hi - lo + 2, width[hi]):
             lo -= 1
-        while hi + 1 < len(ordered) and budget.fits(hi - lo + 2, width[hi + 1]):
+        while hi + 1 < len(ordered) and fits(hi - lo + 2, width[hi + 1]):
             hi += 1
         batch = ordered[lo: hi + 1]
         for job in {job for job, _ in batch}:
@@ -273,6 +290,7 @@ class MicroBatcher:
     def _decode(self, batch: list[tuple[_Job, int]]) -> None:
         jobs = list(dict.fromkeys(job for job, _ in batch))
         start = time.monotonic()
+        failure: Exception | None
         try:
             hyps = self.translator.decode_batch([job.tokens[i] for job, i in batch], [job.texts[i] for job, i in batch])
         except Exception as exc:  # every waiting caller hears of it; the decode thread goes on
@@ -338,6 +356,5 @@ class RequestView:
 
 def engine_parallelism(translator: Translator) -> int:
     """How many batches the engine decodes at once (CTranslate2's workers; 1 for transformers)."""
-    backend = getattr(translator.engine, "translator", None)
-    return max(1, int(getattr(backend, "num_translators", 1) or 1))
+    return translator.parallel
 

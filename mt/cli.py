@@ -47,17 +47,31 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--compute-type", default="default",
                        help="int8 (CT2 CPU default), float16 (CUDA default), float32, ...")
     group.add_argument("--beam-size", type=int, default=4)
+    group.add_argument("--jobs", type=int, default=None,
+                       help="batches decoded at once (CTranslate2 workers; default: from the usable cores)")
+    group.add_argument("--threads", type=int, default=None,
+                       help="CPU threads per batch (default: from the usable cores; jobs x threads <= cores)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def translator_from_args(args: argparse.Namespace) -> Translator:
-    """Load the Translator the model options of a parsed command line ask for."""
+def translator_from_args(args: argparse.Namespace, serving: bool = False) -> Translator:
+    """Load the Translator the model options of a parsed command line ask for (serving: the server's defaults,
+    mt.machine.default_parallelism)."""
+    from mt.machine import parallelism_from_args
     from mt.memory.options import steering_from_args
     from mt.translator import Translator
 
+    workers, threads = parallelism_from_args(args)
+    if serving and not (workers or threads) and args.device != "cuda":
+        from mt.machine import default_parallelism
+
+        plan = default_parallelism("cpu", serving=True)
+        workers, threads = plan.workers, plan.threads
     return Translator.load(model=args.model, engine=args.engine, device=args.device,
                            compute_type=args.compute_type, beam_size=args.beam_size, revision=args.revision,
+                           workers=workers, threads=threads,
                            **steering_from_args(args, getattr(args, "char_limit", None)))
+
 
 
 # -- translate --------------------------------------------------------------------------------------------
@@ -84,7 +98,8 @@ def register_translate(subparsers: argparse._SubParsersAction) -> None:
                        help="files to take, repeatable (default: *.txt *.md *.jsonl and every document type)")
     batch.add_argument("--field", default=None, help="the key translated in .jsonl files (default: text; "
                        "the English goes in FIELD_en)")
-    batch.add_argument("--jobs", type=int, default=None, help="files at once (threads sharing one model; default 1)")
+    batch.add_argument("--pack-files", type=int, default=None, help="files whose sentences share engine batches, "
+                       "at most (default: 64, or 16 KiB of input; 1: each file in batches of its own)")
     batch.add_argument("--ray-address", default=None, help="Ray cluster (auto, or host:port; default: local)")
     batch.add_argument("--ray-actors", type=int, default=None, help="Ray actors, one model each (default 2)")
     batch.add_argument("--ray-batch-size", type=int, default=None, help="files per actor call (default 4)")
@@ -99,8 +114,8 @@ def run_translate(args: argparse.Namespace) -> int:
         from mt.batch.runner import run_batch  # a folder means batch mode
 
         return run_batch(args)
-    batch_only = [f"--{name.replace('_', '-')}" for name in ("glob", "field", "jobs", "ray_address", "ray_actors",
-                  "ray_batch_size", "ray_cpus_per_actor") if getattr(args, name) is not None]
+    batch_only = [f"--{name.replace('_', '-')}" for name in ("glob", "field", "pack_files", "ray_address",
+                  "ray_actors", "ray_batch_size", "ray_cpus_per_actor") if getattr(args, name) is not None]
     batch_only = ["--engine ray"] * (args.engine == "ray") + ["--recursive"] * args.recursive + batch_only
     if batch_only:
         raise InputError(args.inputs[0], f"{', '.join(batch_only)}: only for a folder input "

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from mt.errors import InvalidOption
 from mt.models import NLLB_SOURCE_LANG, NLLB_TARGET_LANG
@@ -105,14 +104,6 @@ class Engine(Protocol):
         ...
 
 
-def cpu_cores() -> int:
-    """The cores this process may run on (affinity and container CPU sets respected)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def resolve_device(device: str, engine: str) -> str:
     """'cpu' or 'cuda' from 'auto' | 'cpu' | 'cuda'."""
     if device not in DEVICES:
@@ -185,14 +176,17 @@ class CTranslate2Engine:
     name = "ctranslate2"
 
     def __init__(self, ct2_dir: Path, hf_path: Path, prefix: list[str] | None, device: str, compute_type: str,
-                 workers: int = 1, threads: int = 0) -> None:
+                 workers: int = 0, threads: int = 0) -> None:
         import ctranslate2
 
-        if workers < 1 or threads < 0:
-            raise InvalidOption("workers/threads", (workers, threads), ["workers >= 1 and threads >= 0"])
-        if device == "cpu" and threads == 0:
-            # CT2's own default is 4 threads whatever the machine; split the cores between the workers instead.
-            threads = max(1, cpu_cores() // workers)
+        from mt.machine import default_parallelism
+
+        if workers < 0 or threads < 0:
+            raise InvalidOption("workers/threads", (workers, threads), ["integers >= 0 (0: from the machine)"])
+        # CT2's own default is 4 threads whatever the machine; workers x threads fit the usable cores instead.
+        plan = default_parallelism(device, workers=workers, threads=threads)
+        workers, threads = plan.workers, plan.threads
+        self.parallel = workers  # batches decoded at once (by callers on as many threads)
         if device == "cpu":
             from mt.malloc import limit_malloc_arenas
 
@@ -228,13 +222,16 @@ class TransformersEngine:
     """The reference engine: transformers `generate` under a lock (torch modules are not re-entrant)."""
 
     name = "transformers"
+    parallel = 1  # one batch at a time: torch modules are not re-entrant
 
     def __init__(self, hf_path: Path, codec: Codec, device: str, compute_type: str, threads: int = 0) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
 
         if device == "cpu":
-            torch.set_num_threads(threads or cpu_cores())
+            from mt.machine import usable_cores
+
+            torch.set_num_threads(threads or usable_cores())
 
         dtype = getattr(torch, compute_type)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(str(hf_path), dtype=dtype).to(device).eval()
@@ -277,7 +274,7 @@ class TransformersEngine:
         """Scores of this thread's last `generate` call, in its shape; only each best hypothesis is scored (NaN)."""
         return getattr(self._last, "scores", None)
 
-    def _scores(self, ids: object, mask: object, best: object, options: DecodeOptions) -> list[float]:
+    def _scores(self, ids: Any, mask: Any, best: Any, options: DecodeOptions) -> list[float]:  # torch tensors
         """Log-probability per token (over length^length_penalty, as CT2) of each best hypothesis, by one
         teacher-forced pass: generate's own output_scores would keep a vocabulary-wide row per step and beam."""
         import torch

@@ -28,15 +28,21 @@ FLOOD = ("فيضانات في إندونيسيا", "غمرت مياه الأمط
 
 
 class CountingEngine:
-    """Wraps an engine and counts the sentences it decodes."""
+    """Wraps an engine and counts the distinct sentences it decodes (one past its own output bound is decoded again
+    alone: not a new sentence)."""
 
     def __init__(self, engine):
-        self.inner, self.sentences = engine, 0
+        self.inner, self.seen = engine, set()
         self.name, self.device = engine.name, engine.device
         self.compute_type, self.max_positions = engine.compute_type, engine.max_positions
 
+    @property
+    def sentences(self) -> int:
+        """Distinct sentences decoded so far."""
+        return len(self.seen)
+
     def generate(self, sources, options):
-        self.sentences += len(sources)
+        self.seen.update(tuple(s) for s in sources)
         return self.inner.generate(sources, options)
 
 

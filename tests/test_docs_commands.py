@@ -28,6 +28,10 @@ SERVES = "a server runs until stopped: the curl examples run against the `mtbrie
 HUB = "downloads a real model from the Hugging Face hub (no network here)"
 SUITE = "runs the test suite, of which this test is part"
 CONTAINER = "builds or runs the image with docker, which has no daemon here (tests/test_container.py runs the image)"
+FEEDS = ("follows live news feeds over the network every 10 minutes until stopped (tests/test_monitor_run.py runs "
+         "`monitor run` on feeds served from 127.0.0.1)")
+STORE = ("reads the store a `monitor run` over live feeds filled (tests/test_monitor.py, test_hostile_monitor.py "
+         "run every view on a replayed store)")
 # Commands that are not run, and why. Nothing else may be left out.
 SKIPPED = {
     'python3 -m venv .venv && .venv/bin/pip install torch==2.13.0 && .venv/bin/pip install -e ".[test]" && '
@@ -36,6 +40,15 @@ SKIPPED = {
     ".venv/bin/python -m pytest tests/test_brief.py -q": SUITE,
     '.venv/bin/python -m pytest -m "not slow and not browser" -q': SUITE,
     ".venv/bin/ruff check .": "lints the checkout: bash .ci/run runs it",
+    "mtbrief monitor run --db monitor.sqlite --feeds feeds.txt --every 600": FEEDS,
+    "mtbrief monitor run --db monitor.sqlite --feeds feeds.txt --every 600 --watch watch.txt": FEEDS,
+    "mtbrief monitor stories --db monitor.sqlite --hours 24 --format atom -o stories.atom": STORE,
+    "mtbrief monitor stories --db monitor.sqlite --hours 24 --format html -o today.html": STORE,
+    "mtbrief monitor stories --db monitor.sqlite --since 2018-03-01 --until 2018-03-03 --format atom -o stories.atom":
+        STORE,
+    "mtbrief monitor search  --db monitor.sqlite الأردن --limit 20 --format json": STORE,
+    "mtbrief monitor alerts  --db monitor.sqlite --since 2018-03-01 --format md": STORE,
+    "mtbrief monitor status  --db monitor.sqlite --format json": STORE,
     ".venv/bin/mypy": "type-checks the checkout (minutes): bash .ci/run runs it",
     "mtbrief serve": SERVES,
     "mtbrief serve --port 7860": SERVES,
@@ -51,6 +64,9 @@ SKIPPED = {
     "mtbrief bench --shapes base,big --sentences 500":
         "a long run: builds models of the real shapes and decodes 500 sentences with each engine (tests/test_bench.py "
         "runs the benchmark small)",
+    "python -m eval.speed.sweep": "a long run: builds a model of the real shape and decodes folders of news with every "
+                                  "setting (tests/test_machine.py and tests/test_packs.py test its parts)",
+    "python -m eval.speed.sweep --short 12 --long 2 --rounds 2": "a long run, as above",
     'pip install "ray[data]"': INSTALLS,
     "docker build -t mtbrief . && docker run -d --name mtbrief -p 7860:7860 -v mtbrief-data:/data "
     "mtbrief": CONTAINER,

@@ -181,11 +181,11 @@ def test_bad_story_options(kwargs: dict, message: str) -> None:
 def test_brief_text_translates_at_most_twelve_of_the_seeds_sentences(seed_text: str, tiny_translator,
                                                                       monkeypatch) -> None:
     translator = tiny_translator.with_options(beam_size=2)  # its own cache: nothing answered from memory
-    sent: list[list[str]] = []
+    sent: set[tuple[str, ...]] = set()  # distinct: a sentence past its own output bound is decoded again alone
     generate = translator.engine.generate
 
     def counting(tokens, options):
-        sent.extend(tokens)
+        sent.update(tuple(t) for t in tokens)
         return generate(tokens, options)
 
     monkeypatch.setattr(translator.engine, "generate", counting)

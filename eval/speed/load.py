@@ -259,7 +259,8 @@ def serve_fixed(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="mtbrief")
     ui.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(rest)
-    return ui.run_serve(args, load=lambda a: translator_from_args(a).with_options(fixed_length=tokens))
+    return ui.run_serve(args, load=lambda a: translator_from_args(a, serving=True).with_options(
+        fixed_length=tokens))
 
 
 if __name__ == "__main__":

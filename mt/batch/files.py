@@ -142,7 +142,7 @@ def read_manifest(path: Path) -> dict[str, dict]:
 def plan_batch(sel: Selection, signature: str) -> Plan:
     """Hash every selected file and split them into to-do and already-done (same hash, model and options)."""
     done = read_manifest(sel.output_dir / MANIFEST)
-    plan, outputs = Plan(), {}
+    plan, outputs = Plan(), dict[str, str]()
     for rel in select_files(sel):
         task = make_task(sel, rel)
         if task.output_rel in outputs:

@@ -28,7 +28,7 @@ class TranslateActor:
     """A Ray Data actor: loads one Translator, then translates batches of file rows."""
 
     def __init__(self, spec: ModelSpec, threads: int) -> None:
-        self.translator = spec.load(threads=threads)
+        self.translator = spec.load(workers=1, threads=threads)  # the CPUs Ray reserved, no more
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         """Translate every file of the batch; a bad file is a row with an error, never an exception."""

@@ -5,15 +5,17 @@ Resuming: every finished file is first written to a temporary file and renamed, 
 skips a file whose latest manifest line has the same hash, signature and options and whose output exists;
 a killed run therefore leaves whole files only and loses at most the files it was working on.
 
-Parallel files (`--jobs N`) are threads sharing ONE Translator, not processes: CTranslate2 is thread-safe and
-releases the GIL while it decodes, so N threads keep its queue fed (reading, sentence splitting and
-tokenization of the next files overlap the decoding of others) with one copy of the model in memory; N
-processes would load N models and each still compete for the same cores CTranslate2 already uses (its
-intra-op threads default to every core). Across machines, `--engine ray` runs one Translator per Ray actor.
+Parallel work runs in ONE process with ONE Translator: files are translated in packs (mt.batch.packs) whose
+sentences share engine batches, sorted by length and sized in tokens, and the engine decodes `--jobs` batches
+at once with `--threads` threads each (default: from the usable cores, mt.machine); two packs are in flight, so
+reading, sentence splitting and tokenization of one overlap the decoding of the other. N processes would load
+N models. Across machines, `--engine ray` runs one Translator per Ray actor.
 
-Outputs do not depend on the order, the number of jobs or the runner: the batch turns the Translator's
-sentence cache off, because CTranslate2 results depend slightly on which sentences share a batch, and a
-cache hit from another file would make one file's output depend on the files translated before it.
+Outputs do not depend on the order, the number of jobs, timing or resuming: a file's batch neighbours depend only
+on its pack, and the packs only on the selection. The batch turns the Translator's sentence cache off, because a
+cache hit from another file would make one file's output depend on the files translated before it. Under int8,
+a different batch neighbour can change a token of a file's translation against the file translated alone
+(CTranslate2's results depend slightly on the batch): docs/speed.md says how often.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from mt.batch.files import (
     Selection,
     plan_batch,
     remove_stale_temporaries,
-    translate_file,
 )
+from mt.batch.packs import PackOptions, cut_packs, translate_pack
 from mt.batch.recorder import Recorder
 from mt.batch.spec import ModelSpec, RayOptions
 from mt.errors import InputError, InvalidOption, MtbriefError
+from mt.machine import parallelism_from_args
 from mt.outputs import check_output_folder
 
 if TYPE_CHECKING:
@@ -51,9 +54,10 @@ class JobOptions:
     """A whole batch job: the files, the parallelism, and the runner."""
 
     selection: Selection
-    jobs: int = 1
+    jobs: int = 0  # batches decoded at once (0: from the usable cores)
     quiet: bool = False
     ray: RayOptions | None = None  # None: threads on this machine
+    packing: PackOptions = PackOptions()  # files sharing engine batches (local runner)
 
 
 # -- command line ----------------------------------------------------------------------------------------
@@ -73,7 +77,7 @@ def job_from_args(args: argparse.Namespace) -> JobOptions:
         raise InputError(args.output, f"is inside the input folder {args.inputs[0]}; choose a folder outside it")
     if output_dir in input_dir.parents:  # outputs mirror relative paths: they could land on input files
         raise InputError(args.output, f"contains the input folder {args.inputs[0]}; choose a folder outside it")
-    for name in ("jobs", "ray_actors", "ray_batch_size", "ray_cpus_per_actor"):
+    for name in ("ray_actors", "ray_batch_size", "ray_cpus_per_actor", "pack_files"):
         value = getattr(args, name, None)
         if value is not None and value <= 0:
             valid = "a number > 0" if name == "ray_cpus_per_actor" else "an integer >= 1"
@@ -85,7 +89,9 @@ def job_from_args(args: argparse.Namespace) -> JobOptions:
     glossary = glossary_from_args(args)
     selection = Selection(input_dir, output_dir, bool(args.recursive), tuple(args.glob or DEFAULT_GLOBS),
                           args.field or "text", args.format, glossary.digest() if glossary else "")
-    return JobOptions(selection, args.jobs or 1, args.quiet, _ray_options(args))
+    jobs, _ = parallelism_from_args(args)
+    packing = PackOptions(files=args.pack_files) if getattr(args, "pack_files", None) else PackOptions()
+    return JobOptions(selection, jobs, args.quiet, _ray_options(args), packing)
 
 
 def _ray_options(args: argparse.Namespace) -> RayOptions | None:
@@ -94,8 +100,9 @@ def _ray_options(args: argparse.Namespace) -> RayOptions | None:
         if given:
             raise InputError("--" + given[0].replace("_", "-"), "needs --engine ray")
         return None
-    if args.jobs is not None:
-        raise InputError("--jobs", "runs threads on this machine; with --engine ray use --ray-actors N")
+    for name in ("jobs", "threads"):
+        if getattr(args, name, None) is not None:
+            raise InputError(f"--{name}", "sets this machine's engine; with --engine ray use --ray-actors N")
     defaults = RayOptions()
     return RayOptions(args.ray_address, args.ray_actors or defaults.actors,
                       args.ray_batch_size or defaults.batch_size, args.ray_cpus_per_actor or defaults.cpus_per_actor)
@@ -107,9 +114,10 @@ def model_spec_from_args(args: argparse.Namespace) -> ModelSpec:
     from mt.memory.options import steering_from_args
 
     DecodeOptions(beam_size=args.beam_size)  # a bad --beam-size fails now, not after planning
+    _, threads = parallelism_from_args(args)
     engine = "ctranslate2" if args.engine == "ray" else args.engine
     return ModelSpec(args.model, args.revision, engine, args.device, args.compute_type, args.beam_size,
-                     **steering_from_args(args))
+                     threads=threads, **steering_from_args(args))
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -135,31 +143,35 @@ def run_job(job: JobOptions, spec: ModelSpec) -> int:
 
                 run_ray(spec, plan, recorder, job.ray)
             elif plan.todo:
-                run_local(spec, plan, recorder, job.jobs)
+                run_local(spec, plan, recorder, job.jobs, job.packing)
             return recorder.finish(sel, len(plan.skipped))
 
 
-def run_local(spec: ModelSpec, plan: Plan, recorder: Recorder, jobs: int) -> None:
-    """Translate the plan's files on `jobs` threads sharing one Translator; results recorded as they come."""
+def run_local(spec: ModelSpec, plan: Plan, recorder: Recorder, jobs: int = 0,
+              packing: PackOptions = PackOptions()) -> None:
+    """Translate the plan's files in packs sharing engine batches, `jobs` batches at once (0: from the machine);
+    results recorded as each pack finishes."""
     translator = spec.load(workers=jobs)
     if str(translator.signature) != recorder.signature:
         raise MtbriefError(f"the model loaded as {translator.signature}, expected {recorder.signature}")
     recorder.start()
     tasks = {task.rel: task for task in plan.todo}
-    queue = iter(plan.todo)
-    running: set[Future[FileResult]] = set()
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="mtbrief-batch")
+    todo = {task.rel for task in plan.todo}
+    selection = sorted([*plan.todo, *plan.skipped], key=lambda task: task.rel)
+    queue = iter(cut_packs([(task, task.rel in todo) for task in selection], packing))
+    running: set[Future[list[FileResult]]] = set()
+    pool = ThreadPoolExecutor(max_workers=packing.in_flight, thread_name_prefix="mtbrief-batch")
     try:
         while True:
-            # A short queue (2 per thread) keeps memory flat however many files the folder holds.
-            while len(running) < 2 * jobs and (task := next(queue, None)) is not None:
-                running.add(pool.submit(translate_file, translator, task))
+            # A short queue of packs keeps memory flat however many files the folder holds.
+            while len(running) < packing.in_flight and (pack := next(queue, None)) is not None:
+                running.add(pool.submit(translate_pack, translator, pack))
             if not running:
                 break
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                result = future.result()
-                recorder.record(tasks[result.rel], result)
+                for result in future.result():
+                    recorder.record(tasks[result.rel], result)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -21,6 +21,9 @@ class ModelSpec:
     device: str = "auto"
     compute_type: str = "default"
     beam_size: int = 4
+    threads: int = 0  # CPU threads per batch (0: from the usable cores)
+    max_batch_size: int = 0  # sentences per engine batch (0: the Translator's default)
+    output_tokens: int | None = None  # benchmarks only (random weights): every sentence decoded to this many tokens
     glossary: Glossary | None = None
     memory: MemoryStore | None = None  # corrections used verbatim (the store pickles as its path)
 
@@ -36,13 +39,19 @@ class ModelSpec:
         signature = Signature(model.model_id, model.revision, self.engine, compute_type, self.beam_size, device)
         return replace(self, device=device, compute_type=compute_type), str(signature)
 
-    def load(self, workers: int = 1, threads: int | None = None) -> Translator:
-        """Load the Translator (sentence cache off); CTranslate2 then decodes `workers` batches at once."""
+    def load(self, workers: int = 0, threads: int | None = None) -> Translator:
+        """Load the Translator (sentence cache off); CTranslate2 then decodes `workers` batches at once
+        (0: workers and threads from the usable cores)."""
+        from mt.engines import DecodeOptions
         from mt.translator import BatchOptions, Translator
 
+        batching = BatchOptions(cache_size=0)
+        if self.max_batch_size:
+            batching = replace(batching, max_batch_size=self.max_batch_size)
         return Translator.load(model=self.model, engine=self.engine, device=self.device,
                                compute_type=self.compute_type, beam_size=self.beam_size, revision=self.revision,
-                               batching=BatchOptions(cache_size=0), workers=workers, threads=threads or 0,
+                               batching=batching, workers=workers, threads=threads or self.threads,
+                               decode=DecodeOptions(beam_size=self.beam_size, fixed_length=self.output_tokens),
                                glossary=self.glossary, memory=self.memory)
 
 

@@ -185,7 +185,7 @@ def check_not_binary(response: Response) -> None:
 
 def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     """The items of an RSS or Atom body; FetchError when it is no feed (broken XML, an HTML page, a bad charset)."""
-    import feedparser  # type: ignore[import-untyped]
+    import feedparser
 
     check_not_binary(response)
     check_charsets(response)

@@ -1,0 +1,131 @@
+"""What this machine lets the engine use: the usable cores, and the default split of them between batches.
+
+`usable_cores` is the smallest of the CPU affinity mask (taskset, a container's CPU set) and the CPU quota of the
+cgroups this process is in (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`, every level up to
+the root): `os.cpu_count()` counts the host's cores, which a container limited to 2 CPUs would oversubscribe.
+
+`default_parallelism` splits them: CTranslate2's `inter_threads` (batches decoded at once, each by its own worker)
+times `intra_threads` (threads inside one batch) never exceeds the usable cores. For throughput (batch, digest,
+brief, eval) a batch gets one thread up to 8 cores: a beam-4 batch of two dozen sentences is a small matrix product
+per decoder step whose threads meet at a barrier every layer, and the issue's measurement had one batch on both
+cores spending more CPU for less work (user 31-37 s, system 3.5-3.9 s against 28.6 s and 0.8 s). The server keeps
+up to 4 threads per batch (1 x 2 on 2 cores, as before): a lone request's latency is one batch's time. What was
+measured, and what was not (no machine with more than 2 cores): docs/speed.md.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mt.errors import InvalidOption
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How the engine uses the machine: batches decoded at once (workers) and threads per batch."""
+
+    workers: int
+    threads: int
+    cores: int  # the usable cores it was chosen for
+
+    def describe(self) -> str:
+        """One line for logs and the sweep: '2 batches at once x 1 thread (2 usable cores)'."""
+        return (f"{self.workers} batch{'es' if self.workers > 1 else ''} at once × {self.threads} "
+                f"thread{'s' if self.threads > 1 else ''} ({self.cores} usable core{'s' if self.cores > 1 else ''})")
+
+
+def usable_cores(proc_cgroup: Path = Path("/proc/self/cgroup"), root: Path = CGROUP_ROOT) -> int:
+    """The cores this process may use: its affinity mask, bounded by any cgroup CPU quota (rounded up)."""
+    try:
+        cores = len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux: no affinity and no cgroups
+        return os.cpu_count() or 1
+    quota = cgroup_cpu_limit(proc_cgroup, root)
+    return max(1, min(cores, math.ceil(quota))) if quota is not None else cores
+
+
+def cgroup_cpu_limit(proc_cgroup: Path = Path("/proc/self/cgroup"), root: Path = CGROUP_ROOT) -> float | None:
+    """The tightest CPU quota (in CPUs) of this process's cgroups, v2 or v1, at any level; None when unlimited."""
+    try:
+        lines = proc_cgroup.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    limits = []
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers == "":  # v2: one unified hierarchy
+            base = root if (root / "cgroup.controllers").exists() else root / "unified"
+            limits += _levels(base, path, _v2_limit)
+        elif "cpu" in controllers.split(","):
+            limits += _levels(root / controllers, path, _v1_limit)
+    found = [limit for limit in limits if limit is not None]
+    return min(found) if found else None
+
+
+def _levels(base: Path, path: str, read) -> list[float | None]:
+    """The limit at the process's cgroup and at each parent up to the hierarchy's root."""
+    parts = [p for p in path.strip("/").split("/") if p and p != ".."]
+    return [read(base.joinpath(*parts[:depth])) for depth in range(len(parts), -1, -1)]
+
+
+def _v2_limit(folder: Path) -> float | None:
+    try:
+        quota, period = (folder / "cpu.max").read_text(encoding="utf-8").split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else _ratio(quota, period)
+
+
+def _v1_limit(folder: Path) -> float | None:
+    try:
+        quota = (folder / "cpu.cfs_quota_us").read_text(encoding="utf-8").strip()
+        period = (folder / "cpu.cfs_period_us").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return None if quota.startswith("-") else _ratio(quota, period)
+
+
+def _ratio(quota: str, period: str) -> float | None:
+    try:
+        q, p = int(quota), int(period)
+    except ValueError:
+        return None
+    return q / p if q > 0 and p > 0 else None
+
+
+SERVING_THREADS = 4  # threads per batch a server gives a lone request at most; the other cores decode other batches
+
+
+def default_parallelism(device: str = "cpu", cores: int | None = None, workers: int = 0,
+                        threads: int = 0, serving: bool = False) -> Parallelism:
+    """The engine's workers x threads for this machine; a given workers or threads (> 0) is kept, the other fits.
+
+    CPU, for throughput (batch, digest, brief, eval): 1 thread per batch up to 8 cores, 2 up to 32, then 4; as many
+    batches at once as the rest allows. CPU, serving (`mtbrief serve`, where one client's latency counts): up to
+    SERVING_THREADS threads per batch, the rest of the cores for more batches at once. CUDA: one batch at a time per
+    GPU (the GPU is the parallelism), one CPU thread to feed it."""
+    cores = cores or usable_cores()
+    if device != "cpu":
+        return Parallelism(workers or 1, threads or 1, cores)
+    if workers and threads:
+        return Parallelism(workers, threads, cores)
+    if workers:
+        return Parallelism(workers, max(1, cores // workers), cores)
+    if not threads:
+        threads = min(cores, SERVING_THREADS) if serving else 1 if cores <= 8 else 2 if cores <= 32 else 4
+    return Parallelism(max(1, cores // threads), threads, cores)
+
+
+def parallelism_from_args(args: Any) -> tuple[int, int]:
+    """A command line's --jobs and --threads (0 where left out: from the machine); InvalidOption below 1."""
+    for name in ("jobs", "threads"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise InvalidOption(f"--{name}", value, ["an integer >= 1 (or leave it out: from the usable cores)"])
+    return getattr(args, "jobs", None) or 0, getattr(args, "threads", None) or 0
