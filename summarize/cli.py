@@ -91,18 +91,27 @@ def register_digest(subparsers: argparse._SubParsersAction) -> None:
 
 def digest_options(args: argparse.Namespace):
     """DigestOptions from the command line (InvalidOption for a bad value, before anything is read)."""
-    import math
     from dataclasses import replace
 
     from mt.errors import InvalidOption
     from summarize.digest.make import DigestOptions
 
-    if not (math.isfinite(args.window) and args.window >= 0):
-        raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
+    window = window_hours(args.window)
     if args.max_reports < 1:
         raise InvalidOption("max-reports", args.max_reports, ["an integer >= 1"])
     options = DigestOptions(max_points=args.points, check=not args.no_check)
-    return replace(options, grouping=replace(options.grouping, window_hours=args.window or None))
+    return replace(options, grouping=replace(options.grouping, window_hours=window))
+
+
+def window_hours(hours: float) -> float | None:
+    """`--window` as GroupOptions.window_hours (0: no bound); InvalidOption, before anything is read, otherwise."""
+    import math
+
+    from mt.errors import InvalidOption
+
+    if not (math.isfinite(hours) and hours >= 0):
+        raise InvalidOption("window", hours, ["hours >= 0 (0: no bound)"])
+    return hours or None
 
 
 def report_failures(failures: list[ReportFailure]) -> None:

@@ -12,13 +12,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from docs_pages import ROOT, anchors, commands, links, pages
 from documents_samples import docx_bytes, pdf_bytes
+from servers import wait_until_healthy
 
 from eval.speed.load import free_port
 
@@ -176,14 +175,7 @@ def server(workspace):
     with log.open("wb") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "mt.cli", "serve", "--port", str(port), "--suggestions"],
                                 stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=folder)
-    deadline = time.monotonic() + 240
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    wait_until_healthy(port, proc, log, 240)
     yield port
     proc.terminate()
     proc.wait(60)

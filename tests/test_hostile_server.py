@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hostile import ROOT, check_failure, cli
+from servers import wait_until_healthy
 
 from eval.speed.load import free_port
 
@@ -31,14 +32,7 @@ def server(tiny_model_env, tmp_path_factory):
     with log.open("wb") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "mt.cli", "serve", "--port", str(port), "--beam-size", "1",
                                  "--char-limit", "300"], stdout=sink, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    wait_until_healthy(port, proc, log, 180)
     yield port, log
     proc.terminate()
     proc.wait(30)

@@ -83,18 +83,18 @@ def monitor_options(args: argparse.Namespace):
     """MonitorOptions from the command line; InvalidOption for a bad value (before anything is read)."""
     from dataclasses import replace
 
+    from summarize.cli import window_hours
     from summarize.digest.make import DigestOptions
     from summarize.monitor.feeds import FetchOptions
     from summarize.monitor.run import MonitorOptions
 
-    if not (math.isfinite(args.window) and args.window >= 0):
-        raise InvalidOption("window", args.window, ["hours >= 0 (0: no bound)"])
+    window = window_hours(args.window)
     if not args.once and not (math.isfinite(args.every) and 1 <= args.every <= 7 * 86400):
         raise InvalidOption("every", args.every, ["seconds from 1 to 604800"])
     if not (math.isfinite(args.timeout) and 0.1 <= args.timeout <= 600):
         raise InvalidOption("timeout", args.timeout, ["seconds from 0.1 to 600"])
     digest = DigestOptions(check=not args.no_check)
-    grouping = replace(digest.grouping, window_hours=args.window or None, encoder=args.encoder)
+    grouping = replace(digest.grouping, window_hours=window, encoder=args.encoder)
     fetch = FetchOptions(connect_timeout=min(args.timeout, 5.0), read_timeout=args.timeout, deadline=3 * args.timeout)
     return MonitorOptions(replace(digest, grouping=grouping), fetch)
 
