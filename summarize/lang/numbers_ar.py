@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from summarize.lang.numbers_en import MONTHS_EN
 from summarize.lang.text import Token, strip_prefixes, tokenize
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
 _UNIT_FORMS = {
     1: "واحد واحده واحدا", 2: "اثنان اثنين اثنتان اثنتين ثنتان ثنتين", 3: "ثلاثه ثلاث", 4: "اربعه اربع",
     5: "خمسه خمس", 6: "سته ست", 7: "سبعه سبع", 8: "ثمانيه ثماني ثمان", 9: "تسعه تسع", 10: "عشره عشر",

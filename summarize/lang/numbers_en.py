@@ -24,10 +24,10 @@ _SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10*
 # A number, or a word (codes glued to letters, "u07.1", "table1.1", are words: their digits are no quantity)
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?(?![a-z\d])|[\d,.]*[a-z][a-z\d]*(?:\.\d+)*")
 _DIGITS = re.compile(r"(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th)?")
-_MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-           "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-           "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
-           "dec": 12}
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+# each month's name and its three-letter abbreviation, lower case ("sept" too)
+_MONTHS = {form: n for n, name in enumerate(MONTHS_EN, 1) for form in (name.lower(), name.lower()[:3])} | {"sept": 9}
 
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -9,8 +9,9 @@ from dataclasses import replace
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Translation
 from summarize.lang.number_terms import arabic_term_tokens, english_terms, score_values
-from summarize.lang.numbers_ar import MONTHS_EN, ArabicNumber, read_numbers
+from summarize.lang.numbers_ar import ArabicNumber, read_numbers
 from summarize.lang.numbers_en import (
+    MONTHS_EN,
     english_months,
     english_number_like,
     fraction_values,
