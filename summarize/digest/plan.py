@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from mt.types import Segment
 from summarize import rank
+from summarize.brief.plan import candidates
 from summarize.digest.reports import Report
 from summarize.lang.figures import NEWS_KINDS, Figure, extract_figures
-from summarize.lang.text import word_count
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,15 +65,15 @@ def report_segments(report: Report) -> list[Segment]:
 
 def report_candidates(index: int, segments: Sequence[Segment], figures: Sequence[Figure],
                       per_report: int, options: rank.RankOptions) -> list[Candidate]:
-    """The best `per_report` units of one report by the brief's ranking (TF-IDF centrality; no encoder)."""
-    units = rank.group_units(segments, {f.segment for f in figures if f.kind != "number"},
-                             options.min_words, options.max_unit_segments)
-    units = [u for u in units if word_count(u.arabic) >= options.min_words] or units
+    """The best `per_report` units of one report by the brief's ranking (TF-IDF centrality; no encoder), from
+    the brief's own candidates (summarize.brief.plan.candidates: never a piece too short or only a transition)."""
+    units, keys = candidates(segments, figures, options)
+    kept = [i for i, key in enumerate(keys) if key]
+    units, keys = [units[i] for i in kept], [keys[i] for i in kept]
     if not units:
         return []
     sim = rank.similarity([u.arabic for u in units], "tfidf")
     score = rank.scores(sim, rank.figure_bonus(units, figures), options, rank.paragraph_starts(units))
-    keys = [rank.dedup_key(u.arabic) or str(i) for i, u in enumerate(units)]
     chosen = rank.select(score, sim, keys, per_report, options)
     best = float(score[chosen[0]]) if chosen else 1.0
     return [Candidate(index, units[i].arabic, float(score[i]) / best) for i in chosen]
