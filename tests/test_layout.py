@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("mt", "summarize", "eval")
 # eval/*.py scripts that are run as `python eval/NAME.py` may use the command line like any user
-SCRIPTS = {"eval.translation.run", "eval.speed.load", "eval.speed.brief_speed"}
+SCRIPTS = {"eval.translation.run", "eval.speed.load", "eval.speed.brief_vs_translate"}
 FORBIDDEN = {"mt": ("summarize", "eval", "ui"), "summarize": ("eval", "ui"), "eval": ("ui",)}
 
 

@@ -1,7 +1,7 @@
 """Time `check_translation` on a 40-sentence report for two source trees side by side (base commit vs this one).
 
 Each round runs one fresh process per tree, alternately (so both see the same machine load), and each process
-times the check as eval/speed/bench_brief.py does: the first 40 FLORES-200 dev lines with their reference English,
+times the check as eval/speed/brief_own_time.py does: the first 40 FLORES-200 dev lines with their reference English,
 every memo emptied before each run ("nothing cached": encoding included), and with only the sentence vectors
 kept ("vectors cached": the number check and the verdict's own work, which is what changes). Real USE weights,
 no MT model. Saves eval/results/bench-check-<date>.json.
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _CHILD = """
 import json, sys, time
 sys.path.insert(0, {tree!r})
-from eval.speed.bench_brief import clear_memos, report
+from eval.speed.brief_own_time import clear_memos, report
 from summarize import check_translation
 from summarize.lang import numbers_ar as numbers
 from summarize.lang import text

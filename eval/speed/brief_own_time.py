@@ -7,7 +7,7 @@ it (the encoder's cache hands it the check's vectors); "brief alone, nothing cac
 itself. Target: the brief's own time under 0.1 s with the encoder loaded. Real USE weights (not random);
 no MT model. Saves eval/results/bench-brief-<date>.json.
 
-    .venv/bin/python eval/speed/bench_brief.py [--sentences 40] [--repeat 10]
+    .venv/bin/python eval/speed/brief_own_time.py [--sentences 40] [--repeat 10]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ to them, so model loading is left out of both), alternately, after one untimed w
 the brief as it was before issue 19 (translate everything, check everything, then brief). The report is the
 first 40 FLORES-200 dev sentences, one paragraph each.
 
-    python eval/speed/brief_speed.py [--sentences 40] [--repeat 3] [--output-tokens 40] [--shape base]
+    python eval/speed/brief_vs_translate.py [--sentences 40] [--repeat 3] [--output-tokens 40] [--shape base]
 """
 
 from __future__ import annotations
