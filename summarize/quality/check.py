@@ -20,7 +20,7 @@ from summarize.lang.numbers_en import (
     spell_out_dates,
     without_clock_idioms,
 )
-from summarize.lang.text import fold_spelling, strip_prefixes, tokenize, word_count
+from summarize.lang.text import fold_spelling, strip_prefixes, tokenize
 from summarize.quality.omission import (
     MIN_SOURCE_WORDS,
     NEIGHBOUR_WINDOW,
@@ -30,6 +30,7 @@ from summarize.quality.omission import (
     judge,
     measure,
 )
+from summarize.quality.omission import word_count as source_word_count  # the unit MIN_SOURCE_WORDS counts
 
 ENCODERS = ("auto", "use", "none")
 # The similarity (against its document's, see summarize.quality.omission.document_offsets) below which the shipped
@@ -320,7 +321,7 @@ def check_translation(translation: Translation, *, encoder: str = "auto", thresh
             if verdict is not None:
                 flags.append(verdict)
             elif (threshold is not None and sim is not None and sim < threshold
-                  and word_count(segment.source) >= MIN_WORDS_FOR_SIMILARITY):
+                  and source_word_count(segment.source) >= MIN_WORDS_FOR_SIMILARITY):
                 flags.append(_similarity_flag(sim, threshold))
         checked.append(replace(segment, flags=tuple(flags), similarity=sim))
     return translation.with_segments(checked)
