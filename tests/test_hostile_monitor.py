@@ -175,6 +175,19 @@ def test_hostile_monitor_requests_are_4xx_json(client, path, status, pattern):
     assert response.status_code == status and pattern in response.json()["error"], response.text
 
 
+@pytest.mark.parametrize(("method", "path", "status", "error", "allow"), [
+    ("POST", "/monitor/stories", 405, "Method not allowed: POST /monitor/stories; use GET, HEAD", "GET, HEAD"),
+    ("DELETE", "/monitor/alerts", 405, "Method not allowed: DELETE /monitor/alerts; use GET, HEAD", "GET, HEAD"),
+    ("PUT", "/monitor/stories.atom", 405, "Method not allowed: PUT /monitor/stories.atom; use GET, HEAD",
+     "GET, HEAD"),
+    ("GET", "/monitor/feeds", 404, "Not found: /monitor/feeds is not an endpoint of this API", None),
+])
+def test_a_wrong_method_or_path_under_monitor_is_json_not_the_web_page(client, method, path, status, error, allow):
+    response = client.request(method, path)
+    assert response.status_code == status and response.json()["error"].startswith(error), response.text
+    assert response.headers.get("allow") == allow
+
+
 def test_the_endpoints_answer_as_the_commands(client, store_path, capsys):
     found = client.get("/monitor/search", params={"q": "الأردن", "limit": "5"})
     main(["monitor", "search", "--db", str(store_path), "الأردن", "--limit", "5", "--format", "json"])

@@ -23,9 +23,9 @@ from summarize.monitor.feeds import (
     read_watch_file,
 )
 from summarize.monitor.run import run_pass
-from summarize.monitor.store import SCHEMA_VERSION, Store, search_terms
-from summarize.monitor.views import Period, alerts_view, search_view, status_view, stories_view
-from summarize.views.monitor import render_monitor
+from summarize.monitor.store import MIGRATIONS, SCHEMA_VERSION, Store, migration_statements, search_terms
+from summarize.monitor.views import MonitorView, Period, alerts_view, answer, search_view, status_view, stories_view
+from summarize.views import render
 
 NOW = dt.datetime(2018, 3, 2, tzinfo=dt.timezone.utc)
 
@@ -170,13 +170,13 @@ def test_the_store_is_versioned_in_wal_mode_and_refuses_what_it_cannot_use(tmp_p
     path = tmp_path / "m.sqlite"
     store = Store.open(str(path))
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     store_id = store.meta("store_id")
     store.close()
     assert Store.open(str(path)).meta("store_id") == store_id  # opened again: the same store
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(InputError, match=r"schema version 2 is newer than this mtbrief's \(1\): upgrade"):
+    with pytest.raises(InputError, match=r"schema version 3 is newer than this mtbrief's \(2\): upgrade"):
         Store.open(str(path))
     other = tmp_path / "other.sqlite"
     with sqlite3.connect(other) as conn:
@@ -191,6 +191,23 @@ def test_the_store_is_versioned_in_wal_mode_and_refuses_what_it_cannot_use(tmp_p
         Store.open(str(tmp_path))
     with pytest.raises(InputError, match="no such monitor database"):
         Store.open(str(tmp_path / "missing.sqlite"), readonly=True)
+
+
+def test_a_version_1_store_is_migrated_keeping_its_reports_and_stories(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    with sqlite3.connect(path) as conn:
+        for statement in migration_statements(MIGRATIONS[0]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO stories(rowid, first, last, size, vector, terms, norm2) VALUES (7, 1, 2, 1, NULL, "
+                     "'{\"حلب\": 1.0}', 1.0)")
+        conn.execute("INSERT INTO reports(id, feed, source, url, title, text, time, ts, fetched, story, terms) VALUES "
+                     "('a', 'f', 's', 'u', 't', 'x', '2018-03-01T00:00:00+00:00', 1, 'now', 7, '{\"حلب\": 1.0}')")
+        conn.execute("PRAGMA user_version = 1")
+    store = Store.open(str(path))
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert json.loads(store.conn.execute("SELECT terms FROM reports").fetchone()[0]) == {"words": {"حلب": 1.0}}
+    assert store.conn.execute("SELECT * FROM stories").fetchall() == [(7, 1.0, 2.0, 1, 1, None, 0, 0.0)]
+    store.close()
 
 
 @pytest.mark.parametrize(("word", "term"), [
@@ -261,7 +278,7 @@ def test_the_atom_feed_is_valid_with_one_entry_per_story(small_store):
 
     store = small_store[0]
     view = stories_view(store, Period.of(since="2018-03-01T00:00:00Z", until="2018-03-02T00:00:00Z"))
-    parsed = feedparser.parse(render_monitor(view, "stories", "atom"))
+    parsed = feedparser.parse(render(MonitorView("stories", view), "atom"))
     assert not parsed.bozo and parsed.version == "atom10"
     assert len(parsed.entries) == len(view["stories"]) == 4
     assert [e.id.rsplit(":", 1)[1] for e in parsed.entries] == [s["id"] for s in view["stories"]]
@@ -272,16 +289,32 @@ def test_the_atom_feed_is_valid_with_one_entry_per_story(small_store):
 def test_the_views_render_as_markdown_and_html_with_ids_and_alerts(small_store):
     store = small_store[0]
     view = stories_view(store, Period.of(since="2018-03-01T00:00:00Z", until="2018-03-02T00:00:00Z"))
-    md = render_monitor(view, "stories", "md")
-    page = render_monitor(view, "stories", "html")
+    md = render(MonitorView("stories", view), "md")
+    page = render(MonitorView("stories", view), "html")
     assert md.startswith("# Monitor: stories") and all(s["id"] in md for s in view["stories"])
     assert page.startswith("<!DOCTYPE html>") and page.count('class="story alert" data-alert="1"') == 2
-    assert json.loads(render_monitor(view, "stories", "json")) == view
-    assert render_monitor(search_view(store, "الأردن"), "search", "md").startswith("# Search: الأردن")
-    assert "No alert." not in render_monitor(alerts_view(store), "alerts", "md")
+    assert json.loads(render(MonitorView("stories", view), "json")) == view
+    assert render(MonitorView("search", search_view(store, "الأردن")), "md").startswith("# Search: الأردن")
+    assert "No alert." not in render(MonitorView("alerts", alerts_view(store)), "md")
     status = status_view(store)
     assert [(f["source"], f["error"], f["items"]) for f in status["feeds"]] == [("beta", None, 2), ("alpha", None, 3)]
-    assert "| alpha |" in render_monitor(status, "status", "md")
+    assert "| alpha |" in render(MonitorView("status", status), "md")
+
+
+@pytest.mark.parametrize(("kind", "fmt", "pattern"), [
+    ("status", "html", "invalid format 'html': choose one of md, json$"),
+    ("search", "atom", "invalid format 'atom': choose one of md, html, json$"),
+    ("alerts", "", "invalid format '': choose one of md, html, json$"),
+    ("stories", "pdf", "invalid format 'pdf': choose one of md, html, atom, json$"),
+])
+def test_a_view_refuses_a_format_it_has_not_naming_those_it_has(kind, fmt, pattern):
+    with pytest.raises(InvalidOption, match=pattern):
+        render(MonitorView(kind, {}), fmt)
+
+
+def test_an_unknown_view_is_refused_naming_the_views(small_store):
+    with pytest.raises(InvalidOption, match="invalid view 'feeds': choose one of stories, search, alerts, status"):
+        answer(small_store, "feeds")
 
 
 @pytest.mark.parametrize(("since", "until", "hours", "pattern"), [

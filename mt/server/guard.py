@@ -20,7 +20,8 @@ log = logging.getLogger("mtbrief.server")
 # First path segments that belong to the API (ours and LibreTranslate's, so a LibreTranslate client asking for
 # an endpoint we lack gets a JSON answer rather than the web page).
 API_PREFIXES = frozenset({"translate", "detect", "languages", "health", "brief", "digest", "frontend", "translate_file",
-                          "download_file", "suggest", "openapi.json", "docs", "redoc", "spec"})
+                          "download_file", "suggest", "openapi.json", "docs", "redoc", "spec",
+                          "monitor"})
 
 
 class ApiPathGuard:

@@ -130,23 +130,16 @@ def run_view(args: argparse.Namespace) -> int:
     from mt.outputs import check_output_path
     from mt.textio import write_output
     from summarize.monitor.store import Store
-    from summarize.monitor.views import Period, alerts_view, search_view, status_view, stories_view
-    from summarize.views.monitor import render_monitor
+    from summarize.monitor.views import Period, answer
+    from summarize.views import render
 
     check_output_path(args.output, [args.db])
     period = Period.of(args.since, args.until, args.hours) if args.kind == "stories" else Period(0.0, 0.0)
     since = Period.of(args.since).since if args.kind == "alerts" and args.since else None
     store = Store.open(args.db, readonly=True)
     try:
-        if args.kind == "stories":
-            view = stories_view(store, period)
-        elif args.kind == "search":
-            view = search_view(store, args.query, args.limit)
-        elif args.kind == "alerts":
-            view = alerts_view(store, since)
-        else:
-            view = status_view(store)
+        view = answer(store, args.kind, period, getattr(args, "query", ""), getattr(args, "limit", 20), since)
     finally:
         store.close()
-    write_output(args.output, render_monitor(view, args.kind, args.format))
+    write_output(args.output, render(view, args.format))
     return 0

@@ -51,6 +51,15 @@ MIGRATIONS: tuple[str, ...] = (
                          PRIMARY KEY (term, report));
     CREATE VIRTUAL TABLE search USING fts5(title, body, english, tokenize = 'unicode61 remove_diacritics 0');
     """,
+    # 2: reports are grouped by the digest's pair score (summarize.digest.similarity.story_score), which reads each
+    # report's own rows: the stories' summed vectors and words (the centroid link of version 1) are gone, and a
+    # report's `terms` hold its named sparse rows ({"words": ...}).
+    """
+    UPDATE reports SET terms = json_object('words', json(terms)) WHERE terms IS NOT NULL;
+    ALTER TABLE stories DROP COLUMN vector;
+    ALTER TABLE stories DROP COLUMN terms;
+    ALTER TABLE stories DROP COLUMN norm2;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -115,7 +124,7 @@ class Store:
             return
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for statement in _statements(MIGRATIONS[number]):
+                for statement in migration_statements(MIGRATIONS[number]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number + 1}")
         if self.meta("store_id") is None:  # names the store in the Atom ids of its stories
@@ -157,7 +166,7 @@ class Store:
         return out
 
 
-def _statements(script: str) -> list[str]:
+def migration_statements(script: str) -> list[str]:
     """The statements of a migration script (executescript would commit the open transaction)."""
     parts, current = [], ""
     for line in script.splitlines(keepends=True):

@@ -1,30 +1,40 @@
 """Stories that grow: each new report joins the stored story it is most alike, or starts one.
 
-A report is read as the digest reads it (summarize.digest.grouping.key_text: title and lead); how alike it is
-to a story blends the encoder's cosine with the story's centroid and the TF-IDF cosine of stemmed content words
-with the story's summed terms (`story_similarity`, the one place that says it); it joins when that reaches the
-centroid bar (CENTROID_THRESHOLD), inside GroupOptions' window. A story continues as long as its follow-ups come
-inside the window of its latest report (window_hours), so a story told over three days keeps one id.
-The same text again is a duplicate.
+The rule is the digest's (summarize.digest.similarity): a report is read into ReportFeatures (title and lead, the
+encoder's vector, TF-IDF rows), and it joins the story whose `story_score` — the mean of its pair scores with the
+story's members inside the window around it — is best and reaches the digest's threshold; else it starts a story.
+A story therefore continues for as long as follow-ups come inside the window of its reports, so a story told over
+three days keeps one id. A report that repeats another (the same text, or title and lead alike by both measures
+as the digest's duplicate rule says) joins that report's story and is marked a duplicate.
 
-Incremental: a pass reads only the stories active inside the window (their centroids, one matrix) and its new
-reports; the words of the few nearest stories are read per report. Word weights use document frequencies kept
-in the store, so a report's TF-IDF row is made once, when it arrives. Each report's assignment is one transaction.
+Incremental: a pass reads the features of the stored reports inside the window before its first new report (one
+query; the rows were made once, when each report arrived), finds each new report's nearest of them (one matrix
+product with the encoder, an inverted index without it) and scores only the stories of those neighbours. Word
+weights use document frequencies kept in the store. Each report's placement is one transaction, and features
+are kept in memory exactly as stored (rows rounded to DIGITS, vectors float32), so a pass that goes on from the
+store after a crash decides what an uninterrupted one decided.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import threading
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mt.htmltext import has_arabic
-from summarize.digest.grouping import GroupOptions, encode_reports, key_text, resolve_encoder, sparse_dot
+from summarize.digest.grouping import GroupOptions, encode_reports, key_text, resolve_encoder
 from summarize.digest.reports import Report
+from summarize.digest.similarity import (
+    Idf,
+    ReportFeatures,
+    decay,
+    pair_score,
+    report_features,
+    sparse_dot,
+    story_score,
+)
 from summarize.lang.text import content_terms, fold_spelling
 
 if TYPE_CHECKING:
@@ -32,60 +42,10 @@ if TYPE_CHECKING:
 
     from summarize.monitor.store import Store
 
-# Weights are kept to DIGITS decimals and vector sums to float32, in memory as in the store: a pass that goes on
-# from the store after a crash computes exactly what an uninterrupted one computed (and the store stays small).
-DIGITS = 5
+DIGITS = 5  # decimals a stored TF-IDF weight keeps (memory and store agree; the store stays small)
 NOT_A_STORY = 0  # story of a report with no Arabic to group (kept and searchable, never shown as a story)
-
-
-@dataclass
-class Features:
-    """What a report is, computed once when it arrives: its encoder vector (unit) and TF-IDF row (unit)."""
-
-    vector: np.ndarray | None
-    terms: dict[str, float]
-    ts: float
-
-
-@dataclass
-class StoryState:
-    """A stored story as the grouping sees it: its time span, size, summed vectors and summed terms."""
-
-    rowid: int
-    first: float
-    last: float
-    size: int
-    vector: np.ndarray | None  # the sum of its reports' unit vectors
-    terms: dict[str, float]  # the sum of its reports' TF-IDF rows
-    norm2: float  # squared length of `terms`
-
-
-# The centroid link's own bar: the values the digest's centroid grouping was tuned with (ANT dev 1-2 March) and the
-# monitor was measured with (eval/speed/monitor_replay.py). The digest now links stories by the mean pair score
-# (summarize.digest.similarity.story_score, bar 0.3): the monitor has not been moved to it yet.
-CENTROID_THRESHOLD, CENTROID_TFIDF_THRESHOLD, CENTROID_ENCODER_WEIGHT = 0.42, 0.25, 0.5
-
-
-def story_similarity(report: Features, story: StoryState, options: GroupOptions) -> float:
-    """How alike a new report is to a stored story: the digest's blend of the encoder's cosine with the story's
-    centroid and the TF-IDF cosine with its summed words (encoder_weight); words only without an encoder.
-
-    For a story of one report this is the digest's pair similarity; for more, its centroid link.
-    """
-    words = sparse_dot(report.terms, story.terms) / math.sqrt(story.norm2 or 1.0)
-    if report.vector is None or story.vector is None:
-        return words
-    norm = float(story.vector @ story.vector) ** 0.5
-    cosine = float(report.vector @ story.vector) / max(norm, 1e-12)
-    return CENTROID_ENCODER_WEIGHT * cosine + (1 - CENTROID_ENCODER_WEIGHT) * words
-
-
-def in_window(report: Features, story: StoryState, options: GroupOptions) -> bool:
-    """True when the report is a follow-up inside the window of the story's reports (or there is no window)."""
-    if options.window_hours is None:
-        return True
-    window = options.window_hours * 3600
-    return report.ts - story.last <= window and story.first - report.ts <= window
+ROWS = ("words", "title", "names")  # the sparse rows of ReportFeatures, stored as one JSON object
+MAX_DF = 200  # without the encoder, words in more stored reports than this do not propose neighbours
 
 
 def text_key(text: str) -> str:
@@ -93,100 +53,109 @@ def text_key(text: str) -> str:
     return hashlib.sha1(" ".join(fold_spelling(text).split()).encode("utf-8")).hexdigest()
 
 
-def tfidf_row(text: str, df: dict[str, int], documents: int) -> dict[str, float]:
-    """A unit TF-IDF row as summarize.lang.vectors.tfidf_rows weighs it, with the store's document frequencies
-    (this text counted among them)."""
-    counts = Counter(content_terms(text))
-    n = documents + 1
-    row = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 0) + 1)) + 1) for t, c in counts.items()}
-    norm = math.sqrt(sum(w * w for w in row.values())) or 1.0
-    return {t: round(w / norm, DIGITS) for t, w in row.items()}
+def rows_json(features: ReportFeatures) -> str:
+    """A report's sparse rows as stored (the empty ones left out)."""
+    return json.dumps({name: getattr(features, name) for name in ROWS if getattr(features, name)})
 
 
-def to_blob(vector: np.ndarray | None) -> bytes | None:
-    """A vector as stored (float32 bytes)."""
-    return None if vector is None else vector.astype("float32").tobytes()
-
-
-def from_blob(blob: bytes | None) -> np.ndarray | None:
-    """A stored vector (float64 for sums)."""
+def stored_features(ts: float, vector: bytes | None, rows: str | None) -> ReportFeatures:
+    """A stored report's features, as they were when it was placed."""
     import numpy as np
 
-    return None if blob is None else np.frombuffer(blob, dtype=np.float32).astype(np.float64)
+    parsed = json.loads(rows) if rows else {}
+    return ReportFeatures(ts, None if vector is None else np.frombuffer(vector, dtype=np.float32),
+                          *(parsed.get(name, {}) for name in ROWS))
 
 
-class ActiveStories:
-    """The stories a new report may join (those inside the window): normalized centroids in one matrix, for the
-    nearest few by one product; their words are read from the store only for those few."""
+def new_features(report: Report, ts: float, vector: np.ndarray | None, store: Store, documents: int,
+                 options: GroupOptions) -> tuple[ReportFeatures, list[str]]:
+    """A new report's features, weighted by the store's document frequencies with the report counted among them,
+    rounded as stored; and its distinct terms (what it adds to those frequencies)."""
+    terms = list(dict.fromkeys(content_terms(key_text(report, options.lead_words))))
+    df = _frequencies(store, terms)
+    idf = Idf({t: df.get(t, 0) + 1 for t in terms}, documents + 1)
+    vectors = None if vector is None else vector.astype("float32")[None, :]
+    made = report_features([report], options, vectors, idf)[0]
+    rounded = {name: {t: round(w, DIGITS) for t, w in getattr(made, name).items()} for name in ROWS}
+    return replace(made, time=ts, vector=None if vectors is None else vectors[0], **rounded), terms
+
+
+class Window:
+    """The stored reports a new report may meet in a story (those inside the window), with an index for finding a
+    report's nearest of them: their unit vectors in one matrix, or their words in an inverted index."""
 
     def __init__(self, store: Store, since: float | None, use_vectors: bool, size_hint: int) -> None:
         import numpy as np
 
-        self.store = store
-        where, args = ("WHERE last >= ?", (since,)) if since is not None else ("", ())
-        rows = store.conn.execute(f"SELECT rowid, first, last, size, vector FROM stories {where}", args).fetchall()
-        self.ids = [r[0] for r in rows]
-        self.position = {rowid: n for n, rowid in enumerate(self.ids)}
-        self.span = {r[0]: (r[1], r[2], r[3]) for r in rows}
-        self.use_vectors = use_vectors
+        where, args = ("AND ts >= ?", (since,)) if since is not None else ("", ())
+        rows = store.conn.execute(f"SELECT id, story, ts, vector, terms, textkey FROM reports WHERE story > 0 "
+                                  f"{where} ORDER BY ts, rowid", args).fetchall()
+        self.ids: list[str] = []
+        self.stories: list[int] = []
+        self.features: list[ReportFeatures] = []
+        self.members: dict[int, list[int]] = {}
+        self.first_of_text: dict[str, int] = {}
+        self.postings: dict[str, list[int]] = {}
         self.matrix = np.zeros((len(rows) + size_hint, 512), dtype=np.float32) if use_vectors else None
-        self.sums: dict[int, np.ndarray] = {}
-        for n, r in enumerate(rows):
-            total = from_blob(r[4]) if use_vectors else None
-            if total is not None:
-                self._put(n, total)
-        self._terms: dict[int, tuple[dict[str, float], float]] = {}
+        for report_id, story, ts, vector, terms, key in rows:
+            self.add(report_id, story, stored_features(ts, vector, terms), key)
 
-    def _put(self, n: int, total: np.ndarray) -> None:
-        self.sums[self.ids[n]] = total
-        norm = float(total @ total) ** 0.5
-        self.matrix[n] = total / max(norm, 1e-12)  # type: ignore[index]
+    def add(self, report_id: str, story: int, features: ReportFeatures, key: str | None) -> None:
+        """Count a placed report in."""
+        n = len(self.ids)
+        self.ids.append(report_id)
+        self.stories.append(story)
+        self.features.append(features)
+        self.members.setdefault(story, []).append(n)
+        if key is not None:
+            self.first_of_text.setdefault(key, n)
+        if self.matrix is not None and features.vector is not None:
+            self.matrix[n] = features.vector
+        for term in features.words:
+            self.postings.setdefault(term, []).append(n)
 
-    def candidates(self, features: Features, k: int) -> list[int]:
-        """The rowids of the k stories nearest the report (all active ones without an encoder)."""
+    def nearest(self, report: ReportFeatures, k: int, window_hours: float | None) -> list[int]:
+        """The indices of the report's k nearest stored reports inside the window, nearest first."""
         import numpy as np
 
-        if not self.use_vectors or features.vector is None or len(self.ids) <= k:
-            return list(self.ids)
-        sims = self.matrix[:len(self.ids)] @ features.vector.astype(np.float32)  # type: ignore[index]
+        n = len(self.ids)
+        if n == 0:
+            return []
+        if self.matrix is not None and report.vector is not None:
+            sims = self.matrix[:n] @ report.vector
+        else:
+            sims = np.zeros(n, dtype=np.float32)
+            for term, weight in report.words.items():
+                posting = self.postings.get(term, ())
+                if len(posting) <= MAX_DF:
+                    for j in posting:
+                        sims[j] += weight * self.features[j].words[term]
+        if window_hours is not None and report.time is not None:
+            times = np.array([f.time if f.time is not None else np.nan for f in self.features])
+            sims[np.abs(times - report.time) > window_hours * 3600] = -np.inf
+        k = min(k, n)
         top = np.argpartition(-sims, k - 1)[:k]
-        return [self.ids[int(i)] for i in top[np.argsort(-sims[top])]]
-
-    def state(self, rowid: int) -> StoryState:
-        """A candidate story's state (its words read from the store once per pass)."""
-        if rowid not in self._terms:
-            terms, norm2 = self.store.conn.execute("SELECT terms, norm2 FROM stories WHERE rowid = ?",
-                                                   (rowid,)).fetchone()
-            self._terms[rowid] = (json.loads(terms), norm2)
-        first, last, size = self.span[rowid]
-        terms, norm2 = self._terms[rowid]
-        return StoryState(rowid, first, last, size, self.sums.get(rowid), terms, norm2)
-
-    def update(self, story: StoryState) -> None:
-        """Keep the in-memory copy of a story that grew or began."""
-        if story.rowid not in self.position:
-            self.position[story.rowid] = len(self.ids)
-            self.ids.append(story.rowid)
-        self.span[story.rowid] = (story.first, story.last, story.size)
-        self._terms[story.rowid] = (story.terms, story.norm2)
-        if self.use_vectors and story.vector is not None:
-            self._put(self.position[story.rowid], story.vector)
+        return [int(i) for i in top[np.argsort(-sims[top], kind="stable")] if np.isfinite(sims[i])]
 
 
-def grow(story: StoryState | None, features: Features, rowid: int = 0) -> StoryState:
-    """The story with the report added (a new story of it alone when story is None)."""
-    if story is None:
-        vector = None if features.vector is None else features.vector.astype("float64")
-        return StoryState(rowid, features.ts, features.ts, 1, vector, dict(features.terms),
-                          sum(w * w for w in features.terms.values()))
-    terms = dict(story.terms)
-    for term, weight in features.terms.items():
-        terms[term] = round(terms.get(term, 0.0) + weight, DIGITS)
-    vector = (None if story.vector is None or features.vector is None
-              else (story.vector + features.vector).astype("float32").astype("float64"))
-    norm2 = sum(w * w for w in terms.values())  # from the rounded sums, as a pass reading them back gets it
-    return StoryState(story.rowid, min(story.first, features.ts), max(story.last, features.ts), story.size + 1,
-                      vector, terms, norm2)
+def choose_story(window: Window, report: ReportFeatures, key: str, options: GroupOptions,
+                 threshold: float) -> tuple[int | None, str | None]:
+    """The story the report joins (None: a new one) and the stored report it repeats, if any."""
+    same = window.first_of_text.get(key)
+    if same is not None and decay(window.features[same], report, options) > 0:
+        return window.stories[same], window.ids[same]  # the same text inside the window
+    near = window.nearest(report, options.neighbours, options.window_hours)
+    for i in near:
+        other = window.features[i]
+        alike = min(pair_score(other, report, options), sparse_dot(other.words, report.words))
+        if alike >= options.duplicate_threshold:
+            return window.stories[i], window.ids[i]
+    best, best_score = None, threshold
+    for story in dict.fromkeys(window.stories[i] for i in near):
+        score = story_score([window.features[m] for m in window.members[story]], report, options)
+        if score >= best_score:
+            best, best_score = story, score
+    return best, None
 
 
 def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threading.Event | None = None) -> int:
@@ -199,38 +168,40 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
     groupable = [has_arabic(f"{r.title}\n{r.text}") for r in reports]
     use = resolve_encoder(options.encoder) == "use"
     vectors = encode_reports([r for r, ok in zip(reports, groupable, strict=True) if ok], options) if use else None
-    window = None if options.window_hours is None else options.window_hours * 3600
-    active = ActiveStories(store, rows[0][4] - window if window is not None else None, use, len(rows))
+    since = None if options.window_hours is None else rows[0][4] - options.window_hours * 3600
+    window = Window(store, since, use, len(rows))
     documents = int(store.meta("documents", "0") or 0)
-    threshold = CENTROID_THRESHOLD if use else CENTROID_TFIDF_THRESHOLD
+    threshold = options.threshold if use else options.tfidf_threshold
     placed, v = 0, 0
-    for (rowid, _id, _title, text, ts), report, ok in zip(rows, reports, groupable, strict=True):
+    for (rowid, report_id, _title, text, ts), report, ok in zip(rows, reports, groupable, strict=True):
         if stop is not None and stop.is_set():
             break
         if not ok:
             with store.transaction() as conn:
                 conn.execute("UPDATE reports SET story = ? WHERE rowid = ?", (NOT_A_STORY, rowid))
             continue
-        key = key_text(report, options.lead_words)
-        terms = list(dict.fromkeys(content_terms(key)))
-        df = _frequencies(store, terms)
-        features = Features(vectors[v] if vectors is not None else None, tfidf_row(key, df, documents), ts)
+        features, terms = new_features(report, ts, vectors[v] if vectors is not None else None, store, documents,
+                                       options)
         v += 1
-        story, duplicate_of = _choose(store, active, features, text, options, threshold)
-        story = grow(story, features)
+        key = text_key(text)
+        story, duplicate_of = choose_story(window, features, key, options, threshold)
         with store.transaction() as conn:
-            story = _save_story(conn, story)
+            story = _save_story(conn, story, ts)
             conn.execute("UPDATE reports SET story = ?, duplicate_of = ?, textkey = ?, vector = ?, terms = ? "
-                         "WHERE rowid = ?", (story.rowid, duplicate_of, text_key(text), to_blob(features.vector),
-                                             json.dumps(features.terms), rowid))
+                         "WHERE rowid = ?", (story, duplicate_of, key, _blob(features.vector), rows_json(features),
+                                             rowid))
             conn.executemany("INSERT INTO df(term, n) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
                              [(t,) for t in terms])
             documents += 1
             store.set_meta(conn, "documents", str(documents))
             store.set_meta(conn, "encoder", "use" if use else "tfidf")
-        active.update(story)
+        window.add(report_id, story, features, key)
         placed += 1
     return placed
+
+
+def _blob(vector: np.ndarray | None) -> bytes | None:
+    return None if vector is None else vector.astype("float32").tobytes()
 
 
 def _frequencies(store: Store, terms: list[str]) -> dict[str, int]:
@@ -240,37 +211,15 @@ def _frequencies(store: Store, terms: list[str]) -> dict[str, int]:
     return dict(store.conn.execute(f"SELECT term, n FROM df WHERE term IN ({marks})", terms).fetchall())
 
 
-def _choose(store: Store, active: ActiveStories, features: Features, text: str, options: GroupOptions,
-            threshold: float) -> tuple[StoryState | None, str | None]:
-    """The story the report joins (None: a new one) and the report it repeats, if any."""
-    same = store.conn.execute("SELECT id, story FROM reports WHERE textkey = ? AND story > 0 ORDER BY ts, rowid "
-                              "LIMIT 1", (text_key(text),)).fetchone()
-    if same and same[1] in active.span:
-        story = active.state(same[1])
-        if in_window(features, story, options):
-            return story, same[0]
-    best, best_score = None, threshold
-    for rowid in active.candidates(features, options.neighbours):
-        story = active.state(rowid)
-        if not in_window(features, story, options):
-            continue
-        score = story_similarity(features, story, options)
-        if score >= best_score:
-            best, best_score = story, score
-    return best, None
-
-
-def _save_story(conn, story: StoryState) -> StoryState:
-    """Write the story's state (a new row when its rowid is 0), marked to be shown again."""
+def _save_story(conn, story: int | None, ts: float) -> int:
+    """The story grown by a report at ts (a new row when story is None), marked to be shown again; its rowid."""
     import time
 
-    values = (story.first, story.last, story.size, to_blob(story.vector), json.dumps(story.terms), story.norm2,
-              time.time())
-    if story.rowid:
-        conn.execute("UPDATE stories SET first = ?, last = ?, size = ?, vector = ?, terms = ?, norm2 = ?, "
-                     "dirty = 1, grown = ? WHERE rowid = ?", (*values, story.rowid))
+    if story is not None:
+        conn.execute("UPDATE stories SET first = min(first, ?), last = max(last, ?), size = size + 1, dirty = 1, "
+                     "grown = ? WHERE rowid = ?", (ts, ts, time.time(), story))
         return story
-    cursor = conn.execute("INSERT INTO stories(first, last, size, vector, terms, norm2, dirty, grown) "
-                          "VALUES (?, ?, ?, ?, ?, ?, 1, ?)", values)
-    return StoryState(int(cursor.lastrowid), story.first, story.last, story.size, story.vector, story.terms,
-                      story.norm2)
+    cursor = conn.execute("INSERT INTO stories(first, last, size, dirty, grown) VALUES (?, ?, 1, 1, ?)",
+                          (ts, ts, time.time()))
+    return int(cursor.lastrowid)
+

@@ -158,3 +158,35 @@ def status_view(store: Store) -> dict[str, Any]:
     size = sum(os.path.getsize(p) for p in (store.path, store.path + "-wal") if os.path.exists(p))
     return {"feeds": [dict(zip(keys, r, strict=True)) for r in rows], "counts": store.counts(),
             "pages_pending": pending, "schema": SCHEMA_VERSION, "bytes": size}
+
+
+KINDS = ("stories", "search", "alerts", "status")
+
+
+@dataclass(frozen=True)
+class MonitorView:
+    """One of the monitor's answers: its kind (one of KINDS) and its JSON-safe data (summarize.views renders it)."""
+
+    kind: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON-safe data."""
+        return self.data
+
+
+def answer(store: Store, kind: str, period: Period | None = None, query: str = "", limit: int = 20,
+           since: float | None = None) -> MonitorView:
+    """The view of that kind (period: stories; query and limit: search; since: alerts) — what the commands and
+    the server answer."""
+    if kind == "stories":
+        data = stories_view(store, period or Period.of())
+    elif kind == "search":
+        data = search_view(store, query, limit)
+    elif kind == "alerts":
+        data = alerts_view(store, since)
+    elif kind == "status":
+        data = status_view(store)
+    else:
+        raise InvalidOption("view", kind, KINDS)
+    return MonitorView(kind, data)

@@ -51,24 +51,19 @@ def _hours(value: str | None) -> float | None:
 
 def monitor_answer(db: str, kind: str, params: dict[str, str], fmt: str = "json") -> str | dict[str, Any]:
     """One GET's answer (a dict for JSON, else the rendered text); InputError / InvalidOption for bad input."""
-    from summarize.monitor.views import Period, alerts_view, search_view, status_view, stories_view
-    from summarize.views.monitor import render_monitor
+    from summarize.monitor.views import Period, answer
+    from summarize.views import render
 
+    period = (Period.of(params.get("since") or None, params.get("until") or None, _hours(params.get("hours")))
+              if kind == "stories" else None)
+    since = Period.of(params["since"]).since if kind == "alerts" and params.get("since") else None
+    limit = _limit(params.get("limit"), 20) if kind == "search" else 20
     store = open_store(db)
     try:
-        if kind == "stories":
-            view = stories_view(store, Period.of(params.get("since") or None, params.get("until") or None,
-                                                 _hours(params.get("hours"))))
-        elif kind == "search":
-            view = search_view(store, params.get("q", ""), _limit(params.get("limit"), 20))
-        elif kind == "alerts":
-            since = params.get("since")
-            view = alerts_view(store, Period.of(since).since if since else None)
-        else:
-            view = status_view(store)
+        view = answer(store, kind, period, params.get("q", ""), limit, since)
     finally:
         store.close()
-    return view if fmt == "json" else render_monitor(view, kind, fmt)
+    return view.data if fmt == "json" else render(view, fmt)
 
 
 def add_monitor_routes(app: FastAPI, db: str | None) -> None:
@@ -117,20 +112,21 @@ def page_view(db: str) -> tuple[str, str]:
     """The Monitor tab's stories (HTML) and its summary line: the 24 hours up to the newest stored report."""
     import datetime as dt
 
-    from summarize.monitor.views import Period, stories_view
-    from summarize.views.monitor import render_monitor
+    from summarize.monitor.views import Period, answer
+    from summarize.views import render
 
     store = open_store(db)
     try:
         newest = store.conn.execute("SELECT max(ts) FROM reports").fetchone()[0]
         end = dt.datetime.fromtimestamp(newest, dt.timezone.utc) if newest else dt.datetime.now(dt.timezone.utc)
-        view = stories_view(store, Period.of(hours=PAGE_HOURS, now=end))
+        view = answer(store, "stories", Period.of(hours=PAGE_HOURS, now=end))
         alerts = store.conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
     finally:
         store.close()
-    info = (f"{len(view['stories'])} stories, {view['reports']} reports from {view['since']} to {view['until']} · "
+    data = view.data
+    info = (f"{len(data['stories'])} stories, {data['reports']} reports from {data['since']} to {data['until']} · "
             f"{alerts} alerts in the store")
-    return render_monitor(view, "stories", "html", standalone=False), info
+    return render(view, "html", standalone=False), info
 
 
 def run_search(db: str, query: str) -> str:

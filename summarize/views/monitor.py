@@ -8,17 +8,16 @@ written by the standard library's XML writer, which escapes every text and attri
 from __future__ import annotations
 
 import html
-import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from summarize.monitor.views import KINDS
 from summarize.views.common import md_escape, page
 from summarize.views.digest import STYLE, html_story, md_story
 
 if TYPE_CHECKING:
     from summarize.digest.model import DigestStory
 
-FORMATS = {"stories": ("md", "html", "json", "atom"), "search": ("md", "html", "json"),
-           "alerts": ("md", "html", "json"), "status": ("md", "json")}
 ATOM = "http://www.w3.org/2005/Atom"
 _PAGE_STYLE = "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
 # A story renders as the digest's does (its scoped STYLE); a story with an alert is marked.
@@ -37,15 +36,17 @@ def story_from_dict(data: dict[str, Any]) -> DigestStory:
                  tuple(Conflict.from_dict(c) for c in data["conflicts"]))
 
 
-def render_monitor(view: dict[str, Any], kind: str, fmt: str, standalone: bool = True) -> str:
-    """A view (stories, search, alerts or status) in one of its FORMATS."""
-    if fmt == "json":
-        return json.dumps(view, ensure_ascii=False, indent=2) + "\n"
+def renderers(kind: str) -> dict[str, Callable[[Any, bool], str]]:
+    """A monitor view's writers by format (JSON is summarize.views' own), for summarize.views.render."""
     if kind == "stories":
-        return {"atom": stories_atom, "html": lambda v: stories_html(v, standalone), "md": stories_md}[fmt](view)
+        return {"md": lambda v, _: stories_md(v.data), "html": lambda v, standalone: stories_html(v.data, standalone),
+                "atom": lambda v, _: stories_atom(v.data)}
     if kind == "status":
-        return status_md(view)
-    return (results_html if fmt == "html" else results_md)(view, kind)
+        return {"md": lambda v, _: status_md(v.data)}
+    return {"md": lambda v, _: results_md(v.data, kind), "html": lambda v, _: results_html(v.data, kind)}
+
+
+FORMATS = {kind: (*renderers(kind), "json") for kind in KINDS}  # each view's formats (the commands' choices)
 
 
 def _new_line(story: dict[str, Any]) -> str:
