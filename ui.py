@@ -352,7 +352,7 @@ def run_serve(args: argparse.Namespace, load: Callable[[argparse.Namespace], Tra
     if getattr(args, "monitor", None):  # a bad store fails now, before the port and the model
         open_store(args.monitor).close()
     listener = bind_listener(settings.host, settings.port)  # before the model loads: a taken port fails now
-    translator = load(args) if load else translator_from_args(args, serving=True)
+    translator = load(args) if load else translator_from_args(args)
     start = time.perf_counter()
     translator.warm_up()  # so the first users are not the ones who pay for a cold engine
     warm_s = time.perf_counter() - start

@@ -54,19 +54,14 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def translator_from_args(args: argparse.Namespace, serving: bool = False) -> Translator:
-    """Load the Translator the model options of a parsed command line ask for (serving: the server's defaults,
-    mt.machine.default_parallelism)."""
+def translator_from_args(args: argparse.Namespace) -> Translator:
+    """Load the Translator the model options of a parsed command line ask for (--jobs / --threads left out: from
+    the machine, mt.machine.default_parallelism)."""
     from mt.machine import parallelism_from_args
     from mt.memory.options import steering_from_args
     from mt.translator import Translator
 
     workers, threads = parallelism_from_args(args)
-    if serving and not (workers or threads) and args.device != "cuda":
-        from mt.machine import default_parallelism
-
-        plan = default_parallelism("cpu", serving=True)
-        workers, threads = plan.workers, plan.threads
     return Translator.load(model=args.model, engine=args.engine, device=args.device,
                            compute_type=args.compute_type, beam_size=args.beam_size, revision=args.revision,
                            workers=workers, threads=threads,

@@ -5,12 +5,11 @@ cgroups this process is in (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cf
 the root): `os.cpu_count()` counts the host's cores, which a container limited to 2 CPUs would oversubscribe.
 
 `default_parallelism` splits them: CTranslate2's `inter_threads` (batches decoded at once, each by its own worker)
-times `intra_threads` (threads inside one batch) never exceeds the usable cores. For throughput (batch, digest,
-brief, eval) a batch gets one thread up to 8 cores: a beam-4 batch of two dozen sentences is a small matrix product
-per decoder step whose threads meet at a barrier every layer, and the issue's measurement had one batch on both
-cores spending more CPU for less work (user 31-37 s, system 3.5-3.9 s against 28.6 s and 0.8 s). The server keeps
-up to 4 threads per batch (1 x 2 on 2 cores, as before): a lone request's latency is one batch's time. What was
-measured, and what was not (no machine with more than 2 cores): docs/speed.md.
+times `intra_threads` (threads inside one batch) never exceeds the usable cores. A batch gets one thread up to 8
+cores: a beam-4 batch of a few dozen sentences is a small matrix product per decoder step whose threads meet at a
+barrier every layer. On this 2-core machine, quiet, 2 x 1 was the sweep's best for the batch command and also the
+server's best: a lone 2-sentence request took 382-393 ms (p50) against 427-435 ms for 1 x 2, and 20 clients got
+19.3-19.6 sentences/s against 14.9-15.3 (docs/speed.md). What was not measured: a machine with more than 2 cores.
 """
 
 from __future__ import annotations
@@ -99,17 +98,13 @@ def _ratio(quota: str, period: str) -> float | None:
     return q / p if q > 0 and p > 0 else None
 
 
-SERVING_THREADS = 4  # threads per batch a server gives a lone request at most; the other cores decode other batches
-
-
 def default_parallelism(device: str = "cpu", cores: int | None = None, workers: int = 0,
-                        threads: int = 0, serving: bool = False) -> Parallelism:
+                        threads: int = 0) -> Parallelism:
     """The engine's workers x threads for this machine; a given workers or threads (> 0) is kept, the other fits.
 
-    CPU, for throughput (batch, digest, brief, eval): 1 thread per batch up to 8 cores, 2 up to 32, then 4; as many
-    batches at once as the rest allows. CPU, serving (`mtbrief serve`, where one client's latency counts): up to
-    SERVING_THREADS threads per batch, the rest of the cores for more batches at once. CUDA: one batch at a time per
-    GPU (the GPU is the parallelism), one CPU thread to feed it."""
+    CPU (every command, `serve` included): 1 thread per batch up to 8 cores, 2 up to 32, then 4; as many batches at
+    once as the rest allows. CUDA: one batch at a time per GPU (the GPU is the parallelism), one CPU thread to feed
+    it."""
     cores = cores or usable_cores()
     if device != "cpu":
         return Parallelism(workers or 1, threads or 1, cores)
@@ -118,7 +113,7 @@ def default_parallelism(device: str = "cpu", cores: int | None = None, workers: 
     if workers:
         return Parallelism(workers, max(1, cores // workers), cores)
     if not threads:
-        threads = min(cores, SERVING_THREADS) if serving else 1 if cores <= 8 else 2 if cores <= 32 else 4
+        threads = 1 if cores <= 8 else 2 if cores <= 32 else 4
     return Parallelism(max(1, cores // threads), threads, cores)
 
 

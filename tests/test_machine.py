@@ -80,15 +80,6 @@ def test_default_parallelism(device, cores, workers, threads, expected):
         assert plan.workers * plan.threads <= cores
 
 
-@pytest.mark.parametrize("cores, workers, threads, expected", [
-    (1, 0, 0, (1, 1)), (2, 0, 0, (1, 2)), (3, 0, 0, (1, 3)), (4, 0, 0, (1, 4)), (16, 0, 0, (4, 4)),
-    (18, 0, 0, (4, 4)), (16, 8, 0, (8, 2)), (16, 0, 1, (16, 1)),
-])
-def test_serving_parallelism(cores, workers, threads, expected):
-    plan = default_parallelism("cpu", cores, workers, threads, serving=True)
-    assert (plan.workers, plan.threads) == expected
-
-
 @pytest.mark.parametrize("plan, text", [
     (Parallelism(2, 1, 2), "2 batches at once × 1 thread (2 usable cores)"),
     (Parallelism(1, 4, 1), "1 batch at once × 4 threads (1 usable core)"),

@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-tokens", type=int, default=None,
                         help="fixed output tokens per sentence (default: 32 with --bench-model, else none)")
     parser.add_argument("--server-concurrency", type=int, default=32, help="the server's --concurrency")
+    parser.add_argument("--server-jobs", type=int, default=0, help="the server's --jobs (default: its own)")
+    parser.add_argument("--server-threads", type=int, default=0, help="the server's --threads (default: its own)")
     parser.add_argument("--model", default=None, help="model to serve (default: a tiny random-weight one)")
     parser.add_argument("--bench-model", choices=["base", "big"], default=None,
                         help="serve `mtbrief bench`'s random-weight model of this shape")
@@ -215,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     output_tokens = args.output_tokens or (32 if args.bench_model else None)
     options = LoadOptions(tuple(int(c) for c in args.clients.split(",")), args.duration, args.sentences,
                           timeout=args.timeout, server_concurrency=args.server_concurrency,
-                          offline_requests=args.offline_requests, paired=args.paired, output_tokens=output_tokens)
+                          offline_requests=args.offline_requests, paired=args.paired, output_tokens=output_tokens,
+                          server_jobs=args.server_jobs, server_threads=args.server_threads)
     with tempfile.TemporaryDirectory(prefix="mtbrief-load-") as tmp:
         model, label, env = resolve_served_model(args, Path(tmp))
         proc = None
@@ -259,7 +262,7 @@ def serve_fixed(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="mtbrief")
     ui.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(rest)
-    return ui.run_serve(args, load=lambda a: translator_from_args(a, serving=True).with_options(
+    return ui.run_serve(args, load=lambda a: translator_from_args(a).with_options(
         fixed_length=tokens))
 
 

@@ -38,6 +38,8 @@ class LoadOptions:
     paired: int = 10  # texts timed both directly and through the server, one at a time
     pair_gap: float = 0.5  # seconds idle before each timed call, so the two sides never overlap
     output_tokens: int | None = None  # decode exactly this many tokens per sentence (random-weight models)
+    server_jobs: int = 0  # the server's --jobs and --threads (0: its own defaults)
+    server_threads: int = 0
 
 
 def free_port() -> int:
@@ -47,11 +49,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_command(model: str, port: int, concurrency: int, output_tokens: int | None = None) -> list[str]:
+def serve_command(model: str, port: int, concurrency: int, output_tokens: int | None = None, jobs: int = 0,
+                  threads: int = 0) -> list[str]:
     """`mtbrief serve …` through the installed entry point, or through ui.register when it is missing; with
-    output_tokens, the same command in eval.speed.load's server worker, which fixes the output length."""
+    output_tokens, the same command in eval.speed.load's server worker, which fixes the output length; jobs and
+    threads: its --jobs and --threads (0: left to the server)."""
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--model", model,
             "--concurrency", str(concurrency), "--quiet"]
+    args += [*(["--jobs", str(jobs)] if jobs else []), *(["--threads", str(threads)] if threads else [])]
     if output_tokens:
         return [sys.executable, "-m", "eval.speed.load", "--serve-fixed", str(output_tokens), *args]
     if any(ep.name == "serve" for ep in entry_points(group="mtbrief.commands")):
@@ -215,7 +220,8 @@ def start_server(model: str, options: LoadOptions, workdir: Path, env: dict[str,
     env = {**os.environ, **env, "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
     port = free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed with the process
-    command = serve_command(model, port, options.server_concurrency, options.output_tokens)
+    command = serve_command(model, port, options.server_concurrency, options.output_tokens, options.server_jobs,
+                            options.server_threads)
     proc = subprocess.Popen(command, cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     return f"http://127.0.0.1:{port}/", proc
