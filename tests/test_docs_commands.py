@@ -65,7 +65,10 @@ SKIPPED = {
         "runs the benchmark small)",
     "python -m eval.speed.sweep": "a long run: builds a model of the real shape and decodes folders of news with every "
                                   "setting (tests/test_machine.py and tests/test_packs.py test its parts)",
-    "python -m eval.speed.sweep --short 12 --long 2 --rounds 2": "a long run, as above",
+    "python -m eval.speed.sweep --short 24 --long 3 --rounds 3": "a long run, as above",
+    ".venv/bin/python eval/speed/monitor_replay.py --days 10 --sizes 200,2000,20000":
+        "a long run: replays ten days of feeds hour by hour, then stores of up to 20,000 reports "
+        "(tests/test_monitor_replay_eval.py tests its parts)",
     'pip install "ray[data]"': INSTALLS,
     "docker build -t mtbrief . && docker run -d --name mtbrief -p 7860:7860 -v mtbrief-data:/data "
     "mtbrief": CONTAINER,

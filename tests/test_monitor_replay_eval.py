@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sqlite3
 
@@ -56,11 +57,16 @@ def test_a_synthesized_store_holds_copies_ten_days_apart_with_new_ids(replay_scr
     store.close()
 
 
-def test_the_new_reports_follow_the_latest_stored_ones_with_new_texts(replay_script, base):
-    articles = replay_script.new_articles(base, 5)
+def test_the_new_reports_are_the_latest_the_store_holds_no_copy_of_inside_the_window(replay_script, base,
+                                                                                       tmp_path):
+    store = tmp_path / "scale.sqlite"
+    replay_script.synthesize_store(base, store, 3)  # the replay's first 3 reports: the other 2 are new to it
+    articles = replay_script.new_articles(store, base, 2)
     with sqlite3.connect(base) as conn:
-        latest = conn.execute("SELECT id, text, ts FROM reports ORDER BY ts DESC LIMIT 5").fetchall()[::-1]
-    assert [a["id"] for a in articles] == [f"new-{n}-{r[0]}" for n, r in enumerate(latest)]
-    assert articles[0]["time"] > "2018-03-01T13:00:00"
-    same = [a["text"] == r[1] for a, r in zip(articles, latest, strict=True)]
-    assert same == [False, False, True, True, True]  # the bombing's tolls redrawn; the others have no digit
+        held = conn.execute("SELECT max(ts) FROM reports WHERE rowid <= 3").fetchone()[0]
+        new = conn.execute("SELECT id, text FROM reports WHERE rowid > 3 ORDER BY ts, rowid").fetchall()
+    assert [a["id"] for a in articles] == [f"new-0-{new[0][0]}", f"new-1-{new[1][0]}"]
+    assert all(a["time"] > dt.datetime.fromtimestamp(held, dt.timezone.utc).isoformat() for a in articles)
+    assert [a["text"] == r[1] for a, r in zip(articles, new, strict=True)] == [False, True]  # a toll redrawn
+    with pytest.raises(SystemExit, match="only 2 reports outside the store's window, 3 wanted"):
+        replay_script.new_articles(store, base, 3)

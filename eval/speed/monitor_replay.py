@@ -7,7 +7,8 @@ the grouping's defaults were chosen on them; 8-9 March and 4 + 10 March: untuned
 translator, time and peak memory per pass. Translation uses the tiny random-weight test model (its speed is not
 a real model's: the time spent translating is reported apart, and the target is the pass's time besides it).
 The stored reports of the scale runs are the replay's store copied k times with new ids, ten days later each
-copy (as the outlets' next days would be); the 20 new reports are ANT articles under new ids after them. Each
+copy (as the outlets' next days would be); the 20 new reports are ANT articles of which the store holds no copy
+inside the window, under new ids after the newest stored report. Each
 scale size runs in its own process (its peak memory is its own).
 Saves eval/results/monitor-replay-<days>days-<date>.json (monitor-scale-<date>.json with --base).
 
@@ -173,17 +174,25 @@ def synthesize_store(base: Path, out: Path, stored: int) -> None:
     conn.close()
 
 
-def new_articles(stored_db: Path, count: int = NEW_REPORTS) -> list[dict[str, Any]]:
-    """Follow-ups of the `count` latest stored reports: their articles under new ids, in the hour after the newest
-    stored report, their digits redrawn (every text new: nothing answered from a cache or the store's
-    translations). Each store gets the same kind of work: follow-ups that join the stories of its window."""
+def new_articles(stored_db: Path, base_db: Path, count: int = NEW_REPORTS) -> list[dict[str, Any]]:
+    """`count` reports new to the store: the replay's (base_db) latest articles that the store holds no copy of
+    inside the grouping window before its newest report — so none is a copy of a report it can meet, and each is
+    placed on its merits (joining a running story, or starting one) —, under new ids in the hour after the newest
+    stored report, their digits redrawn (texts unlike any the store has translated)."""
     import random
     import re
 
+    from summarize.digest.similarity import GroupOptions
+
+    window = (GroupOptions().window_hours or 0.0) * 3600
     with sqlite3.connect(stored_db) as conn:
         newest = conn.execute("SELECT max(ts) FROM reports").fetchone()[0]
-        rows = conn.execute("SELECT id, source, title, text, url FROM reports ORDER BY ts DESC, rowid DESC LIMIT ?",
-                            (count,)).fetchall()
+        near = {r[0].split("~")[0] for r in conn.execute("SELECT id FROM reports WHERE ts >= ?", (newest - window,))}
+    with sqlite3.connect(base_db) as conn:
+        rows = conn.execute("SELECT id, source, title, text, url FROM reports ORDER BY ts DESC, rowid DESC").fetchall()
+    rows = [r for r in rows if r[0] not in near][:count]
+    if len(rows) < count:
+        raise SystemExit(f"{base_db}: only {len(rows)} reports outside the store's window, {count} wanted")
     rng = random.Random(0)
     chosen = [{"id": i, "source": s, "title": t, "text": x, "url": u, "abstract": x.split("\n")[0]}
               for i, s, t, x, u in reversed(rows)]
@@ -207,7 +216,7 @@ def scale_one(base: Path, stored: int, check: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="mtbrief-monitor-scale-"))
     db = folder / "scale.sqlite"
     synthesize_store(base, db, stored)
-    articles = new_articles(db, 2 * NEW_REPORTS)
+    articles = new_articles(db, base, 2 * NEW_REPORTS)
     replay = Replay(articles)
     server, url = serve(replay)
     (folder / "feeds.txt").write_text(feeds_file(url), encoding="utf-8")
