@@ -31,9 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from eval.results import RESULTS, save_results
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "eval/results"
 GOLD = {days: ROOT / f"eval/data/ant-dev-stories-{days}.tsv" for days in ("0301-0302", "0305-0306", "0308-0309",
                                                                         "0304-0310")}
 NEW_REPORTS = 20
@@ -287,10 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                "(shared with other developers' jobs)", "load_average_at_end": os.getloadavg(),
                "translation": "tiny random-weight test model: its speed and its English are not a real model's",
                "check": args.check, "replay": replay, "scale": scale}
-    RESULTS.mkdir(exist_ok=True)
     kind = f"replay-{args.days}days" if args.base is None else "scale"
-    out = RESULTS / f"monitor-{kind}-{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = save_results(RESULTS / f"monitor-{kind}-{dt.date.today().isoformat()}.json", results)
     print(f"saved {out.relative_to(ROOT)}")
     return 0
 

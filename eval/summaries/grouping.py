@@ -25,12 +25,13 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from eval.results import RESULTS, save_results
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
 GOLD = ROOT / "eval/data/ant-dev-stories-0301-0302.tsv"
 TUNED_ON = ("ant-dev-stories-0301-0302.tsv", "ant-dev-stories-0305-0306.tsv")  # the defaults were chosen on these
-RESULTS = ROOT / "eval/results"
 CATEGORIES = ("middleEast", "internationalNews")
 
 
@@ -189,9 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     results["unlabelled_days"] = days
     if args.sweep:
         results["sweep"] = sweep(labelled, gold, options)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"stories-{args.gold.stem}-{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = save_results(RESULTS / f"stories-{args.gold.stem}-{dt.date.today().isoformat()}.json", results)
     print(f"saved {out.relative_to(ROOT)}")
     return 0
 
