@@ -31,10 +31,11 @@ import sys
 import time
 from pathlib import Path
 
-from eval.results import RESULTS, save_results
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+
 ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
 
 

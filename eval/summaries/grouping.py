@@ -25,10 +25,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from eval.results import RESULTS, save_results
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+
 ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
 GOLD = ROOT / "eval/data/ant-dev-stories-0301-0302.tsv"
 TUNED_ON = ("ant-dev-stories-0301-0302.tsv", "ant-dev-stories-0305-0306.tsv")  # the defaults were chosen on these
