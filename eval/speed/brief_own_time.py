@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eval.results import save_results
+
 if TYPE_CHECKING:
     from summarize.lang.vectors import SentenceEncoder
 
@@ -117,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         **reused,
         "target_brief_s": 0.1,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench-brief-{results['date']}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    path = save_results(args.out / f"bench-brief-{results['date']}.json", results)
     print(json.dumps(results, indent=2))
     print(f"saved {path}")
     return 0

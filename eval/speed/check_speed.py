@@ -22,6 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from eval.results import save_results
+
 ROOT = Path(__file__).resolve().parents[2]
 _CHILD = """
 import json, sys, time
@@ -86,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                "repeat": args.repeat, "base": str(args.base), "cpus": os.cpu_count(),
                "note": "median seconds per round; rounds alternate base/this; 2 shared cores, other jobs running",
                "median_per_round": summary, "runs": rounds}
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench-check-{results['date']}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    path = save_results(args.out / f"bench-check-{results['date']}.json", results)
     print(json.dumps(summary, indent=2))
     print(f"saved {path}")
     return 0

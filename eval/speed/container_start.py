@@ -25,8 +25,9 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from eval.results import RESULTS, save_results
 from eval.speed import container as c
-from eval.speed.loadgen import RESULTS, free_port, serve_command
+from eval.speed.loadgen import free_port, serve_command
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG = "localhost/mtbrief:eval"
@@ -163,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
               "note": "only /health is asked: no sentence is translated; the host start runs the same `mtbrief "
                       "serve` from this checkout's environment"}
     out = args.output or RESULTS / f"container-start-{now:%Y-%m-%d}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    save_results(out, report)
     wall, cpu, ratio = report["cold_start_s"], report["cold_start_cpu_s"], report["container_over_host"]
     print(f"image {report['image']['mb']} MB ({base}); cold start to /health, model in the volume (median of "
           f"{args.rounds}): container {wall['container']['median']} s wall / {cpu['container']['median']} s CPU, "

@@ -33,8 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+
 ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
-RESULTS = ROOT / "eval/results"
 
 
 def synthesize(n: int, seed: int = 0) -> list:
@@ -149,9 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                         if args.random_vectors else "grouping uses real USE weights")
                + "; the digest column uses the tiny random-weight test model "
                  "(its translation speed is not a real model's); the machine is shared"}
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-digest-{'random-vectors-' if args.random_vectors else ''}{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    out = save_results(RESULTS / f"bench-digest-{'random-vectors-' if args.random_vectors else ''}"
+                             f"{dt.date.today().isoformat()}.json", results)
     print(f"saved {out.relative_to(ROOT)}")
     return 0
 

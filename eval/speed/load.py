@@ -34,8 +34,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eval.results import RESULTS, save_results
 from eval.speed.loadgen import (  # noqa: F401 - free_port, percentile, request_text, ... are this script's API too
-    RESULTS,
     LoadOptions,
     free_port,
     percentile,
@@ -245,9 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                           "python": platform.python_version(), "loadavg_before": load_before,
                           "loadavg_after": os.getloadavg()}}
     out = Path(args.output) if args.output else RESULTS / f"load-{now:%Y-%m-%d}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    out.with_suffix(".md").write_text(to_markdown(report), encoding="utf-8")
+    save_results(out, report, to_markdown(report))
     print(to_markdown(report))
     print(f"saved {out} and .md")
     return 1 if any(p["server_errors"] for p in report["phases"]) else 0

@@ -17,7 +17,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
-RESULTS = ROOT / "eval" / "results"
 # Python code that runs `mtbrief serve` when the entry point is not installed yet (same register, same run).
 SERVE_FALLBACK = ("import argparse, sys, ui\n"
                   "p = argparse.ArgumentParser(prog='mtbrief')\n"

@@ -33,7 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "eval/results"
+
+from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+
 GOLD = {days: ROOT / f"eval/data/ant-dev-stories-{days}.tsv" for days in ("0301-0302", "0305-0306", "0308-0309",
                                                                         "0304-0310")}
 NEW_REPORTS = 20
@@ -260,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ANT.is_file():
         print(f"skipped: {ANT} not found (the shared ANT dev data)")
         return 0
+    load_at_start = os.getloadavg()  # the machine may be shared: the load beside the figures
     if args.scale_one is not None:
         print(json.dumps(scale_one(args.base, args.scale_one, args.check)))
         return 0
@@ -283,14 +286,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} pass of {s['new']} new over {s['stored_before']:,} stored: {s['seconds']} s "
                   f"({s['seconds_besides_translation']} s besides translating {s['translated']} segments), "
                   f"peak {s['peak_rss_mb']} MiB", flush=True)
-    results = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores "
-               "(shared with other developers' jobs)", "load_average_at_end": os.getloadavg(),
+    results = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+               "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg(),
                "translation": "tiny random-weight test model: its speed and its English are not a real model's",
                "check": args.check, "replay": replay, "scale": scale}
-    RESULTS.mkdir(exist_ok=True)
     kind = f"replay-{args.days}days" if args.base is None else "scale"
-    out = RESULTS / f"monitor-{kind}-{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = save_results(RESULTS / f"monitor-{kind}-{dt.date.today().isoformat()}.json", results)
     print(f"saved {out.relative_to(ROOT)}")
     return 0
 

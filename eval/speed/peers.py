@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from eval.results import RESULTS
 from eval.speed.loadgen import (
-    RESULTS,
     ROOT,
     free_port,
     percentile,

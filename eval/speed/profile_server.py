@@ -25,7 +25,8 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from eval.speed.loadgen import RESULTS, LoadOptions, resolve_served_model, run_load, start_server, wait_ready
+from eval.results import RESULTS
+from eval.speed.loadgen import LoadOptions, resolve_served_model, run_load, start_server, wait_ready
 
 # (category, pattern on a frame "function (file:line)"); the match nearest the leaf of a stack wins.
 CATEGORIES: tuple[tuple[str, str], ...] = (

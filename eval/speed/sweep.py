@@ -31,11 +31,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from eval.results import RESULTS, save_results
 from mt.batch.recorder import Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
-RESULTS = ROOT / "eval" / "results"
 
 
 @dataclass(frozen=True)
@@ -297,9 +297,7 @@ def main(argv: list[str] | None = None) -> int:
                             log=lambda text: print(text, file=sys.stderr, flush=True))
     report["loadavg_after"] = os.getloadavg()
     out = args.output or RESULTS / f"sweep-{report['date']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    out.with_suffix(".md").write_text(to_markdown(report), encoding="utf-8")
+    save_results(out, report, to_markdown(report))
     print(to_markdown(report))
     print(f"saved {out} and .md", file=sys.stderr)
     return 0

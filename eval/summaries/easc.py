@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import random
 import sys
 import time
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from eval.results import save_results  # noqa: E402
 from eval.summaries.easc_data import DEFAULT_DATA, Article, load_corpus, translation_of  # noqa: E402
 from eval.summaries.rouge_ar import normalize_tokens, rouge, rouge_n  # noqa: E402
 
@@ -248,10 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                            f"bootstrap:2000|seed:12345")
     report["date"] = dt.date.today().isoformat()
     report["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.mkdir(parents=True, exist_ok=True)
     stem = f"easc-{args.data.name}-{report['date']}" + (f"-limit{args.limit}" if args.limit else "")
-    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (args.out / f"{stem}.md").write_text(markdown(report), encoding="utf-8")
+    save_results(args.out / f"{stem}.json", report, markdown(report))
     print(markdown(report))
     print(f"saved {args.out / stem}.json and .md")
     return 0

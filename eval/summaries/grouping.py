@@ -27,10 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+
 ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
 GOLD = ROOT / "eval/data/ant-dev-stories-0301-0302.tsv"
 TUNED_ON = ("ant-dev-stories-0301-0302.tsv", "ant-dev-stories-0305-0306.tsv")  # the defaults were chosen on these
-RESULTS = ROOT / "eval/results"
 CATEGORIES = ("middleEast", "internationalNews")
 
 
@@ -189,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     results["unlabelled_days"] = days
     if args.sweep:
         results["sweep"] = sweep(labelled, gold, options)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"stories-{args.gold.stem}-{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = save_results(RESULTS / f"stories-{args.gold.stem}-{dt.date.today().isoformat()}.json", results)
     print(f"saved {out.relative_to(ROOT)}")
     return 0
 

@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.results import RESULTS
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
-RESULTS = ROOT / "eval" / "results"
 # The turns the issue quotes from Arabic roundups; the detector knows more (summarize.brief.stories.TRANSITIONS).
 PHRASES = ("من ناحية أخرى", "على صعيد آخر", "من جانبها", "على الجانب الآخر", "في سياق منفصل", "وفي شأن آخر")
 MIN_WORDS = 8  # a paragraph shorter than this (a caption, stray markup) is not taken
