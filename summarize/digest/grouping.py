@@ -24,10 +24,10 @@ from summarize.digest.similarity import (
     ReportFeatures,
     key_text,
     pair_score,
+    repeat_key,
     report_features,
     sparse_dot,
 )
-from summarize.lang.text import fold_spelling
 from summarize.lang.vectors import resolve_vectors
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def _duplicates(reports: Sequence[Report], pairs: list[tuple[float, float, int, 
     first_of: dict[str, int] = {}
     duplicate_of: dict[int, int] = {}
     for i, report in enumerate(reports):
-        key = " ".join(fold_spelling(report.text).split())
+        key = repeat_key(report)
         if key in first_of:
             duplicate_of[i] = first_of[key]
         else:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from mt.errors import InvalidOption
 from summarize.digest.reports import Report
-from summarize.lang.text import content_terms, stem, tokenize
+from summarize.lang.text import content_terms, fold_spelling, stem, tokenize
 from summarize.lang.vectors import VECTOR_KINDS
 
 if TYPE_CHECKING:
@@ -127,6 +127,13 @@ def key_text(report: Report, lead_words: int = 120) -> str:
     """What a report is about: its title and the first `lead_words` words of its text."""
     words = report.text.split()[:lead_words]
     return f"{report.title.strip()}\n{' '.join(words)}".strip()
+
+
+def repeat_key(report: Report) -> str:
+    """What two reports share when one repeats the other: the text with spelling variants and spacing folded, or
+    the title when there is no text (a title-only item repeats only a title-only item with the same title)."""
+    text = " ".join(fold_spelling(report.text).split())
+    return text or "title: " + " ".join(fold_spelling(report.title).split())
 
 
 def sparse_dot(a: dict[str, float], b: dict[str, float]) -> float:

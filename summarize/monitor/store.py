@@ -56,9 +56,15 @@ MIGRATIONS: tuple[str, ...] = (
     # report's `terms` hold its named sparse rows ({"words": ...}).
     """
     UPDATE reports SET terms = json_object('words', json(terms)) WHERE terms IS NOT NULL;
-    ALTER TABLE stories DROP COLUMN vector;
-    ALTER TABLE stories DROP COLUMN terms;
-    ALTER TABLE stories DROP COLUMN norm2;
+    CREATE TABLE stories2 (  -- a copy without the three columns (DROP COLUMN needs SQLite 3.35)
+        rowid INTEGER PRIMARY KEY, first REAL NOT NULL, last REAL NOT NULL, size INTEGER NOT NULL,
+        dirty INTEGER NOT NULL DEFAULT 1, view TEXT, sentences INTEGER NOT NULL DEFAULT 0,
+        grown REAL NOT NULL DEFAULT 0);
+    INSERT INTO stories2 SELECT rowid, first, last, size, dirty, view, sentences, grown FROM stories;
+    DROP TABLE stories;
+    ALTER TABLE stories2 RENAME TO stories;
+    CREATE INDEX stories_last ON stories(last);
+    CREATE INDEX stories_dirty ON stories(dirty) WHERE dirty = 1;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

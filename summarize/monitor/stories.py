@@ -7,12 +7,13 @@ A story therefore continues for as long as follow-ups come inside the window of 
 three days keeps one id. A report that repeats another (the same text, or title and lead alike by both measures
 as the digest's duplicate rule says) joins that report's story and is marked a duplicate.
 
-Incremental: a pass reads the features of the stored reports inside the window before its first new report (one
-query; the rows were made once, when each report arrived), finds each new report's nearest of them (one matrix
-product with the encoder, an inverted index without it) and scores only the stories of those neighbours. Word
-weights use document frequencies kept in the store. Each report's placement is one transaction, and features
-are kept in memory exactly as stored (rows rounded to DIGITS, vectors float32), so a pass that goes on from the
-store after a crash decides what an uninterrupted one decided.
+Incremental: a pass reads the features of the stored reports inside the window around its new reports (the rows
+were made once, when each report arrived), finds each new report's nearest of them (one matrix product with the
+encoder, an inverted index without it) and scores only the stories of those neighbours. Word weights use document
+frequencies kept in the store. Each report's placement is one transaction, and features are kept in memory exactly
+as stored (rows rounded to DIGITS, vectors float32), so a pass that goes on from the store after a crash decides
+what an uninterrupted one decided (with the encoder, up to its vectors' last bits, which vary with the batch a text
+is encoded in).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,11 +33,12 @@ from summarize.digest.similarity import (
     ReportFeatures,
     decay,
     pair_score,
+    repeat_key,
     report_features,
     sparse_dot,
     story_score,
 )
-from summarize.lang.text import content_terms, fold_spelling
+from summarize.lang.text import content_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,9 +51,9 @@ ROWS = ("words", "title", "names")  # the sparse rows of ReportFeatures, stored 
 MAX_DF = 200  # without the encoder, words in more stored reports than this do not propose neighbours
 
 
-def text_key(text: str) -> str:
-    """The key of a text that repeats another (spelling variants and spacing folded)."""
-    return hashlib.sha1(" ".join(fold_spelling(text).split()).encode("utf-8")).hexdigest()
+def text_key(report: Report) -> str:
+    """The stored key of what a report repeats (summarize.digest.similarity.repeat_key)."""
+    return hashlib.sha1(repeat_key(report).encode("utf-8")).hexdigest()
 
 
 def rows_json(features: ReportFeatures) -> str:
@@ -80,16 +83,36 @@ def new_features(report: Report, ts: float, vector: np.ndarray | None, store: St
     return replace(made, time=ts, vector=None if vectors is None else vectors[0], **rounded), terms
 
 
-class Window:
-    """The stored reports a new report may meet in a story (those inside the window), with an index for finding a
-    report's nearest of them: their unit vectors in one matrix, or their words in an inverted index."""
+def spans(times: Sequence[float], window: float | None) -> list[tuple[float, float]] | None:
+    """The time spans stored reports can share a story with reports at these times in: each time +- the window,
+    overlapping spans merged (None: no window, every stored report). A report dated long ago adds a span of its
+    own instead of stretching one span over everything stored since."""
+    if window is None:
+        return None
+    out: list[tuple[float, float]] = []
+    for t in sorted(times):
+        if out and t - window <= out[-1][1]:
+            out[-1] = (out[-1][0], t + window)
+        else:
+            out.append((t - window, t + window))
+    return out
 
-    def __init__(self, store: Store, since: float | None, use_vectors: bool, size_hint: int) -> None:
+
+class Window:
+    """The stored reports a new report may meet in a story (those inside the window of some new report), with an
+    index for finding a report's nearest of them: their unit vectors in one matrix, or their words in an inverted
+    index."""
+
+    def __init__(self, store: Store, periods: list[tuple[float, float]] | None, use_vectors: bool,
+                 size_hint: int) -> None:
         import numpy as np
 
-        where, args = ("AND ts >= ?", (since,)) if since is not None else ("", ())
-        rows = store.conn.execute(f"SELECT id, story, ts, vector, terms, textkey FROM reports WHERE story > 0 "
-                                  f"{where} ORDER BY ts, rowid", args).fetchall()
+        query = "SELECT id, story, ts, vector, terms, textkey, rowid FROM reports WHERE story > 0"
+        if periods is None:
+            rows = store.conn.execute(query).fetchall()
+        else:
+            rows = [r for lo, hi in periods for r in store.conn.execute(f"{query} AND ts BETWEEN ? AND ?", (lo, hi))]
+        rows.sort(key=lambda r: (r[2], r[6]))
         self.ids: list[str] = []
         self.stories: list[int] = []
         self.features: list[ReportFeatures] = []
@@ -97,11 +120,14 @@ class Window:
         self.first_of_text: dict[str, int] = {}
         self.postings: dict[str, list[int]] = {}
         self.matrix = np.zeros((len(rows) + size_hint, 512), dtype=np.float32) if use_vectors else None
-        for report_id, story, ts, vector, terms, key in rows:
+        self.times = np.full(len(rows) + size_hint, np.nan)
+        for report_id, story, ts, vector, terms, key, _ in rows:
             self.add(report_id, story, stored_features(ts, vector, terms), key)
 
     def add(self, report_id: str, story: int, features: ReportFeatures, key: str | None) -> None:
         """Count a placed report in."""
+        import numpy as np
+
         n = len(self.ids)
         self.ids.append(report_id)
         self.stories.append(story)
@@ -109,33 +135,41 @@ class Window:
         self.members.setdefault(story, []).append(n)
         if key is not None:
             self.first_of_text.setdefault(key, n)
+        if n == len(self.times):  # more than the pass foresaw: double the room
+            self.times = np.concatenate([self.times, np.full(max(n, 1), np.nan)])
+            if self.matrix is not None:
+                self.matrix = np.concatenate([self.matrix, np.zeros((max(n, 1), 512), dtype=np.float32)])
         if self.matrix is not None and features.vector is not None:
             self.matrix[n] = features.vector
+        self.times[n] = features.time if features.time is not None else np.nan
         for term in features.words:
             self.postings.setdefault(term, []).append(n)
 
     def nearest(self, report: ReportFeatures, k: int, window_hours: float | None) -> list[int]:
-        """The indices of the report's k nearest stored reports inside the window, nearest first."""
+        """The indices of the report's k nearest stored reports inside the window (alike at all: similarity > 0),
+        nearest first, ties in time order."""
         import numpy as np
 
         n = len(self.ids)
         if n == 0:
             return []
+        inside = np.ones(n, dtype=bool)
+        if window_hours is not None and report.time is not None:
+            # a NaN gap (a report without a time) compares False: always inside
+            inside = ~(np.abs(self.times[:n] - report.time) > window_hours * 3600)
         if self.matrix is not None and report.vector is not None:
             sims = self.matrix[:n] @ report.vector
         else:
             sims = np.zeros(n, dtype=np.float32)
             for term, weight in report.words.items():
-                posting = self.postings.get(term, ())
+                # the words of too many reports inside the window propose no neighbours (as the digest's index)
+                posting = [j for j in self.postings.get(term, ()) if inside[j]]
                 if len(posting) <= MAX_DF:
                     for j in posting:
                         sims[j] += weight * self.features[j].words[term]
-        if window_hours is not None and report.time is not None:
-            times = np.array([f.time if f.time is not None else np.nan for f in self.features])
-            sims[np.abs(times - report.time) > window_hours * 3600] = -np.inf
-        k = min(k, n)
-        top = np.argpartition(-sims, k - 1)[:k]
-        return [int(i) for i in top[np.argsort(-sims[top], kind="stable")] if np.isfinite(sims[i])]
+        sims = np.where(inside & (sims > 0), sims, -np.inf)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [int(i) for i in order if np.isfinite(sims[i])]
 
 
 def choose_story(window: Window, report: ReportFeatures, key: str, options: GroupOptions,
@@ -168,12 +202,11 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
     groupable = [has_arabic(f"{r.title}\n{r.text}") for r in reports]
     use = resolve_encoder(options.encoder) == "use"
     vectors = encode_reports([r for r, ok in zip(reports, groupable, strict=True) if ok], options) if use else None
-    since = None if options.window_hours is None else rows[0][4] - options.window_hours * 3600
-    window = Window(store, since, use, len(rows))
+    window = Window(store, spans([r[4] for r in rows], hours_to_seconds(options.window_hours)), use, len(rows))
     documents = int(store.meta("documents", "0") or 0)
     threshold = options.threshold if use else options.tfidf_threshold
     placed, v = 0, 0
-    for (rowid, report_id, _title, text, ts), report, ok in zip(rows, reports, groupable, strict=True):
+    for (rowid, report_id, *_, ts), report, ok in zip(rows, reports, groupable, strict=True):
         if stop is not None and stop.is_set():
             break
         if not ok:
@@ -183,7 +216,7 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
         features, terms = new_features(report, ts, vectors[v] if vectors is not None else None, store, documents,
                                        options)
         v += 1
-        key = text_key(text)
+        key = text_key(report)
         story, duplicate_of = choose_story(window, features, key, options, threshold)
         with store.transaction() as conn:
             story = _save_story(conn, story, ts)
@@ -198,6 +231,11 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
         window.add(report_id, story, features, key)
         placed += 1
     return placed
+
+
+def hours_to_seconds(hours: float | None) -> float | None:
+    """A window in seconds (None stays None)."""
+    return None if hours is None else hours * 3600
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:
