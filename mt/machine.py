@@ -9,7 +9,7 @@ times `intra_threads` (threads inside one batch) never exceeds the usable cores.
 cores: a beam-4 batch of a few dozen sentences is a small matrix product per decoder step whose threads meet at a
 barrier every layer. On this 2-core machine, quiet, 2 x 1 was the sweep's best for the batch command and also the
 server's best: a lone 2-sentence request took 382-393 ms (p50) against 427-435 ms for 1 x 2, and 20 clients got
-19.3-19.6 sentences/s against 14.9-15.3 (docs/speed.md). What was not measured: a machine with more than 2 cores.
+19.3-20.8 sentences/s against 14.8-15.2 (docs/speed.md). What was not measured: a machine with more than 2 cores.
 """
 
 from __future__ import annotations
