@@ -186,7 +186,7 @@ def new_articles(stored_db: Path, base_db: Path, count: int = NEW_REPORTS) -> li
 
     from summarize.digest.similarity import GroupOptions
 
-    window = (GroupOptions().window_hours or 0.0) * 3600
+    window = GroupOptions().window_seconds or 0.0
     with sqlite3.connect(stored_db) as conn:
         newest = conn.execute("SELECT max(ts) FROM reports").fetchone()[0]
         near = {r[0].split("~")[0] for r in conn.execute("SELECT id FROM reports WHERE ts >= ?", (newest - window,))}

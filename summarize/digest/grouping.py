@@ -176,7 +176,7 @@ def candidate_pairs(features: list[ReportFeatures], options: GroupOptions) -> li
     if features and len(given) == len(features):
         vectors = np.stack(given)
         times = np.array([f.time if f.time is not None else np.nan for f in features], dtype=np.float64)
-        window = None if options.window_hours is None else options.window_hours * 3600
+        window = options.window_seconds
         idx, _ = nearest(vectors, options.neighbours, options.block, times, window)
         partners.update((min(i, int(j)), max(i, int(j))) for i in range(len(features)) for j in idx[i] if j >= 0)
     else:  # the inverted index is pure Python: with vectors it would cost more than the rest (and add ~0.3% F1)

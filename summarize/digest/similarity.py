@@ -89,6 +89,11 @@ class GroupOptions:
         if not (math.isfinite(self.name_zipf) and 0 <= self.name_zipf <= 8):
             raise InvalidOption("name_zipf", self.name_zipf, ["a Zipf frequency from 0 to 8"])
 
+    @property
+    def window_seconds(self) -> float | None:
+        """The window in seconds (None: no bound)."""
+        return None if self.window_hours is None else self.window_hours * 3600
+
 
 @dataclass(frozen=True)
 class Idf:

@@ -202,7 +202,7 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
     groupable = [has_arabic(f"{r.title}\n{r.text}") for r in reports]
     use = resolve_encoder(options.encoder) == "use"
     vectors = encode_reports([r for r, ok in zip(reports, groupable, strict=True) if ok], options) if use else None
-    window = Window(store, spans([r[4] for r in rows], hours_to_seconds(options.window_hours)), use, len(rows))
+    window = Window(store, spans([r[4] for r in rows], options.window_seconds), use, len(rows))
     documents = int(store.meta("documents", "0") or 0)
     threshold = options.threshold if use else options.tfidf_threshold
     placed, v = 0, 0
@@ -231,11 +231,6 @@ def assign_new(store: Store, options: GroupOptions = GroupOptions(), stop: threa
         window.add(report_id, story, features, key)
         placed += 1
     return placed
-
-
-def hours_to_seconds(hours: float | None) -> float | None:
-    """A window in seconds (None stays None)."""
-    return None if hours is None else hours * 3600
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:

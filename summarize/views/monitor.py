@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from summarize.monitor.views import KINDS
-from summarize.views.common import md_escape, page
+from summarize.views.common import md_escape, md_table, page
 from summarize.views.digest import STYLE, html_story, md_story
 
 if TYPE_CHECKING:
@@ -156,11 +156,9 @@ def results_html(view: dict[str, Any], kind: str) -> str:
 
 def status_md(view: dict[str, Any]) -> str:
     """The feeds' status as a Markdown table."""
-    lines = ["# Monitor: status", "", "| Feed | Source | Last success | Error | Items |",
-             "| --- | --- | --- | --- | --- |"]
-    for f in view["feeds"]:
-        lines.append(f"| {md_escape(f['url'])} | {md_escape(f['source'])} | {md_escape(f['last_ok'] or 'never')} | "
-                     f"{md_escape(f['error'] or '')} | {f['items']} |")
+    rows = [[md_escape(f["url"]), md_escape(f["source"]), md_escape(f["last_ok"] or "never"),
+             md_escape(f["error"] or ""), str(f["items"])] for f in view["feeds"]]
+    lines = ["# Monitor: status", "", *md_table(["Feed", "Source", "Last success", "Error", "Items"], rows)]
     counts = view["counts"]
     lines += ["", f"{counts['reports']} reports, {counts['stories']} stories, {counts['shown']} translated texts, "
               f"{counts['alerts']} alerts; {view['pages_pending']} pages to fetch again; "
