@@ -334,3 +334,22 @@ def test_the_default_period_is_the_last_24_hours():
     period = Period.of(now=NOW)
     assert (period.since, period.until) == (NOW.timestamp() - 86400, NOW.timestamp())
 
+
+
+def test_a_failed_page_is_fetched_again_by_a_pass_that_starts_within_the_same_second(tiny_translator, tmp_path,
+                                                                                      monkeypatch):
+    replay, server, base = small_replay()
+    replay.failing_pages.add("c1")
+    monkeypatch.setattr("summarize.monitor.run.now_iso", lambda: "2026-12-07T01:00:00+00:00")  # one second
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{base}/rss/alpha.xml\n", encoding="utf-8")
+    store, fetcher = Store.open(str(tmp_path / "m.sqlite")), Fetcher(QUICK.fetch)
+    first = run_pass(store, read_feeds_file(str(feeds)), fetcher, lambda: tiny_translator, QUICK)
+    page = "SELECT page FROM reports WHERE id = 'c1'"
+    assert store.conn.execute(page).fetchone() == ("pending",) and len(first.problems) == 1
+    replay.failing_pages.clear()
+    second = run_pass(store, read_feeds_file(str(feeds)), fetcher, lambda: tiny_translator, QUICK)
+    assert store.conn.execute(page).fetchone() == ("page",) and second.problems == []
+    fetcher.close()
+    store.close()
+    server.shutdown()

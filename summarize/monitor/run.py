@@ -188,11 +188,13 @@ def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | Fetch
     return 1
 
 
-def retry_pages(store: Store, fetcher: Fetcher, result: PassResult, before: str) -> None:
-    """Fetch again the article pages that failed in earlier passes (items fetched before `before`); a page that
-    arrives replaces the feed's text."""
+def retry_pages(store: Store, fetcher: Fetcher, result: PassResult, stored_before: int) -> None:
+    """Fetch again the article pages that failed in earlier passes (rows up to `stored_before`, the store's last
+    rowid when this pass began); a page that arrives replaces the feed's text."""
+    # A rowid mark, not the clock: fetched times are to the second, and a pass started within the second of the
+    # last one would skip its failed pages.
     rows = store.conn.execute("SELECT rowid, id, url, feed, story, title FROM reports WHERE page = 'pending' "
-                              "AND fetched < ? ORDER BY ts LIMIT ?", (before, PAGE_RETRIES)).fetchall()
+                              "AND rowid <= ? ORDER BY ts LIMIT ?", (stored_before, PAGE_RETRIES)).fetchall()
     if not rows:
         return
     with ThreadPoolExecutor(fetcher.options.workers) as pool:
@@ -218,13 +220,14 @@ def run_pass(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher, translat
     from summarize.monitor.stories import assign_new
 
     stop = stop or threading.Event()
-    result, started = PassResult(), now_iso()
+    result = PassResult()
+    stored_before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
     for feed in fetch_all(store, feeds, fetcher):
         if stop.is_set():
             break
         save_feed(store, feed, result)
     if not stop.is_set():
-        retry_pages(store, fetcher, result, started)
+        retry_pages(store, fetcher, result, stored_before)
     if not stop.is_set():
         result.placed = assign_new(store, options.digest.grouping, stop)
     if not stop.is_set():
