@@ -118,8 +118,9 @@ def test_a_windows_1256_feed_reads_as_its_utf_8_twin(small):
 def test_the_article_page_gives_its_text_without_menus_sidebar_or_footer(small):
     replay, base = small
     fetcher = Fetcher(QUICK.fetch)
-    text = article_text(fetcher.get(f"{base}/article/a1.html", 10**6), "انفجار سيارة مفخخة في سوق الموصل")
-    assert text.split() == replay.by_id["a1"]["text"].split()
+    page = fetcher.get(f"{base}/article/a1.html", 10**6)
+    texts = [article_text(page, "انفجار سيارة مفخخة في سوق الموصل") for _ in range(5)]  # retries, reprints
+    assert [t.split() for t in texts] == [replay.by_id["a1"]["text"].split()] * 5
     fetcher.close()
 
 

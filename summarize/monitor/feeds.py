@@ -275,8 +275,10 @@ def article_text(response: Response, title: str = "") -> str:
     the text, left out as the feed gives it); FetchError if none."""
     import trafilatura
 
+    # No deduplicate=True: its memory of paragraphs is global to the process, so a page read a third time (a
+    # retry, a wire story every outlet prints) would come back empty.
     text = trafilatura.extract(decode_page(response), include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=True)
+                               favor_precision=True)
     if not text or not text.strip():
         raise FetchError("no article text found in the page")
     first, _, rest = text.strip().partition("\n")
