@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from eval.shared_data import FLORES_DEV
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
-FLORES = Path(os.environ.get("MTBRIEF_FLORES", ROOT.parent / "shared" / "data" / "flores200-dev"))
+FLORES = Path(os.environ.get("MTBRIEF_FLORES", FLORES_DEV))
 
 # Before huggingface_hub is imported: never touch the network or the user's caches from a test.
 _SESSION_HOME = tempfile.mkdtemp(prefix="mtbrief-tests-")

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from test_digest import CountingEngine
 
-from eval.summaries.feed_replay import ANT, Replay, serve
+from eval.shared_data import ANT_ARTICLES
+from eval.summaries.feed_replay import Replay, serve
 from mt.translator import Translator
 from summarize.digest.grouping import GroupOptions
 from summarize.digest.make import DigestOptions
@@ -55,4 +56,4 @@ def small_replay() -> tuple[Replay, object, str]:
 
 def ant_available() -> bool:
     """True when the shared ANT dev data is there."""
-    return ANT.is_file()
+    return ANT_ARTICLES.is_file()

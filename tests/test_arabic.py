@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-from pathlib import Path
 
 import pytest
+from conftest import FLORES, SEED
 
 from mt.arabic import (
     PreparedSegment,
@@ -21,10 +20,6 @@ from mt.arabic import (
 )
 from mt.errors import InvalidOption
 from mt.types import SourceSegment
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
-FLORES = Path(os.environ.get("MTBRIEF_FLORES", ROOT.parent / "shared" / "data" / "flores200-dev"))
 
 
 def words(text: str) -> int:

@@ -8,16 +8,15 @@ import json
 import pytest
 from conftest import ROOT
 
+from eval.shared_data import ANT_ARTICLES
 from mt.cli import main
-
-ANT = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
 
 
 def news_folder(tmp_path, count: int) -> dict[str, str]:
     """`count` ant-dev articles (title, blank line, text), one a file, written under tmp_path/in."""
-    if not ANT.is_file():
-        pytest.skip(f"ant-dev articles not found at {ANT} (../shared beside the repo)")
-    rows = [json.loads(line) for line in ANT.read_text(encoding="utf-8").splitlines()[:count]]
+    if not ANT_ARTICLES.is_file():
+        pytest.skip(f"ant-dev articles not found at {ANT_ARTICLES} (../shared beside the repo)")
+    rows = [json.loads(line) for line in ANT_ARTICLES.read_text(encoding="utf-8").splitlines()[:count]]
     files = {f"{row['id']}.txt": f"{row['title']}\n\n{row['text']}\n" for row in rows}
     (tmp_path / "in").mkdir()
     for name, text in files.items():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+from eval.shared_data import ANT_ARTICLES
 from mt.errors import InputError, InvalidOption
 from mt.translator import Translator
 from mt.types import Flag
@@ -19,7 +19,6 @@ from summarize.lang.figures import Figure
 from summarize.quality.qe import QE
 from summarize.views import render
 
-ANT = Path(__file__).resolve().parents[2] / "shared/data/ant-dev/articles.jsonl"
 BOMB = ("انفجار سيارة مفخخة في سوق الموصل", "مقتل {n} شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل "
         "شمالي العراق صباح الخميس. وقالت الشرطة إن الانفجار وقع قرب مسجد في حي الزهور وأدى إلى دمار كبير. "
         "وأعلن تنظيم الدولة مسؤوليته عن الهجوم.")
@@ -218,9 +217,9 @@ def test_numbers_joined_by_dots_or_commas_are_digested(tiny_translator, odd):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not ANT.is_file(), reason="needs ../shared/data/ant-dev (the shared ANT dev data)")
+@pytest.mark.skipif(not ANT_ARTICLES.is_file(), reason="needs ../shared/data/ant-dev (the shared ANT dev data)")
 def test_a_day_of_ant_translates_at_most_15_percent_of_its_sentences(tiny_translator):
-    rows = [json.loads(line) for line in ANT.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in ANT_ARTICLES.read_text(encoding="utf-8").splitlines()]
     day = [make_report({k: r[k] for k in ("id", "text", "title", "source", "time")}, r["id"])
            for r in rows if r["date"] == "20180301"]
     counting = CountingEngine(tiny_translator.engine)

@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from eval.shared_data import EASC_DEV
 from eval.summaries.easc_data import count_sentences, prepare_article, unwrap
 from eval.summaries.rouge_ar import lcs_length, normalize_tokens, rouge, rouge_n
-
-EASC = ROOT.parent / "shared" / "data" / "easc-dev"
 
 
 @pytest.mark.parametrize(("text", "tokens"), [
@@ -68,11 +66,11 @@ def test_count_sentences(summary: str, k: int) -> None:
 
 
 def test_evaluation_runs_on_three_articles(tmp_path: Path) -> None:
-    if not (EASC / "index.tsv").is_file():
-        pytest.skip(f"EASC dev half not found at {EASC} (the project's shared data folder)")
+    if not (EASC_DEV / "index.tsv").is_file():
+        pytest.skip(f"EASC dev half not found at {EASC_DEV} (the project's shared data folder)")
     from eval.summaries import easc
 
-    assert easc.main(["--data", str(EASC), "--rankers", "tfidf", "--limit", "3", "--folds", "3",
+    assert easc.main(["--data", str(EASC_DEV), "--rankers", "tfidf", "--limit", "3", "--folds", "3",
                       "--out", str(tmp_path)]) == 0
     (report,) = [json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("*.json")]
     assert report["corpus"]["articles"] == 3 and report["corpus"]["summaries"] == 15

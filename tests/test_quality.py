@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import FLORES
 
 from mt.errors import InvalidOption
 from mt.types import Flag, Segment, Signature, Translation
 from summarize.quality.check import SIMILARITY_THRESHOLD, check_translation, number_flags
-
-ROOT = Path(__file__).resolve().parents[1]
-FLORES = ROOT.parent / "shared/data/flores200-dev"
 
 
 def _problems(flags: list) -> list[tuple[str, object, object]]:

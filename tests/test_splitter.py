@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
+from conftest import FLORES, SEED
 
 from mt.errors import InvalidOption
 from mt.splitter import estimate_tokens, split_sentences
 from mt.types import SourceSegment
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "aleppo-report.ar.txt"
-FLORES = Path(os.environ.get("MTBRIEF_FLORES", ROOT.parent / "shared" / "data" / "flores200-dev"))
 
 
 def words(text: str) -> int:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from test_ui_browser import page, server_url  # noqa: F401 - the server and the browser page, as fixtures
 
+from eval.shared_data import ANT_ARTICLES
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,16 +58,15 @@ def test_digest_without_files_shows_the_error(digest_tab):
     digest_tab.get_by_text("no file: upload report files").first.wait_for()
 
 
-ANT = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
 
 
 def test_a_day_of_news_digests_at_the_servers_defaults_and_keeps_the_page_layout(digest_tab, tmp_path):
     """A whole ANT dev day (108 reports, five outlets) on a server started with defaults; a point's flags and its
     source stand on lines of their own, and no long word runs off the page."""
-    if not ANT.is_file():
-        pytest.skip(f"ANT dev not found at {ANT}")
+    if not ANT_ARTICLES.is_file():
+        pytest.skip(f"ANT dev not found at {ANT_ARTICLES}")
     day = tmp_path / "day.jsonl"
-    lines = [line for line in ANT.read_text(encoding="utf-8").splitlines() if '"date": "20180304"' in line]
+    lines = [line for line in ANT_ARTICLES.read_text(encoding="utf-8").splitlines() if '"date": "20180304"' in line]
     day.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(lines) == 108 and day.stat().st_size > 100_000
     digest_tab.locator("#digest-upload input[type=file]").set_input_files(str(day))

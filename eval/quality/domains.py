@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.shared_data import TICO19_TEST, UNPC_DEV
 from eval.translation.suites import default_flores_dir, file_sha256, load_flores, read_lines
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 REPORT_LINES = 40  # a document longer than a report is judged in runs of this many lines
 
 
@@ -55,14 +55,14 @@ def load_flores_domain(folder: Path | None = None) -> Domain:
                   {"arabic": data.sha256["source"], "english": data.sha256["references"][0]})
 
 
-def load_tico(folder: Path = SHARED / "tico19-test") -> Domain:
+def load_tico(folder: Path = TICO19_TEST) -> Domain:
     """TICO-19 test (English originals, professional Arabic; CC0): the document is the id before ':'."""
     ar, en, info = (folder / f"tico19-test.{ext}" for ext in ("ar", "en", "en.info"))
     docs = [line.split("\t", 1)[0].rsplit(":", 1)[0] for line in read_lines(info)]
     return _domain("tico19", ar, en, docs, "TICO-19 test, medical and COVID-19 news-like text (CC0)")
 
 
-def load_unpc(folder: Path = SHARED / "unpc-dev") -> Domain:
+def load_unpc(folder: Path = UNPC_DEV) -> Domain:
     """UN Parallel Corpus v1.0 dev (formal UN text): the document is the symbol in the .ids file."""
     ar, en, ids = (folder / f"UNv1.0.devset.{ext}" for ext in ("ar", "en", "ids"))
     docs = [line.split()[0] for line in read_lines(ids)]
@@ -82,5 +82,5 @@ LOADERS = {"flores": load_flores_domain, "tico19": load_tico, "unpc": load_unpc}
 
 def available() -> dict[str, str]:
     """Which domains' files are present (name -> folder), for a skip with a reason where one is absent."""
-    folders = {"flores": default_flores_dir(), "tico19": SHARED / "tico19-test", "unpc": SHARED / "unpc-dev"}
+    folders = {"flores": default_flores_dir(), "tico19": TICO19_TEST, "unpc": UNPC_DEV}
     return {name: str(folder) for name, folder in folders.items() if folder.is_dir()}

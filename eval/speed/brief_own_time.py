@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eval.results import save_results
+from eval.shared_data import FLORES_DEV
 
 if TYPE_CHECKING:
     from summarize.lang.vectors import SentenceEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-FLORES = ROOT.parent / "shared/data/flores200-dev"
 SEED = ROOT / "seeds/aleppo-report.ar.txt"
 
 
@@ -38,9 +38,9 @@ def report(n: int):
     """A Translation of n sentences built by hand (no model): FLORES dev, else the seed repeated."""
     from mt.types import Segment, Signature, Translation
 
-    if (FLORES / "arb_Arab.dev").is_file():
-        arabic = (FLORES / "arb_Arab.dev").read_text(encoding="utf-8").splitlines()[:n]
-        english = (FLORES / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()[:n]
+    if (FLORES_DEV / "arb_Arab.dev").is_file():
+        arabic = (FLORES_DEV / "arb_Arab.dev").read_text(encoding="utf-8").splitlines()[:n]
+        english = (FLORES_DEV / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()[:n]
         source = f"FLORES-200 dev lines 1-{n} (reference English)"
     else:
         from mt.splitter import split_sentences

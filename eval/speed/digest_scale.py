@@ -35,15 +35,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
-
-ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
+from eval.shared_data import ANT_ARTICLES  # noqa: E402
 
 
 def synthesize(n: int, seed: int = 0) -> list:
     """n unique reports from ANT dev articles (see the module docstring)."""
     from summarize.digest.reports import make_report
 
-    with ANT.open(encoding="utf-8") as f:
+    with ANT_ARTICLES.open(encoding="utf-8") as f:
         articles = [json.loads(line) for line in f if line.strip()]
     rng = random.Random(seed)
     reports = []
@@ -128,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(measure_one(args.one, args.digest, args.random_vectors)))
         return 0
-    if not ANT.is_file():
-        print(f"skipped: {ANT} not found (the shared ANT dev data)")
+    if not ANT_ARTICLES.is_file():
+        print(f"skipped: {ANT_ARTICLES} not found (the shared ANT dev data)")
         return 0
     digest_sizes = {int(s) for s in args.digest_sizes.split(",") if s}
     rows = []

@@ -247,7 +247,7 @@ def scale_one(base: Path, stored: int, check: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay the days, run the scale passes in their own processes, print and save the figures."""
-    from eval.summaries.feed_replay import ANT
+    from eval.shared_data import ANT_ARTICLES
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=10, help="March days replayed (default: %(default)s)")
@@ -259,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=Path, default=None,
                         help="a replay's store: run only the scale passes over copies of it")
     args = parser.parse_args(argv)
-    if not ANT.is_file():
-        print(f"skipped: {ANT} not found (the shared ANT dev data)")
+    if not ANT_ARTICLES.is_file():
+        print(f"skipped: {ANT_ARTICLES} not found (the shared ANT dev data)")
         return 0
     load_at_start = os.getloadavg()  # the machine may be shared: the load beside the figures
     if args.scale_one is not None:

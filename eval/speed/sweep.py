@@ -32,10 +32,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval.results import RESULTS, save_results
+from eval.shared_data import ANT_ARTICLES
 from mt.batch.recorder import Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTICLES = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,9 @@ def _powers(limit: int) -> list[int]:
 
 def write_folders(tmp: Path, short: int, long: int) -> dict[str, dict]:
     """Short news files (median-length articles, one a file) and the longest articles; their sizes."""
-    if not ARTICLES.is_file():
-        raise SystemExit(f"sweep: {ARTICLES} not found (the ant-dev articles, ../shared beside the repo)")
-    rows = [json.loads(line) for line in ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not ANT_ARTICLES.is_file():
+        raise SystemExit(f"sweep: {ANT_ARTICLES} not found (the ant-dev articles, ../shared beside the repo)")
+    rows = [json.loads(line) for line in ANT_ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [f"{row['title']}\n\n{row['text']}" for row in rows if row.get("text")]
     by_length = sorted(texts, key=len)
     middle = len(by_length) // 2

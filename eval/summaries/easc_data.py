@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.shared_data import EASC_DEV as DEFAULT_DATA
+
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = ROOT.parent / "shared/data/easc-dev"
 LETTERS = "A", "B", "C", "D", "E"
 
 _ENDS_SENTENCE = re.compile(r"[.!?؟…:][\"'»”)\]]*$")

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-ANT = Path(__file__).resolve().parents[3] / "shared/data/ant-dev/articles.jsonl"
+from eval.shared_data import ANT_ARTICLES
+
 RSS_SOURCES = ("alarabia", "BBC", "CNN")  # summary in the feed, article behind the link
 ATOM_SOURCES = ("skynews", "france24")  # full text in the feed
 
 
-def load_articles(path: Path = ANT, categories: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def load_articles(path: Path = ANT_ARTICLES, categories: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """ANT dev articles (optionally of some categories), in time order."""
     wanted = set(categories) if categories else None
     with path.open(encoding="utf-8") as f:

@@ -29,14 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from eval.results import RESULTS, save_results  # noqa: E402 - importable once the checkout is on the path
+from eval.shared_data import ANT_ARTICLES  # noqa: E402
 
-ANT = ROOT.parent / "shared/data/ant-dev/articles.jsonl"
 GOLD = ROOT / "eval/data/ant-dev-stories-0301-0302.tsv"
 TUNED_ON = ("ant-dev-stories-0301-0302.tsv", "ant-dev-stories-0305-0306.tsv")  # the defaults were chosen on these
 CATEGORIES = ("middleEast", "internationalNews")
 
 
-def load_articles(path: Path = ANT) -> list[dict]:
+def load_articles(path: Path = ANT_ARTICLES) -> list[dict]:
     """ANT dev articles (one JSON object a line)."""
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=GOLD,
                         help="labels (id, story TSV; default: the 1-2 March sample, tuned on)")
     args = parser.parse_args(argv)
-    if not ANT.is_file():
-        print(f"skipped: {ANT} not found (the shared ANT dev data)")
+    if not ANT_ARTICLES.is_file():
+        print(f"skipped: {ANT_ARTICLES} not found (the shared ANT dev data)")
         return 0
     tuned = args.gold.name in TUNED_ON
     with args.gold.open(encoding="utf-8") as f:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.results import RESULTS
+from eval.shared_data import ANT_ARTICLES
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data" / "ant-dev" / "articles.jsonl"
 # The turns the issue quotes from Arabic roundups; the detector knows more (summarize.brief.stories.TRANSITIONS).
 PHRASES = ("من ناحية أخرى", "على صعيد آخر", "من جانبها", "على الجانب الآخر", "في سياق منفصل", "وفي شأن آخر")
 MIN_WORDS = 8  # a paragraph shorter than this (a caption, stray markup) is not taken
@@ -42,7 +42,7 @@ class Roundup:
     transitions: bool
 
 
-def load_articles(path: Path = DATA) -> dict[str, list[dict]]:
+def load_articles(path: Path = ANT_ARTICLES) -> dict[str, list[dict]]:
     """ANT dev articles with at least two usable paragraphs, by day; duplicates (same title) dropped."""
     from mt.htmltext import has_arabic
 
@@ -222,7 +222,7 @@ def evaluate(count: int, seed: int, ranker: str) -> dict:
     groups = {f"{layout}, {'with' if marked else 'without'} transitions":
               [r for r in rows if r["layout"] == layout and r["transitions"] == marked]
               for layout in ("one paragraph", "paragraphs") for marked in (True, False)}
-    return {"data": str(DATA.relative_to(ROOT.parent)), "days": sorted(days), "seed": seed, "ranker": ranker,
+    return {"data": str(ANT_ARTICLES.relative_to(ROOT.parent)), "days": sorted(days), "seed": seed, "ranker": ranker,
             "all": summary(rows), "by_kind": {name: summary(g) for name, g in groups.items() if g},
             "seconds": round(seconds, 1), "segmentation_1000": segmentation_time(days),
             "roundups": [{**r, "articles": list(x.articles)} for r, x in zip(rows, roundups, strict=True)]}

@@ -21,7 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
+
+from eval.shared_data import ANT_ARTICLES, EASC_DEV, FLORES_DEV, SEED_REPORT  # noqa: E402
+
 _MODEL_DIR = re.compile(rb"/tmp/tmp[a-z0-9_]+")
 
 
@@ -34,22 +36,22 @@ def write(out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     translator = Translator.load(str(build_tiny_marian(Path(tempfile.mkdtemp()))), engine="ctranslate2")
-    seed = (SHARED / "seeds/aleppo-report.ar.txt").read_text(encoding="utf-8")
+    seed = SEED_REPORT.read_text(encoding="utf-8")
     for fmt in ("md", "html", "json"):
         (out / f"seed.{fmt}").write_text(render(brief_text(translator, seed), fmt), encoding="utf-8")
     (out / "seed-words40.md").write_text(render(brief_text(translator, seed, max_words=40), "md"), encoding="utf-8")
     digest = hashlib.sha256()
-    for path in sorted((SHARED / "data/easc-dev/articles").glob("*.txt")):
+    for path in sorted((EASC_DEV / "articles").glob("*.txt")):
         brief = brief_text(translator, path.read_text(encoding="utf-8"), max_sentences=3)
         digest.update(_MODEL_DIR.sub(b"MODEL", render(brief, "json").encode()))
         digest.update(_MODEL_DIR.sub(b"MODEL", render(brief, "md").encode()))
     (out / "easc.sha").write_text(digest.hexdigest(), encoding="utf-8")
-    reports, _ = read_reports([str(SHARED / "data/ant-dev/articles.jsonl")], limit=5000)
+    reports, _ = read_reports([str(ANT_ARTICLES)], limit=5000)
     day = [r for r in reports if r.time and r.time.day in (1, 2)]
     result = make_digest(day, translator, DigestOptions())
     for fmt in ("md", "html", "json"):
         (out / f"ant-digest.{fmt}").write_text(render(result, fmt), encoding="utf-8")
-    flores = SHARED / "data/flores200-dev"
+    flores = FLORES_DEV
     arabic = (flores / "arb_Arab.dev").read_text(encoding="utf-8").splitlines()
     english = (flores / "eng_Latn.dev").read_text(encoding="utf-8").splitlines()
     signature, lines = Signature("human", None, "none", "none", 0), []

@@ -89,7 +89,9 @@ def default_flores_dir() -> Path:
     env = os.environ.get("MTBRIEF_FLORES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / FLORES_SUITE
+    from eval.shared_data import SHARED_DATA
+
+    return SHARED_DATA / FLORES_SUITE
 
 
 def load_files(src: str, refs: list[str], suite: str = CUSTOM_SUITE) -> EvalData:
