@@ -171,13 +171,13 @@ def test_the_store_is_versioned_in_wal_mode_and_refuses_what_it_cannot_use(tmp_p
     path = tmp_path / "m.sqlite"
     store = Store.open(str(path))
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     store_id = store.meta("store_id")
     store.close()
     assert Store.open(str(path)).meta("store_id") == store_id  # opened again: the same store
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(InputError, match=r"schema version 3 is newer than this mtbrief's \(2\): upgrade"):
+    with pytest.raises(InputError, match=r"schema version 4 is newer than this mtbrief's \(3\): upgrade"):
         Store.open(str(path))
     other = tmp_path / "other.sqlite"
     with sqlite3.connect(other) as conn:
@@ -205,7 +205,8 @@ def test_a_version_1_store_is_migrated_keeping_its_reports_and_stories(tmp_path)
                      "('a', 'f', 's', 'u', 't', 'x', '2018-03-01T00:00:00+00:00', 1, 'now', 7, '{\"حلب\": 1.0}')")
         conn.execute("PRAGMA user_version = 1")
     store = Store.open(str(path))
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert store.conn.execute("SELECT id, text, sentences FROM reports").fetchall() == [("a", "x", None)]
     assert json.loads(store.conn.execute("SELECT terms FROM reports").fetchone()[0]) == {"words": {"حلب": 1.0}}
     assert store.conn.execute("SELECT * FROM stories").fetchall() == [(7, 1.0, 2.0, 1, 1, None, 0, 0.0)]
     store.close()
@@ -351,6 +352,63 @@ def test_a_failed_page_is_fetched_again_by_a_pass_that_starts_within_the_same_se
     replay.failing_pages.clear()
     second = run_pass(store, read_feeds_file(str(feeds)), fetcher, lambda: tiny_translator, QUICK)
     assert store.conn.execute(page).fetchone() == ("page",) and second.problems == []
+    fetcher.close()
+    store.close()
+    server.shutdown()
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ("قتل 24 شخصا وأصيب 31 آخرون في انفجار بحلب يوم 9 سبتمبر 2016.\n\nوارتفع سعر الخبز 15% إلى 3.5 دولار.",
+     [(24, "killed", 0), (31, "injured", 0), ("9 September 2016", "date", 0), (15, "percent", 1), (3.5, "money", 1)]),
+    ("سبعة قتلى. ثمانية جرحى!", [(7, "killed", 0), (8, "injured", 1)]),
+    ("", []),
+])
+def test_a_reports_sentences_and_figures_read_back_as_they_were_made(text, figures):
+    from summarize.digest.plan import Sentences
+    from summarize.digest.reports import Report
+    from summarize.monitor.shown import sentences_from_json, sentences_json
+
+    made = Sentences.of([Report("r", text, "t", "s", None, "")])
+    stored = sentences_json(text, made.segments[0], made.figures[0])
+    segments, read = sentences_from_json(text, stored)
+    assert (segments, read) == (made.segments[0], made.figures[0])
+    assert all(f.arabic not in stored for f in read)  # spans into the text, not copies of it
+    assert [(f.value, f.kind, f.segment) for f in read] == figures
+    assert [type(f.value) for f in read] == [type(v) for v, _, _ in figures]  # 3.5 stays a float, 24 an int
+
+
+def test_a_sentence_that_is_not_its_span_of_the_text_is_stored_whole():
+    from mt.types import Segment
+    from summarize.lang.figures import Figure
+    from summarize.monitor.shown import sentences_from_json, sentences_json
+
+    text = "قتل  24 شخصا."
+    segments = [Segment("قتل 24 شخصا.", "", 0, (0, len(text)))]  # the splitter's text, one space
+    figures = [Figure(24, "killed", "قتل 24 شخصا.", "24 were killed.", "24")]
+    stored = sentences_json(text, segments, figures)
+    assert sentences_from_json(text, stored) == (segments, figures)
+    assert json.loads(stored)["segments"] == [[0, 0, 13, "قتل 24 شخصا."]]
+
+
+def test_stories_planned_again_read_each_reports_sentences_from_the_store(tiny_translator, tmp_path, monkeypatch):
+    _, server, base = small_replay()
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{base}/rss/alpha.xml\n{base}/atom/beta.xml\n", encoding="utf-8")
+    store, fetcher = Store.open(str(tmp_path / "m.sqlite")), Fetcher(QUICK.fetch)
+    run_pass(store, read_feeds_file(str(feeds)), fetcher, lambda: tiny_translator, QUICK)
+    views = store.conn.execute("SELECT rowid, view FROM stories ORDER BY rowid").fetchall()
+    assert store.conn.execute("SELECT count(*) FROM reports WHERE sentences IS NULL").fetchone()[0] == 0
+
+    def split_again(reports):
+        raise AssertionError(f"split again: {[r.id for r in reports]}")
+
+    monkeypatch.setattr("summarize.digest.plan.Sentences.of", split_again)
+    with store.transaction() as conn:
+        conn.execute("UPDATE stories SET dirty = 1, view = NULL")
+    from summarize.monitor.shown import refresh_stories
+
+    assert refresh_stories(store, lambda: tiny_translator, QUICK.digest) == (len(views), 0)
+    assert store.conn.execute("SELECT rowid, view FROM stories ORDER BY rowid").fetchall() == views
     fetcher.close()
     store.close()
     server.shutdown()

@@ -145,7 +145,7 @@ def replay_days(folder: Path, days: int, check: bool) -> tuple[dict[str, Any], P
 
 def synthesize_store(base: Path, out: Path, stored: int) -> None:
     """A store of `stored` reports: the replay's store copied as many times as needed, each copy with new ids and
-    ten days later than the one before (stories, vectors, words, search rows and translations come along)."""
+    ten days later than the one before (stories, vectors, words, sentences, search rows and translations come along)."""
     from summarize.monitor.store import Store
 
     Store.open(str(out)).close()
@@ -164,7 +164,7 @@ def synthesize_store(base: Path, out: Path, stored: int) -> None:
                 "INSERT INTO reports SELECT rowid + ?, id || '~' || ?, feed, source, url, title, text, "
                 "strftime('%Y-%m-%dT%H:%M:%S+00:00', ts + ?, 'unixepoch'), ts + ?, fetched, page, NULL, story + ?, "
                 "CASE WHEN duplicate_of IS NULL THEN NULL ELSE duplicate_of || '~' || ? END, textkey, vector, terms, "
-                "1 FROM base.reports WHERE rowid <= ?",
+                "1, sentences FROM base.reports WHERE rowid <= ?",
                 (k * n_reports, k, k * shift, k * shift, k * n_stories, k, limit))
             conn.execute("INSERT INTO search(rowid, title, body, english) SELECT rowid + ?, title, body, english "
                          "FROM base.search WHERE rowid <= ?", (k * n_reports, limit))

@@ -206,7 +206,7 @@ def retry_pages(store: Store, fetcher: Fetcher, result: PassResult, stored_befor
             continue
         with store.transaction() as conn:
             text = page[:MAX_REPORT_CHARS]
-            conn.execute("UPDATE reports SET text = ?, page = 'page', page_error = NULL, "
+            conn.execute("UPDATE reports SET text = ?, page = 'page', page_error = NULL, sentences = NULL, "
                          "story = CASE WHEN story = 0 THEN NULL ELSE story END WHERE rowid = ?", (text, rowid))
             conn.execute("UPDATE search SET body = ? WHERE rowid = ?", (index_text(text), rowid))
             conn.execute("UPDATE stories SET dirty = 1 WHERE rowid = ?", (story,))

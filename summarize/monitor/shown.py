@@ -21,7 +21,9 @@ from summarize.quality.qe import QE
 if TYPE_CHECKING:
     import numpy as np
 
+    from mt.types import Segment
     from summarize.digest import plan
+    from summarize.lang.figures import Figure
     from summarize.monitor.store import Store
 
 # A story's latest reports, which its headline, points and figures are chosen from: what is new in a story that
@@ -65,14 +67,56 @@ class StoredStory:
         return tuple(i for i in members if i not in self.duplicate_of) or members
 
 
-def load_story(store: Store, rowid: int, options: DigestOptions) -> StoredStory:
-    """A story's latest MAX_PLANNED reports, their vectors and sentences."""
-    import numpy as np
+def sentences_json(text: str, segments: Sequence[Segment], figures: Sequence[Figure]) -> str:
+    """A report's sentences and figures as the store keeps them: JSON of spans into its text, each sentence's own
+    text only where it is not that slice, each figure's sentence left out where it is its segment's."""
+    rows = [[s.paragraph, *s.span] + ([] if text[s.span[0]:s.span[1]] == s.source else [s.source])
+            for s in segments]
+    kept = []
+    for figure in figures:
+        row = figure.to_dict()
+        if not figure.english and figure.arabic == segments[figure.segment].source:
+            del row["arabic"], row["english"]
+        kept.append(row)
+    return json.dumps({"segments": rows, "figures": kept}, ensure_ascii=False, separators=(",", ":"))
 
+
+def sentences_from_json(text: str, stored: str) -> tuple[list[Segment], list[Figure]]:
+    """The sentences and figures of the report `text` that sentences_json stored."""
+    from mt.types import Segment
+    from summarize.lang.figures import Figure
+
+    data = json.loads(stored)
+    segments = [Segment(row[3] if len(row) > 3 else text[row[1]:row[2]], "", row[0], (row[1], row[2]))
+                for row in data["segments"]]
+    figures = [Figure.from_dict({"arabic": segments[f["segment"]].source, "english": "", **f})
+               for f in data["figures"]]
+    return segments, figures
+
+
+def stored_sentences(store: Store, rowids: Sequence[int], stored: Sequence[str | None],
+                     reports: Sequence[Report]) -> plan.Sentences:
+    """The reports' sentences and figures: read back where the store has them, else made once and stored."""
     from summarize.digest import plan
 
-    rows = store.conn.execute("SELECT rowid, id, title, text, time, source, url, duplicate_of, vector FROM reports "
-                              "WHERE story = ? ORDER BY ts DESC, rowid DESC LIMIT ?", (rowid, MAX_PLANNED)).fetchall()
+    made = {i: plan.Sentences.of([reports[i]]) for i, text in enumerate(stored) if text is None}
+    if made:
+        with store.transaction() as conn:
+            conn.executemany("UPDATE reports SET sentences = ? WHERE rowid = ?",
+                             [(sentences_json(reports[i].text, m.segments[0], m.figures[0]), rowids[i])
+                              for i, m in made.items()])
+    pairs = [(made[i].segments[0], made[i].figures[0]) if i in made
+             else sentences_from_json(reports[i].text, text or "") for i, text in enumerate(stored)]
+    return plan.Sentences([p[0] for p in pairs], [p[1] for p in pairs])
+
+
+def load_story(store: Store, rowid: int, options: DigestOptions) -> StoredStory:
+    """A story's latest MAX_PLANNED reports, their vectors, sentences and figures."""
+    import numpy as np
+
+    rows = store.conn.execute("SELECT rowid, id, title, text, time, source, url, duplicate_of, vector, sentences "
+                              "FROM reports WHERE story = ? ORDER BY ts DESC, rowid DESC LIMIT ?",
+                              (rowid, MAX_PLANNED)).fetchall()
     rows.reverse()
     reports = [Report(r[1], r[3], r[2], r[5], parse_time(r[4]), r[6]) for r in rows]
     index = {r.id: i for i, r in enumerate(reports)}
@@ -80,7 +124,9 @@ def load_story(store: Store, rowid: int, options: DigestOptions) -> StoredStory:
     encoder = resolve_encoder(options.grouping.encoder)
     vectors = (np.stack([np.frombuffer(r[8], dtype=np.float32) for r in rows])
                if encoder == "use" and all(r[8] is not None for r in rows) else None)
-    return StoredStory(rowid, reports, [r[0] for r in rows], duplicate_of, vectors, plan.Sentences.of(reports))
+    rowids = [r[0] for r in rows]
+    sentences = stored_sentences(store, rowids, [r[9] for r in rows], reports)
+    return StoredStory(rowid, reports, rowids, duplicate_of, vectors, sentences)
 
 
 def plan_stored_story(story: StoredStory, options: DigestOptions) -> StoryWork:

@@ -66,6 +66,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX stories_last ON stories(last);
     CREATE INDEX stories_dirty ON stories(dirty) WHERE dirty = 1;
     """,
+    # 3: each report's sentences and figures (JSON, summarize.monitor.shown.sentences_json), made the first time
+    # its story is planned and read back every time after; NULL until then, and again when its page arrives.
+    """
+    ALTER TABLE reports ADD COLUMN sentences TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
