@@ -50,7 +50,22 @@ def _junk(d: Path) -> str:
     return str(d / "junk.sqlite")
 
 
+HELD: list = []  # locks the "store in use" case holds while its run is refused
+
+
+def _in_use(d: Path) -> str:
+    """A store path whose writer lock another run holds."""
+    from filelock import FileLock
+
+    lock = FileLock(f"{d / 'm.sqlite'}.lock")
+    lock.acquire(timeout=0)
+    HELD.append(lock)
+    return str(d / "m.sqlite")
+
+
 RUN_CASES = [  # (id, the arguments after `monitor run`, the error line's pattern)
+    ("store in use", lambda d: ["--db", _in_use(d), "--feeds", _feeds(d), "--once"],
+     r"m.sqlite: another `mtbrief monitor run` is writing this store \(it holds .*m.sqlite.lock\): one run per"),
     ("db is a folder", lambda d: ["--db", str(d), "--feeds", _feeds(d), "--once"], r"is not a database file"),
     ("db in no folder", lambda d: ["--db", str(d / "no" / "m.sqlite"), "--feeds", _feeds(d), "--once"],
      r"folder .* does not exist"),
@@ -84,6 +99,8 @@ def test_monitor_run_refuses_bad_input_before_any_work(tmp_path, capsys, no_mode
     code = main(["monitor", "run", *args])
     check_failure(code, capsys.readouterr().err, 2, pattern)
     assert not (tmp_path / "m.sqlite").exists()
+    while HELD:
+        HELD.pop().release()
 
 
 VIEW_CASES = [  # (id, the arguments after `monitor`, the error line's pattern)

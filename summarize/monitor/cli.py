@@ -104,12 +104,11 @@ def run_monitor(args: argparse.Namespace) -> int:
     from mt.cli import translator_from_args
     from summarize.monitor.feeds import read_feeds_file, read_watch_file
     from summarize.monitor.run import monitor_loop
-    from summarize.monitor.store import Store
+    from summarize.monitor.store import Store, writer_lock
 
     options = monitor_options(args)
     read_feeds_file(args.feeds)  # an unreadable or empty feeds file fails now, not after a pass
     watch = read_watch_file(args.watch) if args.watch else []
-    store = Store.open(args.db)
     loaded: list[Any] = []
 
     def translator():
@@ -118,11 +117,13 @@ def run_monitor(args: argparse.Namespace) -> int:
             loaded.append(translator_from_args(args))
         return loaded[0]
 
-    try:
-        return monitor_loop(store, lambda: read_feeds_file(args.feeds), translator, options, watch,
-                            None if args.once else args.every, args.quiet)
-    finally:
-        store.close()
+    with writer_lock(args.db):
+        store = Store.open(args.db)
+        try:
+            return monitor_loop(store, lambda: read_feeds_file(args.feeds), translator, options, watch,
+                                None if args.once else args.every, args.quiet)
+        finally:
+            store.close()
 
 
 def run_view(args: argparse.Namespace) -> int:

@@ -99,13 +99,7 @@ class Store:
     @classmethod
     def open(cls, path: str, readonly: bool = False) -> Store:
         """Open (creating and migrating unless readonly) the store at path; InputError naming a bad --db."""
-        file = Path(path)
-        if path in ("", "-") or file.is_dir():
-            raise InputError(path or "--db", "is not a database file: name a file, e.g. --db monitor.sqlite")
-        if readonly and not file.is_file():
-            raise InputError(path, "no such monitor database (create it with `mtbrief monitor run --db FILE`)")
-        if not readonly and not file.parent.is_dir():
-            raise InputError(path, f"folder {file.parent} does not exist")
+        file = check_store_path(path, readonly)
         try:
             uri = f"{file.resolve().as_uri()}?mode=ro" if readonly else None
             conn = sqlite3.connect(uri or path, uri=readonly, isolation_level=None, timeout=30,
@@ -175,6 +169,37 @@ class Store:
         for table in ("reports", "stories", "shown", "alerts", "feeds"):
             out[table] = self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
+
+
+def check_store_path(path: str, readonly: bool = False) -> Path:
+    """The store's path, or InputError naming what is wrong with --db."""
+    file = Path(path)
+    if path in ("", "-") or file.is_dir():
+        raise InputError(path or "--db", "is not a database file: name a file, e.g. --db monitor.sqlite")
+    if readonly and not file.is_file():
+        raise InputError(path, "no such monitor database (create it with `mtbrief monitor run --db FILE`)")
+    if not readonly and not file.parent.is_dir():
+        raise InputError(path, f"folder {file.parent} does not exist")
+    return file
+
+
+@contextmanager
+def writer_lock(path: str) -> Iterator[None]:
+    """Hold PATH.lock while a `monitor run` writes the store: two runs placing the same new reports would count
+    them twice. The lock dies with its process (SIGKILL included); a second run is refused with InputError."""
+    from filelock import FileLock, Timeout
+
+    check_store_path(path)
+    lock = FileLock(f"{path}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise InputError(path, f"another `mtbrief monitor run` is writing this store (it holds {path}.lock): "
+                         "one run per store; let it finish, or stop it") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def migration_statements(script: str) -> list[str]:
