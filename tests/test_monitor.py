@@ -409,6 +409,16 @@ def test_stories_planned_again_read_each_reports_sentences_from_the_store(tiny_t
 
     assert refresh_stories(store, lambda: tiny_translator, QUICK.digest) == (len(views), 0)
     assert store.conn.execute("SELECT rowid, view FROM stories ORDER BY rowid").fetchall() == views
+    monkeypatch.undo()  # sentences another mtbrief made are made again
+    monkeypatch.setattr("summarize.monitor.shown.SENTENCES_FORMAT", 2)
+    with store.transaction() as conn:
+        conn.execute("UPDATE stories SET dirty = 1, view = NULL")
+    assert refresh_stories(store, lambda: tiny_translator, QUICK.digest) == (len(views), 0)
+    assert store.conn.execute("SELECT rowid, view FROM stories ORDER BY rowid").fetchall() == views
+    made = [json.loads(r[0])["made_by"] for r in store.conn.execute("SELECT sentences FROM reports")]
+    from mt import __version__
+
+    assert made == [f"mtbrief {__version__}, format 2"] * 5
     fetcher.close()
     store.close()
     server.shutdown()

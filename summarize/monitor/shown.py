@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # runs for days, at a cost per pass that does not grow with the story (ranking its candidate points encodes them).
 MAX_PLANNED = 12
 CHUNK = 200  # stories planned and translated together
+SENTENCES_FORMAT = 1  # of the stored sentences: raise it when the splitter or the figure reader changes
 
 
 @dataclass
@@ -78,15 +79,26 @@ def sentences_json(text: str, segments: Sequence[Segment], figures: Sequence[Fig
         if not figure.english and figure.arabic == segments[figure.segment].source:
             del row["arabic"], row["english"]
         kept.append(row)
-    return json.dumps({"segments": rows, "figures": kept}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps({"made_by": sentences_maker(), "segments": rows, "figures": kept}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
-def sentences_from_json(text: str, stored: str) -> tuple[list[Segment], list[Figure]]:
-    """The sentences and figures of the report `text` that sentences_json stored."""
+def sentences_maker() -> str:
+    """What made stored sentences: mtbrief's version and the format's; others' are made again, as a newer splitter
+    or figure reader may read a text otherwise."""
+    from mt import __version__
+
+    return f"mtbrief {__version__}, format {SENTENCES_FORMAT}"
+
+
+def sentences_from_json(text: str, stored: str) -> tuple[list[Segment], list[Figure]] | None:
+    """The sentences and figures of the report `text` that sentences_json stored (None: another maker's)."""
     from mt.types import Segment
     from summarize.lang.figures import Figure
 
     data = json.loads(stored)
+    if data.get("made_by") != sentences_maker():
+        return None
     segments = [Segment(row[3] if len(row) > 3 else text[row[1]:row[2]], "", row[0], (row[1], row[2]))
                 for row in data["segments"]]
     figures = [Figure.from_dict({"arabic": segments[f["segment"]].source, "english": "", **f})
@@ -99,14 +111,15 @@ def stored_sentences(store: Store, rowids: Sequence[int], stored: Sequence[str |
     """The reports' sentences and figures: read back where the store has them, else made once and stored."""
     from summarize.digest import plan
 
-    made = {i: plan.Sentences.of([reports[i]]) for i, text in enumerate(stored) if text is None}
+    read = [None if text is None else sentences_from_json(report.text, text)
+            for report, text in zip(reports, stored, strict=True)]
+    made = {i: plan.Sentences.of([reports[i]]) for i, pair in enumerate(read) if pair is None}
     if made:
         with store.transaction() as conn:
             conn.executemany("UPDATE reports SET sentences = ? WHERE rowid = ?",
                              [(sentences_json(reports[i].text, m.segments[0], m.figures[0]), rowids[i])
                               for i, m in made.items()])
-    pairs = [(made[i].segments[0], made[i].figures[0]) if i in made
-             else sentences_from_json(reports[i].text, text or "") for i, text in enumerate(stored)]
+    pairs = [(made[i].segments[0], made[i].figures[0]) if pair is None else pair for i, pair in enumerate(read)]
     return plan.Sentences([p[0] for p in pairs], [p[1] for p in pairs])
 
 
