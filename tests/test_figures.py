@@ -52,6 +52,8 @@ from summarize.lang.numbers_en import english_months, read_english_numbers
     ("12 - قررت اللجنة", []),
     ("في 1.3.2018 قتل", [(1, "cardinal", "1.3.2018")]),  # a dotted date is no crash
     ("المواد 3,4,5 من القانون", [(3, "cardinal", "3,4,5")]),
+    ("قتل " + "9" * 400 + " شخصا و 24 جريحا", [(24, "cardinal", "24")]),  # a code, past a float: not a figure
+    ("الرقم 1234567890123456789 و 7 قتلى", [(7, "cardinal", "7")]),  # past 10**18: an id, not a count
     ("", []),
 ])
 def test_read_numbers(text: str, expected: list[tuple[object, str, str]]) -> None:
@@ -89,6 +91,8 @@ def test_parse_digits(digits: str, value: float) -> None:
     ("1,000 people", [(1000, False)]),
     ("the 1930s and 90s, 2.2 million km2", [(2200000, False)]),
     ("no numbers here", []),
+    ("9" * 400 + " people and 24 more", [(24, False)]),  # a code, past a float: not a figure
+    ("9" * 20 + " million, then 7", [(7, False)]),  # past 10**18
     ("", []),
 ])
 def test_read_english_numbers(text: str, expected: list[tuple[float, bool]]) -> None:

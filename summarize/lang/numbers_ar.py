@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from summarize.lang.numbers_en import MONTHS_EN
+from summarize.lang.numbers_en import MAX_DIGITS, MAX_VALUE, MONTHS_EN
 from summarize.lang.text import Token, strip_prefixes, tokenize
 
 _UNIT_FORMS = {
@@ -192,6 +192,8 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
     if last == i and strip_prefixes(tokens[i].norm, _BARE_THOUSANDS):
         return None  # a lone ألف is as often the verb "wrote" or a name (قناة ألفا) as "a thousand"
     number = total + current
+    if number > MAX_VALUE:
+        return None  # an id, a code or a phone number, not a figure (and past what a float holds)
     return (int(number) if float(number).is_integer() else number), last
 
 
@@ -360,6 +362,9 @@ def _read_numbers(text: str, ordinals: bool, special: bool) -> tuple[ArabicNumbe
                 continue
         elif date := _read_date(tokens, i):
             kind, (value, last) = "date", date
+        elif tokens[i].is_number and len(tokens[i].norm) > MAX_DIGITS:
+            i += 1  # a serial number or a code: read as a figure it could reach past a float's range
+            continue
         elif cardinal := _read_cardinal(tokens, i, text):
             kind, (value, last) = "cardinal", cardinal
             if last == i and _is_definite_ten(tokens[i]):

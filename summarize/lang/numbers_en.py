@@ -22,6 +22,8 @@ _ORDINAL_TENS = [
 _SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 # Decades ("1930s", "90s") and codes ("km2", "3d") are not quantities: they are read as words.
 # A number, or a word (codes glued to letters, "u07.1", "table1.1", are words: their digits are no quantity)
+MAX_DIGITS = 24  # longer digit strings (with separators) are ids or codes, never a count, sum or share
+MAX_VALUE = 10 ** 18  # nor is a larger total
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?(?![a-z\d])|[\d,.]*[a-z][a-z\d]*(?:\.\d+)*")
 _DIGITS = re.compile(r"(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th)?")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -164,11 +166,15 @@ def read_english_numbers(text: str) -> list[EnglishNumber]:
     tokens = _TOKEN.findall(expanded.lower())
     i = 0
     while i < len(tokens):
+        if tokens[i][0].isdigit() and len(tokens[i]) > MAX_DIGITS:
+            i += 1  # a serial number or a code: as a figure it could reach past a float's range
+            continue
         read = _read_phrase(tokens, i)
         if read is None:
             i += 1
             continue
-        found.append(read[0])
+        if abs(read[0].value) <= MAX_VALUE:
+            found.append(read[0])
         i = read[1]
     return found
 

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from mt.errors import InputError, printable
 
@@ -56,6 +56,7 @@ class Response:
     content_type: str = ""
     etag: str | None = None
     modified: str | None = None
+    url: str = ""  # where the body came from, after redirects: relative links are read against it
 
 
 class FetchError(Exception):
@@ -157,7 +158,7 @@ class Fetcher:
         with self._client.stream("GET", url, headers=headers) as r:
             info = (r.headers.get("content-type", ""), r.headers.get("etag"), r.headers.get("last-modified"))
             if r.status_code == 304:
-                return Response(304, b"", *info)
+                return Response(304, b"", *info, url=str(r.url))
             if r.status_code >= 400:
                 raise FetchError(f"HTTP {r.status_code} {r.reason_phrase}".strip())
             declared = r.headers.get("content-length", "")
@@ -171,7 +172,7 @@ class Fetcher:
                 if time.monotonic() - started > self.options.deadline:
                     raise FetchError(f"timed out (more than {self.options.deadline:g} s)")
                 chunks.append(chunk)
-            return Response(r.status_code, b"".join(chunks), *info)
+            return Response(r.status_code, b"".join(chunks), *info, url=str(r.url))
 
 
 def check_not_binary(response: Response) -> None:
@@ -184,7 +185,8 @@ def check_not_binary(response: Response) -> None:
 
 
 def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
-    """The items of an RSS or Atom body; FetchError when it is no feed (broken XML, an HTML page, a bad charset)."""
+    """The items of an RSS or Atom body (relative links read against where it came from); FetchError when it is
+    no feed (broken XML, an HTML page, a bad charset)."""
     import feedparser
 
     check_not_binary(response)
@@ -206,7 +208,7 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
         if not item_id:
             problems.append(f"item {number}: no guid, id or link (skipped)")
             continue
-        items.append(_item(entry, item_id, fetched))
+        items.append(_item(entry, item_id, fetched, response.url))
     return ParsedFeed(" ".join(str(parsed.feed.get("title", "")).split()), tuple(items), tuple(problems))
 
 
@@ -226,14 +228,28 @@ def check_charsets(response: Response) -> None:
             raise FetchError(f"bad charset: unknown charset {name[:40]!r}") from None
 
 
-def _item(entry: Any, item_id: str, fetched: dt.datetime) -> Item:
+def _item(entry: Any, item_id: str, fetched: dt.datetime, base: str) -> Item:
     contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
     full = max(contents, key=lambda c: len(c["value"]), default=None)
     body = full["value"] if full else entry.get("summary", "")
+    link = str(entry.get("link", "")).strip()
+    if not entry.get("links") and not urlsplit(link).scheme:
+        link = ""  # no <link>: feedparser's link is the guid ("item-17"), an id, not a page
+    link = urljoin(base, link) if link else ""
+    page = urlsplit(link).scheme in ("http", "https")  # never fetch a mailto:, an ftp: or a bare guid
+    return Item(item_id, link, markup_text(entry.get("title", "")), markup_text(body), item_time(entry, fetched),
+                full is None and page)
+
+
+def item_time(entry: Any, fetched: dt.datetime) -> dt.datetime:
+    """The item's published time, else updated, else the fetch: never later than the fetch (a wrong zone or a
+    wrong clock would put it in every view's future) and never past the calendar's ends."""
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-    when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.timezone.utc) if stamp else fetched
-    return Item(item_id, str(entry.get("link", "")), markup_text(entry.get("title", "")), markup_text(body),
-                when, full is None and bool(entry.get("link")))
+    try:
+        when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.timezone.utc) if stamp else fetched
+    except (OverflowError, ValueError, OSError):  # year 0 or 10000 once its zone is applied
+        return fetched
+    return min(when, fetched)
 
 
 def markup_text(markup: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from mt.errors import printable
 from summarize.digest.make import DigestOptions
@@ -116,7 +117,7 @@ def fetch_all(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher) -> list
         wanted = []
         for feed in fetched:
             items = feed.parsed.items if feed.parsed else ()
-            known = known_ids(store, [i.id for i in items])
+            known = known_ids(store, feed.spec.url, [i.id for i in items])
             wanted += [(feed, i) for i in items if i.summary_only and i.id not in known]
         pages = pool.map(lambda p: fetch_page(fetcher, p[1].url, p[1].title), wanted)
         for (feed, item), page in zip(wanted, pages, strict=True):
@@ -124,14 +125,26 @@ def fetch_all(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher) -> list
     return fetched
 
 
-def known_ids(store: Store, ids: Sequence[str]) -> set[str]:
-    """Those of the ids the store already holds."""
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        part = list(ids[start:start + 500])
+def feed_local(item_id: str) -> bool:
+    """True for an id that is no URI ("17", "a1"): the feed's own numbering, which another feed may use too."""
+    return not urlsplit(item_id).scheme
+
+
+def stored_id(feed: str, item_id: str, owner: str | None) -> str:
+    """The id a feed's item is stored under: its own, unless it is feed-local and another feed (`owner`) stored
+    an item under it first; then prefixed by the feed's URL."""
+    return f"{feed}#{item_id}" if feed_local(item_id) and owner not in (None, feed) else item_id
+
+
+def known_ids(store: Store, feed: str, ids: Sequence[str]) -> set[str]:
+    """Those of a feed's item ids that the store already holds for it."""
+    owners: dict[str, str] = {}
+    asked = [*ids, *(f"{feed}#{i}" for i in ids if feed_local(i))]
+    for start in range(0, len(asked), 500):
+        part = asked[start:start + 500]
         marks = ",".join("?" * len(part))
-        found.update(r[0] for r in store.conn.execute(f"SELECT id FROM reports WHERE id IN ({marks})", part))
-    return found
+        owners.update(store.conn.execute(f"SELECT id, feed FROM reports WHERE id IN ({marks})", part).fetchall())
+    return {i for i in ids if stored_id(feed, i, owners.get(i)) in owners}
 
 
 def save_feed(store: Store, feed: FeedFetch, result: PassResult) -> None:
@@ -176,11 +189,12 @@ def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | Fetch
     state = "page" if isinstance(page, str) else "pending" if isinstance(page, FetchError) else "feed"
     error = str(page) if isinstance(page, FetchError) else None
     text = text[:MAX_REPORT_CHARS]
+    owner = conn.execute("SELECT feed FROM reports WHERE id = ?", (item.id,)).fetchone()
     cursor = conn.execute(
         "INSERT OR IGNORE INTO reports(id, feed, source, url, title, text, time, ts, fetched, page, page_error) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (item.id, feed, source, item.url, item.title, text, item.time.isoformat(), item.time.timestamp(),
-         now_iso(), state, error))
+        (stored_id(feed, item.id, owner and owner[0]), feed, source, item.url, item.title, text,
+         item.time.isoformat(), item.time.timestamp(), now_iso(), state, error))
     if not cursor.rowcount:
         return 0
     conn.execute("INSERT INTO search(rowid, title, body, english) VALUES (?, ?, ?, '')",

@@ -1,0 +1,121 @@
+"""Feed items as the world writes them, through a whole pass: ids that two feeds share, relative and non-web
+links, dates past the calendar or in the future, numbers too long to be figures. Each gives stored reports and
+shown stories, never a crash. Translations come from the tiny random-weight model (gibberish, never judged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from monitor_helpers import QUICK, small_articles
+
+from eval.summaries.feed_replay import article_page
+from summarize.monitor.feeds import FeedSpec, Fetcher
+from summarize.monitor.run import run_pass
+from summarize.monitor.store import Store
+
+TEXT = "مقتل 24 شخصا في انفجار سيارة مفخخة استهدف سوقا شعبيا في مدينة الموصل شمالي العراق صباح الخميس."
+
+
+def rss(items: list[str]) -> bytes:
+    """An RSS 2.0 feed of these <item> bodies."""
+    inner = "".join(f"<item>{item}</item>" for item in items)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{inner}' \
+           "</channel></rss>".encode()
+
+
+def atom(entries: list[str]) -> bytes:
+    """An Atom feed of these <entry> bodies."""
+    inner = "".join(f"<entry>{entry}</entry>" for entry in entries)
+    return f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>' \
+           f"{inner}</feed>".encode()
+
+
+@pytest.fixture()
+def site():
+    """A server of the bodies a test puts in `paths` (path -> (content type, body)), and its base URL."""
+    paths: dict[str, tuple[str, bytes]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            """Quiet."""
+
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            kind, body = paths.get(self.path, ("text/plain", b"not found"))
+            self.send_response(200 if self.path in paths else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield paths, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def one_pass(tmp_path, urls: list[str], translator) -> tuple[Store, list[str]]:
+    """A pass over these feeds into a new store: (the store, the pass's problems)."""
+    store, fetcher = Store.open(str(tmp_path / "m.sqlite")), Fetcher(QUICK.fetch)
+    result = run_pass(store, [FeedSpec(u, "") for u in urls], fetcher, lambda: translator, QUICK)
+    fetcher.close()
+    return store, result.problems
+
+
+def test_two_feeds_numbering_their_items_alike_keep_every_item(site, tiny_translator, tmp_path):
+    paths, base = site
+    for name, words in (("one", "في الموصل"), ("two", "في حلب")):
+        items = [f"<guid isPermaLink=\"false\">{n}</guid><title>خبر {n} {words}</title>"
+                 f"<description>{TEXT} {words} {n}</description>" for n in (1, 2)]
+        paths[f"/{name}.xml"] = ("application/rss+xml", rss(items))
+    store, problems = one_pass(tmp_path, [f"{base}/one.xml", f"{base}/two.xml"], tiny_translator)
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM reports ORDER BY rowid")]
+    assert (problems, ids) == ([], ["1", "2", f"{base}/two.xml#1", f"{base}/two.xml#2"])
+    again = run_pass(store, [FeedSpec(f"{base}/two.xml", ""), FeedSpec(f"{base}/one.xml", "")],
+                     Fetcher(QUICK.fetch), lambda: tiny_translator, QUICK)
+    assert again.new_reports == 0  # each feed's items are known as its own
+
+
+def test_links_are_read_against_the_feed_and_only_web_pages_are_fetched(site, tiny_translator, tmp_path):
+    paths, base = site
+    article = small_articles()[0]
+    paths["/pages/a1.html"] = ("text/html; charset=utf-8", article_page(article))
+    items = [f"<guid>r1</guid><title>{article['title']}</title><link>/pages/a1.html</link><description>ملخص."
+             "</description>",
+             "<guid>m1</guid><title>بريد</title><link>mailto:desk@example.com</link><description>ملخص.</description>",
+             "<guid>bare-17</guid><title>بلا رابط</title><description>ملخص آخر.</description>"]
+    paths["/feeds/f.xml"] = ("application/rss+xml", rss(items))
+    store, problems = one_pass(tmp_path, [f"{base}/feeds/f.xml"], tiny_translator)
+    rows = store.conn.execute("SELECT id, url, page FROM reports ORDER BY rowid").fetchall()
+    assert problems == [] and rows == [("r1", f"{base}/pages/a1.html", "page"),
+                                       ("m1", "mailto:desk@example.com", "feed"), ("bare-17", "", "feed")]
+    text = store.conn.execute("SELECT text FROM reports WHERE id = 'r1'").fetchone()[0]
+    assert text.split() == article["text"].split()
+
+
+def test_dates_past_the_calendar_or_in_the_future_are_the_fetch_time(site, tiny_translator, tmp_path):
+    paths, base = site
+    stamps = {"y0": "0001-01-01T00:00:00+01:00", "y10000": "9999-12-31T23:00:00-02:00",
+              "future": "2100-01-01T00:00:00Z", "past": "2018-03-01T08:00:00Z"}
+    entries = [f"<id>urn:t:{name}</id><title>خبر {name}</title><updated>{stamp}</updated>"
+               f"<content type=\"text\">{TEXT} {name}</content>" for name, stamp in stamps.items()]
+    paths["/a.xml"] = ("application/atom+xml", atom(entries))
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    store, problems = one_pass(tmp_path, [f"{base}/a.xml"], tiny_translator)
+    after = dt.datetime.now(dt.timezone.utc)
+    times = dict(store.conn.execute("SELECT id, time FROM reports").fetchall())
+    assert problems == [] and times.pop("urn:t:past") == "2018-03-01T08:00:00+00:00"
+    assert sorted(times) == ["urn:t:future", "urn:t:y0", "urn:t:y10000"]
+    assert all(before <= dt.datetime.fromisoformat(t) <= after for t in times.values())
+
+
+def test_a_number_too_long_to_be_a_figure_leaves_every_story_shown(site, tiny_translator, tmp_path):
+    paths, base = site
+    texts = ["قتل " + "9" * 400 + " شخصا في الموصل.", TEXT, "غمرت مياه الأمطار آلاف المنازل."]
+    items = [f"<guid>n{i}</guid><title>خبر {i}</title><description>{t}</description>" for i, t in enumerate(texts)]
+    paths["/n.xml"] = ("application/rss+xml", rss(items))
+    store, problems = one_pass(tmp_path, [f"{base}/n.xml"], tiny_translator)
+    shown = store.conn.execute("SELECT count(*), sum(dirty), sum(view IS NULL) FROM stories").fetchone()
+    assert problems == [] and shown[0] >= 2 and shown[1:] == (0, 0)
