@@ -107,6 +107,10 @@ VIEW_CASES = [  # (id, the arguments after `monitor`, the error line's pattern)
     ("stories since bad", ["stories", "--since", "noon"], r"--since: time 'noon' is not ISO 8601"),
     ("stories since after until", ["stories", "--since", "2018-03-02", "--until", "2018-03-01"], r"is after --until"),
     ("stories hours 0", ["stories", "--hours", "0"], r"invalid hours 0.0"),
+    ("stories since year 0 in UTC", ["stories", "--since", "0001-01-01T00:00:00+01:00", "--until", "2018-01-01"],
+     r"--since: time '0001-01-01T00:00:00\+01:00' is outside the years 1-9999 in UTC"),
+    ("stories until year 10000 in UTC", ["stories", "--until", "9999-12-31T23:59:59-12:00"],
+     r"--until: time '9999-12-31T23:59:59-12:00' is outside the years 1-9999 in UTC"),
     ("stories hours inf", ["stories", "--hours", "inf"], r"invalid hours inf"),
     ("stories since and hours", ["stories", "--since", "2018-03-01", "--hours", "3"], r"not both"),
     ("stories output in no folder", ["stories", "-o", "/no/such/folder/out.md"], r"/no/such/folder"),
@@ -123,6 +127,25 @@ VIEW_CASES = [  # (id, the arguments after `monitor`, the error line's pattern)
 def test_monitor_views_refuse_bad_input(store_path, capsys, args, pattern):
     code = main(["monitor", args[0], "--db", str(store_path), *args[1:]])
     check_failure(code, capsys.readouterr().err, 2, pattern)
+
+
+@pytest.mark.parametrize("end", ["-wal", "-shm", ".lock"])
+def test_a_view_never_writes_over_the_stores_own_files(store_path, tmp_path, capsys, end):
+    import shutil
+
+    from summarize.monitor.store import writer_lock
+
+    db = tmp_path / "m.sqlite"
+    shutil.copy(store_path, db)
+    with writer_lock(str(db)):
+        store = Store.open(str(db))  # open and written: its -wal and -shm files are there
+        with store.transaction() as conn:
+            store.set_meta(conn, "touched", "1")
+        before = (tmp_path / f"m.sqlite{end}").read_bytes()
+        code = main(["monitor", "status", "--db", str(db), "-o", str(tmp_path / f"m.sqlite{end}")])
+        check_failure(code, capsys.readouterr().err, 2, rf"m.sqlite{end}: is the input file .*m.sqlite{end}")
+        assert (tmp_path / f"m.sqlite{end}").read_bytes() == before
+        store.close()
 
 
 @pytest.mark.parametrize("view", ["stories", "alerts", "status", "search"])
@@ -176,6 +199,10 @@ ENDPOINT_CASES = [  # (id, path, status, pattern of the error)
     ("search unknown param", "/monitor/search?q=a&sort=x", 400, "sort: unknown parameter; search takes: limit, q"),
     ("search NUL", "/monitor/search?q=%00", 400, "no word to search for"),
     ("stories since bad", "/monitor/stories?since=tomorrow", 400, "--since: time 'tomorrow' is not ISO 8601"),
+    ("stories since year 0 in UTC", "/monitor/stories?since=0001-01-01T00:00:00%2B01:00&until=2018-01-01", 400,
+     "--since: time '0001-01-01T00:00:00+01:00' is outside the years 1-9999 in UTC"),
+    ("atom until year 10000 in UTC", "/monitor/stories.atom?since=2018-01-01&until=9999-12-31T23:59:59-12:00", 400,
+     "--until: time '9999-12-31T23:59:59-12:00' is outside the years 1-9999 in UTC"),
     ("stories hours nan", "/monitor/stories?hours=nan", 400, "invalid hours nan"),
     ("stories hours text", "/monitor/stories?hours=many", 400, "invalid hours 'many'"),
     ("stories hours negative", "/monitor/stories?hours=-5", 400, "invalid hours -5.0"),

@@ -119,3 +119,49 @@ def test_a_number_too_long_to_be_a_figure_leaves_every_story_shown(site, tiny_tr
     store, problems = one_pass(tmp_path, [f"{base}/n.xml"], tiny_translator)
     shown = store.conn.execute("SELECT count(*), sum(dirty), sum(view IS NULL) FROM stories").fetchone()
     assert problems == [] and shown[0] >= 2 and shown[1:] == (0, 0)
+
+
+def test_control_characters_of_a_broken_item_leave_the_atom_feed_valid_xml(site, tiny_translator, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from summarize.monitor.views import Period, answer
+    from summarize.views import render
+
+    paths, base = site
+    title = "خبر\x01\x1b\ufffe عاجل"
+    paths["/c.xml"] = ("application/rss+xml", rss([f"<guid>c1</guid><title>{title}</title>"
+                                                    f"<description>{TEXT}</description>"]))
+    store, problems = one_pass(tmp_path, [f"{base}/c.xml"], tiny_translator)
+    assert len(problems) == 1 and "broken XML" in problems[0]  # the item is kept all the same
+    view = answer(store, "stories", Period.of(since="2018-01-01T00:00:00Z"), "", 20, None)
+    feed = ET.fromstring(render(view, "atom").split("\n", 1)[1])
+    content = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content").text
+    assert "خبر عاجل" in content and "\x01" not in content
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("http://a.example/f.xml\tOne Tab\n", [("http://a.example/f.xml", "One Tab")]),
+    ("http://a.example/f.xml \t Two  Spaces \n", [("http://a.example/f.xml", "Two Spaces")]),
+    ("http://a.example/f.xml\n", [("http://a.example/f.xml", "")]),
+])
+def test_a_tab_or_spaces_separate_a_feed_from_its_source_name(tmp_path, line, expected):
+    from summarize.monitor.feeds import read_feeds_file
+
+    (tmp_path / "feeds.txt").write_text(line, encoding="utf-8")
+    assert [(f.url, f.source) for f in read_feeds_file(str(tmp_path / "feeds.txt"))] == expected
+
+
+def test_a_feeds_file_edited_into_a_bad_state_keeps_the_loop_on_the_last_good_list(tmp_path, capsys):
+    from summarize.monitor.feeds import read_feeds_file
+    from summarize.monitor.run import reread_feeds
+
+    path = tmp_path / "feeds.txt"
+    path.write_text("http://a.example/f.xml One\n", encoding="utf-8")
+    last = read_feeds_file(str(path))
+    path.write_text("http://a.example/f.xml One\nhttp://b.example/g.xml Two\n", encoding="utf-8")
+    assert [f.source for f in reread_feeds(lambda: read_feeds_file(str(path)), last)] == ["One", "Two"]
+    for bad, problem in (("", "no feed"), ("ftp://bad.example/feed Bad\n", "feeds.txt:1: 'ftp://bad.example/feed'")):
+        path.write_text(bad, encoding="utf-8")
+        assert reread_feeds(lambda: read_feeds_file(str(path)), last) == last
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and problem in err and "the last good list of 1 feeds is read meanwhile" in err

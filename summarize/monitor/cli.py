@@ -134,7 +134,7 @@ def run_view(args: argparse.Namespace) -> int:
     from summarize.monitor.views import Period, answer
     from summarize.views import render
 
-    check_output_path(args.output, [args.db])
+    check_output_path(args.output, [args.db, *(args.db + end for end in ("-wal", "-shm", ".lock"))])
     period = Period.of(args.since, args.until, args.hours) if args.kind == "stories" else Period(0.0, 0.0)
     since = Period.of(args.since).since if args.kind == "alerts" and args.since else None
     store = Store.open(args.db, readonly=True)

@@ -97,7 +97,8 @@ def read_feeds_file(path: str) -> list[FeedSpec]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        url, _, source = line.partition(" ")
+        url, *rest = line.split(maxsplit=1)  # a tab separates as a space does
+        source = rest[0] if rest else ""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InputError(f"{path}:{number}", f"{url[:80]!r} is not an http(s) URL "

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from mt.errors import printable
+from mt.errors import InputError, printable
 from summarize.digest.make import DigestOptions
 from summarize.digest.reports import MAX_REPORT_CHARS
 from summarize.monitor.feeds import (
@@ -252,6 +252,17 @@ def run_pass(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher, translat
     return result
 
 
+def reread_feeds(read_feeds: Callable[[], list[FeedSpec]], last: list[FeedSpec]) -> list[FeedSpec]:
+    """The feeds file read again for the loop's next pass; while an edit leaves it bad, the last good list, and
+    one stderr line a pass saying why (a half-saved file must not stop a monitor that runs for weeks)."""
+    try:
+        return read_feeds()
+    except InputError as exc:
+        print(f"mtbrief: {exc} (the feeds file; the last good list of {len(last)} feeds is read meanwhile)",
+              file=sys.stderr, flush=True)
+        return last
+
+
 def monitor_loop(store: Store, read_feeds: Callable[[], list[FeedSpec]], translator: Callable[[], Any],
                  options: MonitorOptions, watch: Sequence[str], every: float | None, quiet: bool = False) -> int:
     """Passes until stopped (one pass when every is None): exit 1 when the last pass met problems, else 0."""
@@ -259,15 +270,17 @@ def monitor_loop(store: Store, read_feeds: Callable[[], list[FeedSpec]], transla
     in_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
     fetcher = Fetcher(options.fetch)
+    feeds = read_feeds()  # the first read's problems end the run (exit 2) before any fetch
     try:
         while True:
-            result = run_pass(store, read_feeds(), fetcher, translator, options, watch, stop)
+            result = run_pass(store, feeds, fetcher, translator, options, watch, stop)
             for problem in result.problems:
                 print(f"mtbrief: {problem}", file=sys.stderr, flush=True)
             if not quiet:
                 print(f"mtbrief: pass at {now_iso()}: {result.summary()}", file=sys.stderr, flush=True)
             if every is None or stop.is_set() or stop.wait(every):
                 break
+            feeds = reread_feeds(read_feeds, feeds)
     finally:
         fetcher.close()
         for sig, handler in previous.items():

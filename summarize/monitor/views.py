@@ -54,9 +54,13 @@ class Period:
 
 def _time(name: str, value: str | None) -> dt.datetime | None:
     try:
-        return parse_time(value)
-    except (ValueError, OverflowError) as exc:
+        parsed = parse_time(value)
+    except ValueError as exc:
         raise InputError(f"--{name}", str(exc)) from None
+    try:
+        return None if parsed is None else parsed.astimezone(dt.timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
+        raise InputError(f"--{name}", f"time {str(value)[:40]!r} is outside the years 1-9999 in UTC") from None
 
 
 def _iso(ts: float | None) -> str | None:

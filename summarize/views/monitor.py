@@ -8,6 +8,7 @@ written by the standard library's XML writer, which escapes every text and attri
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,9 @@ def stories_html(view: dict[str, Any], standalone: bool = True) -> str:
     return page("Monitor", body, _PAGE_STYLE + MONITOR_STYLE) if standalone else body + "\n"
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def stories_atom(view: dict[str, Any]) -> str:
     """The stories as an Atom 1.0 feed: one entry per story, its id stable, updated when it grows."""
     import xml.etree.ElementTree as ET
@@ -116,7 +120,8 @@ def stories_atom(view: dict[str, Any]) -> str:
             sub(sub(entry, "author"), "name", "unknown")
         sub(entry, "summary", _new_line(data))
         sub(entry, "content", "\n".join(html_story(story_from_dict(data))), type="html")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # XML 1.0 has no way to write a control character or U+FFFE, which a feed's broken item can carry: left out
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + _NOT_XML.sub("", ET.tostring(feed, encoding="unicode")) + "\n"
 
 
 def _rows(view: dict[str, Any], kind: str) -> list[dict[str, Any]]:
