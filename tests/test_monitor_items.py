@@ -165,3 +165,33 @@ def test_a_feeds_file_edited_into_a_bad_state_keeps_the_loop_on_the_last_good_li
         assert reread_feeds(lambda: read_feeds_file(str(path)), last) == last
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and problem in err and "the last good list of 1 feeds is read meanwhile" in err
+
+
+def test_failed_pages_are_retried_least_tried_first_and_given_up_after_a_few_passes(site, tiny_translator, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setattr("summarize.monitor.run.PAGE_RETRIES", 2)
+    monkeypatch.setattr("summarize.monitor.run.PAGE_TRIES", 3)
+    paths, base = site
+    article = small_articles()[0]
+    items = [f"<guid>{name}</guid><title>{article['title']}</title><link>/pages/{name}.html</link>"
+             f"<pubDate>{day} Mar 2018 08:00:00 GMT</pubDate><description>ملخص {name}.</description>"
+             for name, day in (("dead1", "Thu, 01"), ("dead2", "Fri, 02"), ("flaky", "Sat, 03"))]
+    paths["/f.xml"] = ("application/rss+xml", rss(items))
+    store, fetcher = Store.open(str(tmp_path / "m.sqlite")), Fetcher(QUICK.fetch)
+    feeds = [FeedSpec(f"{base}/f.xml", "")]
+    states = []
+    for _ in range(5):
+        result = run_pass(store, feeds, fetcher, lambda: tiny_translator, QUICK)
+        states.append([(*row, len(result.problems)) for row in store.conn.execute(
+            "SELECT id, page, page_tries FROM reports ORDER BY rowid")])
+        paths["/pages/flaky.html"] = ("text/html; charset=utf-8", article_page(article))  # it works from pass 2 on
+    assert [[s[1:3] for s in state] for state in states] == [
+        [("pending", 1), ("pending", 1), ("pending", 1)],
+        [("pending", 1), ("pending", 2), ("page", 1)],  # the newest of the least tried first: flaky's page arrives
+        [("pending", 2), ("feed", 3), ("page", 1)],  # dead2 given up after 3 tries
+        [("feed", 3), ("feed", 3), ("page", 1)],
+        [("feed", 3), ("feed", 3), ("page", 1)]]
+    # the first pass: one line for the feed; a retry: one line a page; none once all are given up
+    assert [state[0][3] for state in states] == [1, 1, 2, 1, 0]
+    fetcher.close()
+    store.close()

@@ -36,7 +36,8 @@ from summarize.monitor.feeds import (
 )
 from summarize.monitor.store import Store, index_text
 
-PAGE_RETRIES = 50  # pages that failed before, fetched again per pass
+PAGE_RETRIES = 50  # pages that failed before, fetched again per pass (the least tried, then the newest, first)
+PAGE_TRIES = 5  # a page failing this many passes is given up: its report keeps the feed's text
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,10 @@ def insert_item(conn: Any, item: Item, feed: str, source: str, page: str | Fetch
     text = text[:MAX_REPORT_CHARS]
     owner = conn.execute("SELECT feed FROM reports WHERE id = ?", (item.id,)).fetchone()
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO reports(id, feed, source, url, title, text, time, ts, fetched, page, page_error) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO reports(id, feed, source, url, title, text, time, ts, fetched, page, page_error, "
+        "page_tries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (stored_id(feed, item.id, owner and owner[0]), feed, source, item.url, item.title, text,
-         item.time.isoformat(), item.time.timestamp(), now_iso(), state, error))
+         item.time.isoformat(), item.time.timestamp(), now_iso(), state, error, int(error is not None)))
     if not cursor.rowcount:
         return 0
     conn.execute("INSERT INTO search(rowid, title, body, english) VALUES (?, ?, ?, '')",
@@ -208,15 +209,23 @@ def retry_pages(store: Store, fetcher: Fetcher, result: PassResult, stored_befor
     # A rowid mark, not the clock: fetched times are to the second, and a pass started within the second of the
     # last one would skip its failed pages.
     rows = store.conn.execute("SELECT rowid, id, url, feed, story, title FROM reports WHERE page = 'pending' "
-                              "AND rowid <= ? ORDER BY ts LIMIT ?", (stored_before, PAGE_RETRIES)).fetchall()
+                              "AND rowid <= ? ORDER BY page_tries, ts DESC LIMIT ?",
+                              (stored_before, PAGE_RETRIES)).fetchall()
     if not rows:
         return
     with ThreadPoolExecutor(fetcher.options.workers) as pool:
         pages = list(pool.map(lambda r: fetch_page(fetcher, r[2], r[5]), rows))
     for (rowid, item_id, url, feed, story, _), page in zip(rows, pages, strict=True):
         if isinstance(page, FetchError):
+            with store.transaction() as conn:
+                conn.execute("UPDATE reports SET page_tries = page_tries + 1, page_error = ? WHERE rowid = ?",
+                             (str(page), rowid))  # no RETURNING: SQLite before 3.35 has none
+                tries = conn.execute("SELECT page_tries FROM reports WHERE rowid = ?", (rowid,)).fetchone()[0]
+                if tries >= PAGE_TRIES:
+                    conn.execute("UPDATE reports SET page = 'feed' WHERE rowid = ?", (rowid,))
+            then = "given up: the feed's text is kept" if tries >= PAGE_TRIES else "fetched again next pass"
             result.problems.append(f"feed {printable(feed)}: item {item_id}: article page {url}: {page} "
-                                   "(fetched again next pass)")
+                                   f"({tries} tries; {then})")
             continue
         with store.transaction() as conn:
             text = page[:MAX_REPORT_CHARS]

@@ -68,8 +68,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: each report's sentences and figures (JSON, summarize.monitor.shown.sentences_json), made the first time
     # its story is planned and read back every time after; NULL until then, and again when its page arrives.
+    # And how many times its article page failed (retries are bounded and take the least tried first).
     """
     ALTER TABLE reports ADD COLUMN sentences TEXT;
+    ALTER TABLE reports ADD COLUMN page_tries INTEGER NOT NULL DEFAULT 0;
+    UPDATE reports SET page_tries = 1 WHERE page = 'pending';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
