@@ -88,6 +88,10 @@ RUN_CASES = [  # (id, the arguments after `monitor run`, the error line's patter
      r"invalid every nan"),
     ("window -1", lambda d: ["--db", str(d / "m.sqlite"), "--feeds", _feeds(d), "--once", "--window", "-1"],
      r"invalid window -1"),
+    ("model folder missing", lambda d: ["--db", str(d / "m.sqlite"), "--feeds", _feeds(d), "--once", "--model",
+                                        str(d / "no-model")], r"no-model.*no such folder"),
+    ("model folder empty", lambda d: ["--db", str(d / "m.sqlite"), "--feeds", _feeds(d), "--once", "--model",
+                                      str(d)], r"config.json"),
     ("timeout inf", lambda d: ["--db", str(d / "m.sqlite"), "--feeds", _feeds(d), "--once", "--timeout", "inf"],
      r"invalid timeout inf"),
 ]

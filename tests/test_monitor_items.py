@@ -195,3 +195,12 @@ def test_failed_pages_are_retried_least_tried_first_and_given_up_after_a_few_pas
     assert [state[0][3] for state in states] == [1, 1, 2, 1, 0]
     fetcher.close()
     store.close()
+
+
+@pytest.mark.parametrize("kind", ["text/html; charset=utf-8", "text/plain", "application/xml"])
+def test_a_feed_served_under_another_media_type_is_read_without_a_problem(site, tiny_translator, tmp_path, kind):
+    paths, base = site
+    paths["/k.xml"] = (kind, rss([f"<guid>k{i}</guid><title>خبر {i}</title><description>{TEXT}</description>"
+                                  for i in (1, 2)]))
+    store, problems = one_pass(tmp_path, [f"{base}/k.xml"], tiny_translator)
+    assert problems == [] and store.counts()["reports"] == 2

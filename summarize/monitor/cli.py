@@ -99,6 +99,17 @@ def monitor_options(args: argparse.Namespace):
     return MonitorOptions(replace(digest, grouping=grouping), fetch)
 
 
+def check_model_folder(model: str, revision: str | None) -> None:
+    """A --model that names a folder is checked before any fetch (a preset or hub id is found when a pass first
+    has something to translate: an idle monitor needs no model)."""
+    import os
+
+    from mt.models import resolve_model
+
+    if model.startswith((".", "/", "~")) or os.path.exists(model):
+        resolve_model(model, revision)
+
+
 def run_monitor(args: argparse.Namespace) -> int:
     """Check everything, then run passes; the model loads only when something new is to be translated."""
     from mt.cli import translator_from_args
@@ -109,6 +120,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     options = monitor_options(args)
     read_feeds_file(args.feeds)  # an unreadable or empty feeds file fails now, not after a pass
     watch = read_watch_file(args.watch) if args.watch else []
+    check_model_folder(args.model, args.revision)
     loaded: list[Any] = []
 
     def translator():

@@ -202,7 +202,9 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     if isinstance(problem, feedparser.CharacterEncodingUnknown):
         raise FetchError(f"bad charset: {str(problem)[:100]}")
     items, problems = [], []
-    if problem is not None and not isinstance(problem, feedparser.CharacterEncodingOverride):
+    # a feed served as text/html (NonXMLContentType) that parses is a feed: nothing to report
+    harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    if problem is not None and not isinstance(problem, harmless):
         problems.append(f"broken XML: kept the {len(parsed.entries)} item(s) read before it ({str(problem)[:100]})")
     for number, entry in enumerate(parsed.entries, 1):
         item_id = str(entry.get("id") or entry.get("link") or "").strip()
