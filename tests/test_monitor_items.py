@@ -204,3 +204,16 @@ def test_a_feed_served_under_another_media_type_is_read_without_a_problem(site, 
                                   for i in (1, 2)]))
     store, problems = one_pass(tmp_path, [f"{base}/k.xml"], tiny_translator)
     assert problems == [] and store.counts()["reports"] == 2
+
+
+@pytest.mark.parametrize(("title", "encoding"), [
+    ("سفارة أمريكا تحذر رعاياها", "windows-1256"),  # declared UTF-8, written in the Arabic sites' legacy charset
+    ("Café à Paris", "latin-1"),  # declared UTF-8, written in Latin-1: not Arabic, left to feedparser's fallback
+])
+def test_a_feed_whose_charset_is_not_the_declared_one(site, tiny_translator, tmp_path, title, encoding):
+    paths, base = site
+    body = rss([f"<guid>w1</guid><title>{title}</title><description>{title}.</description>"])
+    paths["/w.xml"] = ("application/rss+xml; charset=utf-8", body.decode().encode(encoding))
+    store, _ = one_pass(tmp_path, [f"{base}/w.xml"], tiny_translator)
+    stored = store.conn.execute("SELECT title FROM reports").fetchone()[0]
+    assert stored == title

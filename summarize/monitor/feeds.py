@@ -194,6 +194,11 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     check_charsets(response)
     parsed = feedparser.parse(response.body, response_headers={"content-type": response.content_type or "text/xml"})
     problem = parsed.get("bozo_exception")
+    if isinstance(problem, feedparser.CharacterEncodingOverride) and mostly_arabic_as_windows_1256(response.body):
+        # declared UTF-8 (say) but not: feedparser's fallback would read Arabic as Latin gibberish
+        parsed = feedparser.parse(response.body, response_headers={"content-type": "application/xml; "
+                                                                                   "charset=windows-1256"})
+        problem = parsed.get("bozo_exception")
     if not parsed.get("version") and not parsed.entries:
         kind = response.content_type.split(";")[0].strip() or "no content type"
         if problem is not None and "html" not in kind:
@@ -213,6 +218,14 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
             continue
         items.append(_item(entry, item_id, fetched, response.url))
     return ParsedFeed(" ".join(str(parsed.feed.get("title", "")).split()), tuple(items), tuple(problems))
+
+
+def mostly_arabic_as_windows_1256(body: bytes) -> bool:
+    """True when the body, read as windows-1256 (the Arabic sites' legacy charset), is mostly Arabic letters."""
+    text = re.sub(r"<[^>]*>", " ", body.decode("windows-1256", errors="replace"))  # the tags' names are Latin
+    letters = [c for c in text if c.isalpha()]
+    arabic = sum("\u0600" <= c <= "\u06ff" for c in letters)
+    return bool(letters) and arabic > len(letters) / 2
 
 
 def check_charsets(response: Response) -> None:
