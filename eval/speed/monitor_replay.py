@@ -164,7 +164,7 @@ def synthesize_store(base: Path, out: Path, stored: int) -> None:
                 "INSERT INTO reports SELECT rowid + ?, id || '~' || ?, feed, source, url, title, text, "
                 "strftime('%Y-%m-%dT%H:%M:%S+00:00', ts + ?, 'unixepoch'), ts + ?, fetched, page, NULL, story + ?, "
                 "CASE WHEN duplicate_of IS NULL THEN NULL ELSE duplicate_of || '~' || ? END, textkey, vector, terms, "
-                "1, sentences FROM base.reports WHERE rowid <= ?",
+                "1, sentences, page_tries FROM base.reports WHERE rowid <= ?",
                 (k * n_reports, k, k * shift, k * shift, k * n_stories, k, limit))
             conn.execute("INSERT INTO search(rowid, title, body, english) SELECT rowid + ?, title, body, english "
                          "FROM base.search WHERE rowid <= ?", (k * n_reports, limit))
