@@ -137,9 +137,8 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
     """Read the number phrase starting at token i: (value, index of its last token), or None."""
     total: int | float = 0
     current: int | float = 0
-    last = -1
     scale: int | float = 0  # the last scale word read, and where: a scale as large again starts a new number
-    scale_last = -1
+    last = scale_last = -1
     j = i
     while j < len(tokens):
         token = tokens[j]
@@ -191,10 +190,8 @@ def _read_cardinal(tokens: list[Token], i: int, text: str) -> tuple[int | float,
         return None
     if last == i and strip_prefixes(tokens[i].norm, _BARE_THOUSANDS):
         return None  # a lone ألف is as often the verb "wrote" or a name (قناة ألفا) as "a thousand"
-    number = total + current
-    if number > MAX_VALUE:
-        return None  # an id, a code or a phone number, not a figure (and past what a float holds)
-    return (int(number) if float(number).is_integer() else number), last
+    number = total + current  # past MAX_VALUE: an id, a code or a phone number, and past what a float holds
+    return None if number > MAX_VALUE else ((int(number) if float(number).is_integer() else number), last)
 
 
 def _digit_groups(tokens: list[Token], i: int, text: str) -> tuple[int | float, int]:
