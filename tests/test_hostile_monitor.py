@@ -50,6 +50,12 @@ def _junk(d: Path) -> str:
     return str(d / "junk.sqlite")
 
 
+def _lock_folder(d: Path) -> str:
+    """A store path whose .lock is a folder."""
+    (d / "m.sqlite.lock").mkdir()
+    return str(d / "m.sqlite")
+
+
 HELD: list = []  # locks the "store in use" case holds while its run is refused
 
 
@@ -66,6 +72,8 @@ def _in_use(d: Path) -> str:
 RUN_CASES = [  # (id, the arguments after `monitor run`, the error line's pattern)
     ("store in use", lambda d: ["--db", _in_use(d), "--feeds", _feeds(d), "--once"],
      r"m.sqlite: another `mtbrief monitor run` is writing this store \(it holds .*m.sqlite.lock\): one run per"),
+    ("lock is a folder", lambda d: ["--db", _lock_folder(d), "--feeds", _feeds(d), "--once"],
+     r"m.sqlite: cannot take .*m.sqlite.lock \(Is a directory\)"),
     ("db is a folder", lambda d: ["--db", str(d), "--feeds", _feeds(d), "--once"], r"is not a database file"),
     ("db in no folder", lambda d: ["--db", str(d / "no" / "m.sqlite"), "--feeds", _feeds(d), "--once"],
      r"folder .* does not exist"),

@@ -64,18 +64,48 @@ def one_pass(tmp_path, urls: list[str], translator) -> tuple[Store, list[str]]:
     return store, result.problems
 
 
-def test_two_feeds_numbering_their_items_alike_keep_every_item(site, tiny_translator, tmp_path):
+def test_feeds_of_two_sites_numbering_their_items_alike_keep_every_item(site, tiny_translator, tmp_path):
     paths, base = site
+    other = base.replace("127.0.0.1", "localhost")  # the same server under another host name: another site
     for name, words in (("one", "في الموصل"), ("two", "في حلب")):
         items = [f"<guid isPermaLink=\"false\">{n}</guid><title>خبر {n} {words}</title>"
                  f"<description>{TEXT} {words} {n}</description>" for n in (1, 2)]
         paths[f"/{name}.xml"] = ("application/rss+xml", rss(items))
-    store, problems = one_pass(tmp_path, [f"{base}/one.xml", f"{base}/two.xml"], tiny_translator)
+    paths["/one-moved.xml"] = paths["/one.xml"]
+    store, problems = one_pass(tmp_path, [f"{base}/one.xml", f"{other}/two.xml"], tiny_translator)
     ids = [r[0] for r in store.conn.execute("SELECT id FROM reports ORDER BY rowid")]
-    assert (problems, ids) == ([], ["1", "2", f"{base}/two.xml#1", f"{base}/two.xml#2"])
-    again = run_pass(store, [FeedSpec(f"{base}/two.xml", ""), FeedSpec(f"{base}/one.xml", "")],
-                     Fetcher(QUICK.fetch), lambda: tiny_translator, QUICK)
-    assert again.new_reports == 0  # each feed's items are known as its own
+    assert (problems, ids) == ([], ["1", "2", f"{other}/two.xml#1", f"{other}/two.xml#2"])
+    again = [FeedSpec(f"{other}/two.xml", ""), FeedSpec(f"{base}/one-moved.xml", "")]  # a feed of one site moved
+    assert run_pass(store, again, Fetcher(QUICK.fetch), lambda: tiny_translator, QUICK).new_reports == 0
+
+
+@pytest.mark.parametrize("item", [
+    '<guid isPermaLink="false">http://[x/1</guid><title>معرف معطوب</title><description>{text}</description>',
+    "<guid>g1</guid><title>رابط معطوب</title><link>http://[x/1</link><description>{text}</description>",
+])
+def test_an_id_or_a_link_that_is_no_url_keeps_the_item_and_the_pass(site, tiny_translator, tmp_path, item):
+    paths, base = site
+    paths["/u.xml"] = ("application/rss+xml", rss([item.format(text=TEXT)]))
+    store, problems = one_pass(tmp_path, [f"{base}/u.xml"], tiny_translator)
+    assert problems == [] and store.conn.execute("SELECT page FROM reports").fetchall() == [("feed",)]
+
+
+def test_a_first_feeds_read_that_fails_leaves_the_signal_handlers_as_they_were(tiny_translator, tmp_path):
+    import signal
+
+    from mt.errors import InputError
+    from summarize.monitor.run import monitor_loop
+
+    before = signal.getsignal(signal.SIGINT)
+
+    def missing():
+        raise InputError("feeds.txt", "no such file")
+
+    store = Store.open(str(tmp_path / "m.sqlite"))
+    with pytest.raises(InputError, match="feeds.txt: no such file"):
+        monitor_loop(store, missing, lambda: tiny_translator, QUICK, [], None, quiet=True)
+    assert signal.getsignal(signal.SIGINT) is before
+    store.close()
 
 
 def test_links_are_read_against_the_feed_and_only_web_pages_are_fetched(site, tiny_translator, tmp_path):
@@ -197,13 +227,15 @@ def test_failed_pages_are_retried_least_tried_first_and_given_up_after_a_few_pas
     store.close()
 
 
-@pytest.mark.parametrize("kind", ["text/html; charset=utf-8", "text/plain", "application/xml"])
+@pytest.mark.parametrize("kind", ["text/html; charset=utf-8", "text/plain", "application/xml", "text/xml", "text/html",
+                                  ""])
 def test_a_feed_served_under_another_media_type_is_read_without_a_problem(site, tiny_translator, tmp_path, kind):
     paths, base = site
     paths["/k.xml"] = (kind, rss([f"<guid>k{i}</guid><title>خبر {i}</title><description>{TEXT}</description>"
                                   for i in (1, 2)]))
     store, problems = one_pass(tmp_path, [f"{base}/k.xml"], tiny_translator)
-    assert problems == [] and store.counts()["reports"] == 2
+    titles = [r[0] for r in store.conn.execute("SELECT title FROM reports ORDER BY rowid")]
+    assert problems == [] and titles == ["خبر 1", "خبر 2"]  # UTF-8 with no charset named: still UTF-8
 
 
 @pytest.mark.parametrize(("title", "encoding"), [

@@ -194,8 +194,10 @@ def parse_feed(response: Response, fetched: dt.datetime) -> ParsedFeed:
     check_charsets(response)
     parsed = feedparser.parse(response.body, response_headers={"content-type": response.content_type or "text/xml"})
     problem = parsed.get("bozo_exception")
-    if isinstance(problem, feedparser.CharacterEncodingOverride) and mostly_arabic_as_windows_1256(response.body):
-        # declared UTF-8 (say) but not: feedparser's fallback would read Arabic as Latin gibberish
+    fell_back = str(parsed.get("encoding", "")).lower() in ("windows-1252", "iso-8859-1")  # its last resort
+    if isinstance(problem, feedparser.CharacterEncodingOverride) and fell_back and (
+            mostly_arabic_as_windows_1256(response.body)):
+        # declared UTF-8 (say) but not: feedparser's Latin last resort would read Arabic as gibberish
         parsed = feedparser.parse(response.body, response_headers={"content-type": "application/xml; "
                                                                                    "charset=windows-1256"})
         problem = parsed.get("bozo_exception")
@@ -249,10 +251,13 @@ def _item(entry: Any, item_id: str, fetched: dt.datetime, base: str) -> Item:
     full = max(contents, key=lambda c: len(c["value"]), default=None)
     body = full["value"] if full else entry.get("summary", "")
     link = str(entry.get("link", "")).strip()
-    if not entry.get("links") and not urlsplit(link).scheme:
-        link = ""  # no <link>: feedparser's link is the guid ("item-17"), an id, not a page
-    link = urljoin(base, link) if link else ""
-    page = urlsplit(link).scheme in ("http", "https")  # never fetch a mailto:, an ftp: or a bare guid
+    try:
+        if not entry.get("links") and not urlsplit(link).scheme:
+            link = ""  # no <link>: feedparser's link is the guid ("item-17"), an id, not a page
+        link = urljoin(base, link) if link else ""
+        page = urlsplit(link).scheme in ("http", "https")  # never fetch a mailto:, an ftp: or a bare guid
+    except ValueError:  # http://[x/1: no URL at all; the item keeps the feed's text
+        link, page = "", False
     return Item(item_id, link, markup_text(entry.get("title", "")), markup_text(body), item_time(entry, fetched),
                 full is None and page)
 

@@ -127,14 +127,23 @@ def fetch_all(store: Store, feeds: Sequence[FeedSpec], fetcher: Fetcher) -> list
 
 
 def feed_local(item_id: str) -> bool:
-    """True for an id that is no URI ("17", "a1"): the feed's own numbering, which another feed may use too."""
-    return not urlsplit(item_id).scheme
+    """True for an id that is no URI ("17", "a1"): the site's own numbering, which another site may use too."""
+    try:
+        return not urlsplit(item_id).scheme
+    except ValueError:  # "http://[x/1": no URI either
+        return True
 
 
 def stored_id(feed: str, item_id: str, owner: str | None) -> str:
-    """The id a feed's item is stored under: its own, unless it is feed-local and another feed (`owner`) stored
-    an item under it first; then prefixed by the feed's URL."""
-    return f"{feed}#{item_id}" if feed_local(item_id) and owner not in (None, feed) else item_id
+    """The id a feed's item is stored under: its own, unless it is feed-local and a feed of another site (`owner`)
+    stored an item under it first; then prefixed by the feed's URL. (A site numbers its articles once for all its
+    feeds, and a feed whose URL changes keeps its site: their items are the ones stored.)"""
+    return f"{feed}#{item_id}" if feed_local(item_id) and owner and site(owner) != site(feed) else item_id
+
+
+def site(url: str) -> str:
+    """The host of a feed's URL, without a leading www."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def known_ids(store: Store, feed: str, ids: Sequence[str]) -> set[str]:
@@ -279,8 +288,8 @@ def monitor_loop(store: Store, read_feeds: Callable[[], list[FeedSpec]], transla
     in_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
     fetcher = Fetcher(options.fetch)
-    feeds = read_feeds()  # the first read's problems end the run (exit 2) before any fetch
     try:
+        feeds = read_feeds()  # the first read's problems end the run (exit 2) before any fetch
         while True:
             result = run_pass(store, feeds, fetcher, translator, options, watch, stop)
             for problem in result.problems:

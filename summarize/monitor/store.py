@@ -199,6 +199,9 @@ def writer_lock(path: str) -> Iterator[None]:
     except Timeout:
         raise InputError(path, f"another `mtbrief monitor run` is writing this store (it holds {path}.lock): "
                          "one run per store; let it finish, or stop it") from None
+    except OSError as exc:  # the .lock is a folder, or the store's folder is read-only
+        raise InputError(path, f"cannot take {path}.lock ({exc.strerror or exc}): the store's folder must be "
+                         "writable and the .lock a file") from None
     try:
         yield
     finally:
