@@ -34,13 +34,13 @@ class Period:
            now: dt.datetime | None = None) -> Period:
         """The period the options ask for (default: the last 24 hours); InputError / InvalidOption if bad."""
         now = now or dt.datetime.now(dt.timezone.utc)
-        if hours is not None and (isinstance(hours, bool) or not math.isfinite(hours) or hours <= 0):
-            raise InvalidOption("hours", hours, ["a number of hours > 0"])
+        if hours is not None and (isinstance(hours, bool) or not math.isfinite(hours) or not 0 < hours <= MAX_HOURS):
+            raise InvalidOption("hours", hours, [f"a number of hours > 0, at most {MAX_HOURS:,} (100 years)"])
         if hours is not None and since is not None:
             raise InputError("--hours", "give --since or --hours, not both")
         end = _time("until", until) or now
         try:
-            start = _time("since", since) or end - dt.timedelta(hours=min(hours or 24.0, 24 * 365 * 100))
+            start = _time("since", since) or end - dt.timedelta(hours=hours or 24.0)
         except OverflowError:
             raise InputError("--hours", f"the period would begin before the year 1 (until {end.isoformat()})") from None
         if start > end:
@@ -50,6 +50,9 @@ class Period:
     def to_dict(self) -> dict[str, str | None]:
         """since and until as ISO 8601."""
         return {"since": _iso(self.since), "until": _iso(self.until)}
+
+
+MAX_HOURS = 24 * 365 * 100
 
 
 def _time(name: str, value: str | None) -> dt.datetime | None:

@@ -7,6 +7,7 @@ writes it runs beside the server, in its own process.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,14 +50,23 @@ def _hours(value: str | None) -> float | None:
         raise InvalidOption("hours", value, ["a number of hours > 0"]) from None
 
 
+def _parameters(text: str) -> str:
+    """A command line's option names in an error message (--since) as the query's parameters (since)."""
+    return re.sub(r"--(since|until|hours)\b", r"\1", text)
+
+
 def monitor_answer(db: str, kind: str, params: dict[str, str], fmt: str = "json") -> str | dict[str, Any]:
     """One GET's answer (a dict for JSON, else the rendered text); InputError / InvalidOption for bad input."""
+    from mt.errors import InputError
     from summarize.monitor.views import Period, answer
     from summarize.views import render
 
-    period = (Period.of(params.get("since") or None, params.get("until") or None, _hours(params.get("hours")))
-              if kind == "stories" else None)
-    since = Period.of(params["since"]).since if kind == "alerts" and params.get("since") else None
+    try:
+        period = (Period.of(params.get("since") or None, params.get("until") or None, _hours(params.get("hours")))
+                  if kind == "stories" else None)
+        since = Period.of(params["since"]).since if kind == "alerts" and params.get("since") else None
+    except InputError as exc:  # the commands' words (--since) as the query's (since)
+        raise InputError(_parameters(exc.source), _parameters(exc.problem)) from None
     limit = _limit(params.get("limit"), 20) if kind == "search" else 20
     store = open_store(db)
     try:
