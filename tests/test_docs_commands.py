@@ -19,9 +19,9 @@ from docs_pages import ROOT, anchors, commands, links, pages
 from documents_samples import docx_bytes, pdf_bytes
 from servers import wait_until_healthy
 
+from eval.shared_data import SHARED_DATA
 from eval.speed.load import free_port
 
-SHARED = ROOT.parent / "shared" / "data"
 INSTALLS = "installs packages from the network (bash .ci/run does it on a clean clone)"
 SERVES = "a server runs until stopped: the curl examples run against the `mtbrief serve` this test starts"
 HUB = "downloads a real model from the Hugging Face hub (no network here)"
@@ -200,8 +200,8 @@ def outputs(command: str) -> list[str]:
 def test_documented_command_runs(page, command, request):
     if command in SKIPPED:
         pytest.skip(f"not run: {SKIPPED[command]}")
-    if command in NEEDS_SHARED and not (SHARED / NEEDS_SHARED[command]).is_dir():
-        pytest.skip(f"needs {SHARED / NEEDS_SHARED[command]}, which is absent")
+    if command in NEEDS_SHARED and not (SHARED_DATA / NEEDS_SHARED[command]).is_dir():
+        pytest.skip(f"needs {SHARED_DATA / NEEDS_SHARED[command]}, which is absent")
     folder, env = request.getfixturevalue("workspace")
     if command.startswith("curl "):
         port = request.getfixturevalue("server")

@@ -143,7 +143,7 @@ def stored_id(feed: str, item_id: str, owner: str | None) -> str:
 
 def site(url: str) -> str:
     """The host of a feed's URL, without a leading www."""
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+    return host_of(url).removeprefix("www.")
 
 
 def known_ids(store: Store, feed: str, ids: Sequence[str]) -> set[str]:
